@@ -1,0 +1,57 @@
+"""The one exception family of relance.
+
+Only the CLI edge turns these into a message and an exit status; everything below raises.
+Each message says what is wrong and what to do next.
+"""
+
+from __future__ import annotations
+
+
+class RelanceError(Exception):
+    """Base of every error relance raises on purpose."""
+
+    exit_status = 1
+
+
+class ConfigError(RelanceError):
+    """The configuration cannot be used; ``problems`` lists every one found."""
+
+    exit_status = 2
+
+    def __init__(self, path: str, problems: list[str]) -> None:
+        self.path = path
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{path}: {len(self.problems)} problem(s) in the configuration:\n{lines}")
+
+
+class UsageError(RelanceError):
+    """The command line asked for something that cannot be done as asked."""
+
+    exit_status = 2
+
+
+class StoreError(RelanceError):
+    """The database cannot be opened or used; it is left untouched."""
+
+    exit_status = 3
+
+
+class TemplateError(RelanceError):
+    """A follow-up template is missing or does not render."""
+
+    exit_status = 2
+
+
+class MailboxError(RelanceError):
+    """A mailbox operation failed."""
+
+    exit_status = 4
+
+
+class TransientMailboxError(MailboxError):
+    """The mailbox failed in a way that a later retry may fix (network, 5xx, rate limit)."""
+
+
+class PermanentMailboxError(MailboxError):
+    """The mailbox refused in a way only the user can fix (credentials, missing folder)."""

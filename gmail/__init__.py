@@ -1,0 +1,1 @@
+"""Mailbox plugins behind the one ``Mailbox`` protocol of ``relance.daemon.mailbox``."""

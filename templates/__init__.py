@@ -1,0 +1,1 @@
+"""Default follow-up templates (data only): one folder per language, one file per stage."""
