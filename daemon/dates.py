@@ -1,0 +1,197 @@
+"""Dates as people write them in invoices and replies, in English, French, Romanian, German and
+Spanish: "15/03/2026", "2026-03-15", "15 mars 2026", "March 15th", "revin pe 3 martie",
+"vendredi", "tomorrow", "fin du mois", "in 10 days".
+
+``find_dates`` returns every date found in a text with its position, so a caller can pick the
+one next to the words it cares about ("due", "échéance", "back on", "je paie le").
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    """A date found in a text, at ``text[start:end]``."""
+
+    value: date
+    start: int
+    end: int
+    exact: bool  # written as a calendar date, rather than "Friday" or "next week"
+
+
+def _fold(text: str) -> str:
+    """Lower-case and strip diacritics, keeping every character's position (one in, one out)."""
+    out = []
+    for ch in text:
+        base = unicodedata.normalize("NFD", ch)[0].lower()
+        out.append(base if len(base) == 1 else ch)
+    return "".join(out)
+
+
+# Month names and their usual abbreviations, diacritics folded. Order within a month does not
+# matter; longer spellings are tried first by the regex built below.
+_MONTHS: dict[int, tuple[str, ...]] = {
+    1: ("january", "jan", "janvier", "janv", "ianuarie", "ian", "januar", "janner", "enero", "ene"),
+    2: ("february", "feb", "fevrier", "fevr", "fev", "februarie", "februar", "febrero"),
+    3: ("march", "mar", "mars", "martie", "marz", "maerz", "marzo"),
+    4: ("april", "apr", "avril", "avr", "aprilie", "abril", "abr"),
+    5: ("may", "mai", "mayo"),
+    6: ("june", "jun", "juin", "iunie", "iun", "juni", "junio"),
+    7: ("july", "jul", "juillet", "juil", "iulie", "iul", "juli", "julio"),
+    8: ("august", "aug", "aout", "agosto", "ago"),
+    9: ("september", "sept", "sep", "septembre", "septembrie", "septiembre", "setiembre"),
+    10: ("october", "oct", "octobre", "octombrie", "oktober", "okt", "octubre"),
+    11: ("november", "nov", "novembre", "noiembrie", "noi", "noviembre"),
+    12: ("december", "dec", "decembre", "decembrie", "dezember", "dez", "diciembre", "dic"),
+}
+_MONTH_OF = {name: month for month, names in _MONTHS.items() for name in names}
+_MONTH_RE = "|".join(sorted(_MONTH_OF, key=len, reverse=True))
+
+_WEEKDAYS: dict[int, tuple[str, ...]] = {
+    0: ("monday", "lundi", "luni", "montag", "lunes"),
+    1: ("tuesday", "mardi", "marti", "dienstag", "martes"),
+    2: ("wednesday", "mercredi", "miercuri", "mittwoch", "miercoles"),
+    3: ("thursday", "jeudi", "joi", "donnerstag", "jueves"),
+    4: ("friday", "vendredi", "vineri", "freitag", "viernes"),
+    5: ("saturday", "samedi", "sambata", "samstag", "sabado"),
+    6: ("sunday", "dimanche", "duminica", "sonntag", "domingo"),
+}
+_WEEKDAY_OF = {name: day for day, names in _WEEKDAYS.items() for name in names}
+_WEEKDAY_RE = "|".join(sorted(_WEEKDAY_OF, key=len, reverse=True))
+
+_DAY = r"(?P<d>[0-3]?\d)(?:st|nd|rd|th|er|e|ème|eme|\.)?"
+_YEAR = r"(?P<y>(?:19|20)\d\d)"
+
+_PATTERNS = [
+    # 2026-03-15
+    re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>[01]?\d)-(?P<d>[0-3]?\d)\b"),
+    # 15/03/2026, 15.03.2026, 15-03-26 (day first; month first only when the day can't be)
+    re.compile(r"\b(?P<a>[0-3]?\d)[./-](?P<b>[01]?\d|[0-3]\d)[./-](?P<y>(?:19|20)?\d\d)\b"),
+    # 15 March 2026, 1er mars, 3 de marzo de 2026, 15. März 2026, the 3rd of March
+    re.compile(
+        r"\b" + _DAY + r"\s*(?:of\s+|de\s+)?(?P<mn>" + _MONTH_RE + r")\b\.?"
+        r"(?:,?\s*(?:de\s+|del\s+)?" + _YEAR + r"\b)?"
+    ),
+    # March 15, 2026 / March 15th
+    re.compile(
+        r"\b(?P<mn>" + _MONTH_RE + r")\.?\s+" + _DAY + r"(?!\d)(?:,?\s*" + _YEAR + r"\b)?"
+    ),
+]
+
+_RELATIVE = [
+    (re.compile(r"\b(tomorrow|demain|maine|morgen|manana)\b"), "tomorrow"),
+    (re.compile(r"\b(today|aujourd'hui|azi|astazi|heute|hoy)\b"), "today"),
+    (re.compile(r"\b(next week|la semaine prochaine|semaine prochaine|saptamana viitoare|"
+                r"nachste woche|naechste woche|la proxima semana|proxima semana)\b"), "next_week"),
+    (re.compile(r"\b(end of (?:the |this )?month|fin (?:du|de ce) mois|"
+                r"(?:la )?sfarsitul (?:acestei |lunii)(?:luni)?|ende des monats|monatsende|"
+                r"fin(?:al)? de(?:l)? mes)\b"), "month_end"),
+    (re.compile(r"\b(?:in|within|dans|sous|in|în|en)\s+(?P<n>\d{1,3})\s+"
+                r"(?:days?|jours?|zile|tagen?|dias?)\b"), "in_days"),
+]
+
+
+def _make(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _full_year(text: str | None, month: int, day: int, reference: date) -> date | None:
+    """Return the date with its year: as written, or — when the text gives none — the one that
+    makes sense for a message written on ``reference`` (a date more than two months in the past
+    is taken as next year's: "back on 5 January" written on 28 December)."""
+    if text:
+        year = int(text)
+        if year < 100:
+            year += 2000
+        return _make(year, month, day)
+    found = _make(reference.year, month, day)
+    if found is None:
+        return None
+    if found < reference - timedelta(days=60):
+        return _make(reference.year + 1, month, day)
+    return found
+
+
+def _absolute(match: re.Match[str], reference: date) -> date | None:
+    groups = match.groupdict()
+    if "a" in groups and groups.get("a"):
+        first, second = int(groups["a"]), int(groups["b"])
+        day, month = (first, second) if second <= 12 else (second, first)
+        return _full_year(groups["y"], month, day, reference)
+    month = int(groups["m"]) if groups.get("m") else _MONTH_OF[groups["mn"]]
+    return _full_year(groups.get("y"), month, int(groups["d"]), reference)
+
+
+def _relative(kind: str, match: re.Match[str], reference: date) -> date:
+    if kind == "tomorrow":
+        return reference + timedelta(days=1)
+    if kind == "today":
+        return reference
+    if kind == "next_week":
+        # "next week" as a promise is kept by its Friday at the latest.
+        return reference + timedelta(days=7 - reference.weekday() + 4)
+    if kind == "month_end":
+        last = calendar.monthrange(reference.year, reference.month)[1]
+        if reference.day == last:
+            nxt = reference + timedelta(days=1)
+            return nxt.replace(day=calendar.monthrange(nxt.year, nxt.month)[1])
+        return reference.replace(day=last)
+    return reference + timedelta(days=int(match.group("n")))
+
+
+def find_dates(text: str, reference: date) -> list[FoundDate]:
+    """Return every date written in ``text``, in order of position, none overlapping.
+
+    ``reference`` is the day the text was written: it resolves a missing year, weekday names
+    (the next such day after it) and relative words ("tomorrow", "in 10 days")."""
+    folded = _fold(text)
+    found: list[FoundDate] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e in taken)
+
+    for pattern in _PATTERNS:
+        for match in pattern.finditer(folded):
+            if not free(match.start(), match.end()):
+                continue
+            value = _absolute(match, reference)
+            if value is not None:
+                found.append(FoundDate(value, match.start(), match.end(), True))
+                taken.append((match.start(), match.end()))
+    for pattern, kind in _RELATIVE:
+        for match in pattern.finditer(folded):
+            if free(match.start(), match.end()):
+                value = _relative(kind, match, reference)
+                found.append(FoundDate(value, match.start(), match.end(), False))
+                taken.append((match.start(), match.end()))
+    for match in re.finditer(r"\b(?P<w>" + _WEEKDAY_RE + r")\b", folded):
+        if free(match.start(), match.end()):
+            ahead = (_WEEKDAY_OF[match.group("w")] - reference.weekday() - 1) % 7 + 1
+            found.append(FoundDate(reference + timedelta(days=ahead), match.start(), match.end(),
+                                   False))
+            taken.append((match.start(), match.end()))
+    return sorted(found, key=lambda f: f.start)
+
+
+def date_near(text: str, keywords: re.Pattern[str], reference: date,
+              window: int = 80) -> date | None:
+    """Return the first date written within ``window`` characters after a keyword match (e.g.
+    "due" or "de retour"), or None when no keyword is followed by a date. ``keywords`` is
+    matched against the text lower-cased and without diacritics ("scadenta", "echeance")."""
+    folded = _fold(text)
+    dates = find_dates(text, reference)
+    for match in keywords.finditer(folded):
+        for found in dates:
+            if match.start() <= found.start <= match.end() + window:
+                return found.value
+    return None

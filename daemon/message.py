@@ -1,0 +1,269 @@
+"""Reading e-mail the way real mailboxes hold it: parsing that never raises, headers that never
+fail to decode, the readable text of a body, attachments, and the new text of a reply.
+
+Every function takes what a mailbox gives and returns the best it can; malformed input yields an
+empty answer, not an exception, because one broken message must never stop a cycle.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import email.utils
+import html
+import re
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from email.message import EmailMessage, Message
+from html.parser import HTMLParser
+
+from .model import Attachment
+
+_ID_RE = re.compile(r"<[^<>\s]+>")
+
+
+def parse(raw: bytes) -> EmailMessage:
+    """Return the message parsed with the modern policy. Defects are recorded on the message
+    (``msg.defects``) rather than raised."""
+    return email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[return-value]
+
+
+def header(msg: Message, name: str) -> str:
+    """Return the decoded value of header ``name``, or "" when it is absent or undecodable.
+
+    Some senders put raw 8-bit bytes or broken RFC 2047 encoded-words in headers; the modern
+    policy then raises on access, so this falls back to the raw value."""
+    try:
+        value = msg.get(name)
+    except Exception:  # noqa: BLE001 - any decoding failure of a foreign header
+        value = None
+        for key, raw in msg.raw_items() if hasattr(msg, "raw_items") else msg.items():
+            if key.lower() == name.lower():
+                value = raw
+                break
+    if value is None:
+        return ""
+    return " ".join(str(value).split())
+
+
+def addresses(msg: Message, *names: str) -> tuple[str, ...]:
+    """Return the lower-cased addresses of the given headers, in order, without duplicates."""
+    raw = [header(msg, name) for name in names]
+    seen: list[str] = []
+    for _display, addr in email.utils.getaddresses([r for r in raw if r]):
+        addr = addr.strip().lower()
+        if "@" in addr and addr not in seen:
+            seen.append(addr)
+    return tuple(seen)
+
+
+def display_names(msg: Message, name: str) -> dict[str, str]:
+    """Return address → display name for one address header (names may be empty)."""
+    return {
+        addr.strip().lower(): display.strip()
+        for display, addr in email.utils.getaddresses([header(msg, name)])
+        if "@" in addr
+    }
+
+
+def sender(msg: Message) -> str:
+    """Return the From address, lower-cased, or "" when there is none."""
+    found = addresses(msg, "From")
+    return found[0] if found else ""
+
+
+def message_id(msg: Message) -> str:
+    """Return the Message-ID with its angle brackets, or "" (RFC 5322 §3.6.4)."""
+    found = _ID_RE.findall(header(msg, "Message-ID"))
+    return found[0] if found else ""
+
+
+def message_ids(value: str) -> tuple[str, ...]:
+    """Return every msg-id of a References or In-Reply-To value, in order."""
+    return tuple(_ID_RE.findall(value or ""))
+
+
+def references(msg: Message) -> tuple[str, ...]:
+    """Return the ids this message answers: its References chain, then In-Reply-To if it is not
+    already the last of them (RFC 5322 §3.6.4)."""
+    chain = list(message_ids(header(msg, "References")))
+    for mid in message_ids(header(msg, "In-Reply-To")):
+        if mid not in chain:
+            chain.append(mid)
+    return tuple(chain)
+
+
+def sent_at(msg: Message) -> datetime | None:
+    """Return the Date header as an aware datetime (naive dates are taken as UTC), or None when
+    it is missing or unreadable."""
+    value = header(msg, "Date")
+    if not value:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when
+
+
+def _part_text(part: Message) -> str:
+    """Decode a text part, tolerating wrong or unknown charsets."""
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    charset = part.get_content_charset() or "utf-8"
+    for candidate in (charset, "utf-8", "cp1252"):
+        try:
+            return payload.decode(candidate)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return payload.decode("utf-8", errors="replace")
+
+
+def _is_attachment(part: Message) -> bool:
+    disposition = (part.get("Content-Disposition") or "").lower()
+    return disposition.startswith("attachment") or bool(part.get_filename())
+
+
+def _walk(msg: Message) -> Iterator[Message]:
+    try:
+        yield from msg.walk()
+    except Exception:  # noqa: BLE001 - a broken MIME tree: take what was walked
+        return
+
+
+def text_body(msg: Message) -> str:
+    """Return the readable text of a message: its first text/plain part that is not an
+    attachment, else its first HTML part turned into text, else ""."""
+    html_text = ""
+    for part in _walk(msg):
+        if part.is_multipart() or _is_attachment(part):
+            continue
+        ctype = part.get_content_type()
+        if ctype == "text/plain":
+            text = _part_text(part)
+            if text.strip():
+                return text
+        elif ctype == "text/html" and not html_text:
+            html_text = html_to_text(_part_text(part))
+    return html_text
+
+
+def attachments(msg: Message) -> list[tuple[Attachment, bytes]]:
+    """Return each attached file with its bytes, in order."""
+    found: list[tuple[Attachment, bytes]] = []
+    for part in _walk(msg):
+        if part.is_multipart() or not _is_attachment(part):
+            continue
+        try:
+            payload = part.get_payload(decode=True)
+        except Exception:  # noqa: BLE001 - undecodable transfer encoding
+            payload = None
+        if not isinstance(payload, bytes):
+            continue
+        try:
+            filename = part.get_filename() or "attachment"
+        except Exception:  # noqa: BLE001
+            filename = "attachment"
+        found.append((Attachment(filename, part.get_content_type(), len(payload)), payload))
+    return found
+
+
+def parts_of_type(msg: Message, content_type: str) -> Iterator[Message]:
+    """Yield the parts of a given type, attachments included (e.g. message/delivery-status)."""
+    for part in _walk(msg):
+        if part.get_content_type() == content_type:
+            yield part
+
+
+class _TextExtractor(HTMLParser):
+    _BLOCK = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "table", "blockquote"}
+    _SKIP = {"style", "script", "head", "title"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.chunks: list[str] = []
+        self._skipping = 0
+        self._quote_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._SKIP:
+            self._skipping += 1
+        elif tag == "blockquote":
+            self._quote_depth += 1
+        if tag in self._BLOCK or tag in ("td", "th"):
+            self.chunks.append("\n" if tag in self._BLOCK else " ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIP and self._skipping:
+            self._skipping -= 1
+        elif tag == "blockquote" and self._quote_depth:
+            self._quote_depth -= 1
+        if tag in self._BLOCK:
+            self.chunks.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self._skipping:
+            return
+        if self._quote_depth:
+            # Quoted history in HTML replies: mark it the way plain text does, so new_text()
+            # strips it the same way.
+            data = "\n".join("> " + line for line in data.splitlines())
+        self.chunks.append(data)
+
+
+def html_to_text(markup: str) -> str:
+    """Return the text of an HTML body: blocks become lines, styles and scripts are dropped,
+    blockquotes are marked as quoted ("> ")."""
+    parser = _TextExtractor()
+    try:
+        parser.feed(markup)
+        parser.close()
+    except Exception:  # noqa: BLE001 - malformed markup: keep what was read
+        pass
+    text = html.unescape("".join(parser.chunks)).replace("\xa0", " ")
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+# Lines that open the quoted history in replies, as mail clients write them in the languages we
+# read. Gmail: "On Tue, 3 Mar 2026 at 09:12, Ana <ana@x> wrote:"; Apple Mail and Thunderbird
+# "Le 3 mars 2026 à 09:12, Ana a écrit :"; Outlook inserts a header block or a rule of dashes.
+_QUOTE_OPENERS = re.compile(
+    r"""^\s*(
+        On\s.{0,200}\swrote:\s*$ |
+        Le\s.{0,200}\sa\s+écrit\s*:\s*$ |
+        În\s.{0,200}\sa\s+scris\s*:\s*$ | Pe\s.{0,200}\sa\s+scris\s*:\s*$ |
+        Am\s.{0,200}\sschrieb.{0,80}:\s*$ |
+        El\s.{0,200}\sescribió\s*:\s*$ |
+        -{2,}\s*(Original\s+Message|Message\s+d'origine|Mesaj\s+original|Ursprüngliche\s+Nachricht|Mensaje\s+original)\s*-{2,} |
+        _{10,}\s*$ |
+        (From|De|Von|Expéditeur)\s*:\s.+$
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def new_text(body: str) -> str:
+    """Return only what the writer of a reply wrote: the text above the quoted history, without
+    ``>`` quoted lines and without the signature (after a "-- " line, RFC 3676 §4.3)."""
+    kept: list[str] = []
+    lines = body.replace("\r\n", "\n").split("\n")
+    for index, line in enumerate(lines):
+        if line.rstrip() in ("--", "-- "):
+            break
+        if _QUOTE_OPENERS.match(line):
+            # Outlook's "From:" header block only counts as history when more headers follow.
+            if re.match(r"^\s*(From|De|Von|Expéditeur)\s*:", line, re.IGNORECASE):
+                following = "\n".join(lines[index + 1 : index + 4])
+                if not re.search(r"^\s*(Sent|Envoyé|Trimis|Gesendet|Enviado|Date|To|À)\s*:",
+                                 following, re.IGNORECASE | re.MULTILINE):
+                    kept.append(line)
+                    continue
+            break
+        if line.lstrip().startswith(">"):
+            continue
+        kept.append(line)
+    return "\n".join(kept).strip()
