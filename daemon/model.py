@@ -198,6 +198,7 @@ class CadenceSettings:
     further_max: int = 2  # how many further notices at most
     final_after: int = 7  # final notice, business days after the last further notice
     min_gap: int = 3  # never two follow-ups to one invoice closer than this
+    draft_lead_days: int = 2  # drafts appear this many days before their slot, for review
     out_of_office_default: int = 5  # postponement when an auto-reply gives no return date
     soft_bounce_recheck: int = 2  # business days to wait after a soft bounce
     thank_you: bool = False  # write a thank-you when an invoice is paid
@@ -249,7 +250,7 @@ class PlannedFollowUp:
     invoice_key: str
     stage: Stage
     slot: datetime
-    covers: tuple[str, ...] = ()  # other invoice keys a statement speaks for
+    covers: tuple[tuple[str, str], ...] = ()  # (invoice key, stage key) a statement speaks for
 
 
 class HoldReason(enum.StrEnum):
