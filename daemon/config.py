@@ -225,14 +225,15 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
             "the file does not exist. Copy config.example.toml there and edit it, or point "
             "RELANCE_CONFIG at your file."]) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(str(path), [f"cannot be read ({error}). Save it as UTF-8 text."]) from None
+        problem = f"cannot be read ({error}). Check its permissions and save it as UTF-8 text."
+        raise ConfigError(str(path), [problem]) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         line = syntax_error_line(str(error))
         raise ConfigError(str(path), [str(Problem(line, "(syntax)", f"not valid TOML: {error}",
                                                   "Fix the line; strings need double quotes."))])
-    checker = Checker(LineLocator(text))
+    checker = Checker(LineLocator(text), _home(_env(environ)), path.parent)
     config = _build(Section(checker, "", data, _TOP), environ)
     if checker.problems:
         raise ConfigError(str(path), checker.sorted_problems())
@@ -249,7 +250,7 @@ def _build(top: Section, environ: Mapping[str, str] | None) -> Config:
     store = top.sub("store", ("path",))
     return Config(
         account=_account(top.sub("account", _names(AccountSettings)), mode, environ),
-        store_path=store.path_value("path", None) or _default_store(environ),
+        store_path=store.path_value("path", _default_store(environ)),
         sender=_sender(top.sub("sender", _names(Sender))),
         payment=_payment(top.sub("payment", _names(PaymentTerms))),
         language=language,
@@ -282,17 +283,18 @@ def _address(section: Section, name: str, required_by: str) -> str:
     return value
 
 
-def _account(section: Section, mode: ModeSettings, environ: Mapping[str, str] | None) -> AccountSettings:
+def _account(
+    section: Section, mode: ModeSettings, environ: Mapping[str, str] | None
+) -> AccountSettings:
     provider = section.choice("provider", "sample", PROVIDERS)
     needs = provider if provider != "sample" else ""
     address = _address(section, "address", needs)
-    defaults = _default_account(environ).gmail
+    default = _default_account(environ).gmail
     gmail_section = section.sub("gmail", _names(GmailSettings))
     gmail = GmailSettings(
-        token_file=gmail_section.path_value("token_file", defaults.token_file) or defaults.token_file,
+        token_file=gmail_section.path_value("token_file", default.token_file),
         client_secrets_file=gmail_section.path_value("client_secrets_file",
-                                                     defaults.client_secrets_file)
-        or defaults.client_secrets_file,
+                                                     default.client_secrets_file),
         labels=gmail_section.boolean("labels", True),
     )
     imap = _imap(section.sub("imap", _names(ImapSettings)), address, provider == "imap")
@@ -301,7 +303,9 @@ def _account(section: Section, mode: ModeSettings, environ: Mapping[str, str] | 
     return AccountSettings(provider=provider, address=address, gmail=gmail, imap=imap, smtp=smtp)
 
 
-def _server(section: Section, ports: Mapping[str, int], required: bool, what: str) -> tuple[str, int, str]:
+def _server(
+    section: Section, ports: Mapping[str, int], required: bool, what: str
+) -> tuple[str, int, str]:
     """Host, port and TLS mode of one server; the port defaults from the TLS mode."""
     host = section.string("host", "").strip()
     if required and not host:
@@ -358,8 +362,8 @@ def _cadence(section: Section) -> CadenceSettings:
     cadence = CadenceSettings(**values)  # type: ignore[arg-type]
     if section.has("urgent_after") and cadence.urgent_after <= cadence.first_notice_after:
         section.bad("urgent_after", f"is not after first_notice_after = "
-                     f"{cadence.first_notice_after}",
-                     "The urgent notice comes later than the first notice; raise it.")
+                    f"{cadence.first_notice_after}",
+                    "The urgent notice comes later than the first notice; raise it.")
     return cadence
 
 
@@ -369,7 +373,7 @@ def _window(section: Section, country: str | None, subdivision: str | None) -> S
     end = section.clock("end", default.end)
     if start >= end:
         section.bad("end", f"is not after start = \"{start:%H:%M}\"",
-                     "The window must end later the same day; e.g. start \"05:00\", end \"06:00\".")
+                    "The window must end later the same day; e.g. start \"05:00\", end \"06:00\".")
         start, end = default.start, default.end
     return SendWindow(
         weekdays=section.weekdays("weekdays", default.weekdays),
@@ -397,7 +401,7 @@ def _mode(section: Section) -> ModeSettings:
     )
     if mode.max_per_hour > mode.max_per_day:
         section.bad("max_per_hour", f"is more than max_per_day = {mode.max_per_day}",
-                     "Lower max_per_hour or raise max_per_day.")
+                    "Lower max_per_hour or raise max_per_day.")
     return mode
 
 
@@ -411,7 +415,7 @@ def _detection(section: Section) -> DetectionSettings:
     unknown = [lang for lang in languages if lang not in LANGUAGES]
     if unknown or not languages:
         section.bad("languages", "names a language relance cannot read" if unknown else
-                     "is empty", f"Choose among {', '.join(LANGUAGES)}.")
+                    "is empty", f"Choose among {', '.join(LANGUAGES)}.")
         languages = LANGUAGES
     return DetectionSettings(track_keyword=section.string("track_keyword", "[invoice]"),
                              track_label=section.string("track_label", "relance/track"),
@@ -429,7 +433,7 @@ def _clients(sections: list[Section]) -> tuple[ClientSettings, ...]:
         elif not (_ADDRESS.fullmatch(match) and not match.startswith("@")) and not \
                 _DOMAIN.fullmatch(match):
             section.bad("match", "is neither an address nor an @domain",
-                         'Write "name@client.example" or "@client.example".')
+                        'Write "name@client.example" or "@client.example".')
         elif match in seen:
             section.bad("match", "is listed twice", "Keep one [[clients]] entry per match.")
         seen.add(match)

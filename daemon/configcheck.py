@@ -202,8 +202,10 @@ class Checker:
     """Collects the problems of one file; each reader records what is wrong and returns the
     default, so that checking goes on and every problem is reported at once."""
 
-    def __init__(self, locator: LineLocator) -> None:
+    def __init__(self, locator: LineLocator, home: Path, base: Path) -> None:
         self.locator = locator
+        self.home = home  # what "~" means in paths
+        self.base = base  # what relative paths are relative to: the config file's folder
         self.problems: list[Problem] = []
 
     def report(self, key: str, what: str, fix: str) -> None:
@@ -255,7 +257,7 @@ class Section:
         """The elements of an array of tables such as ``[[clients]]``, counted from 1."""
         value = self.data.get(name, [])
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            self.bad(name, "is not a list of tables", f"Write each one as a [[{name}]] section.")
+            self.bad(name, "is not a list of tables", f"Write each as a [[{name}]] section.")
             return []
         return [Section(self.checker, f"{self.key(name)}[{i}]", v, known) for i, v in
                 enumerate(value, start=1)]
@@ -288,10 +290,13 @@ class Section:
 
     def choice(self, name: str, default: str, choices: Iterable[str]) -> str:
         choices = tuple(choices)
-        value = self.string(name, default)
+        if not isinstance(self.data.get(name), str):
+            return self.string(name, default)  # absent, or reported as not a string
+        value = self.data[name]
         if value not in choices:
             listed = ", ".join(f'"{c}"' for c in choices)
-            self.bad(name, "is not allowed", f"Use one of {listed}.{did_you_mean(value, choices)}")
+            hint = did_you_mean(value, choices)
+            self.bad(name, "is not allowed", f"Use one of {listed}.{hint}")
             return default
         return value
 
@@ -303,9 +308,15 @@ class Section:
             return default
         return tuple(value)
 
-    def path_value(self, name: str, default: Path | None) -> Path | None:
+    def path_value(self, name: str, default: T) -> Path | T:
+        """A file or folder; "~" is the user's home, a relative path is relative to the folder
+        of the configuration file."""
         value = self.string(name, "")
-        return Path(value).expanduser() if value else default
+        if not value:
+            return default
+        if value == "~" or value.startswith("~/"):
+            return self.checker.home / value[2:]
+        return self.checker.base / value
 
     def decimal(self, name: str, default: Decimal, high: Decimal) -> Decimal:
         value = self.data.get(name)
@@ -338,11 +349,13 @@ class Section:
         return time(int(match.group(1)), int(match.group(2)))
 
     def zone(self, name: str, default: str) -> str:
-        value = self.string(name, default)
+        if not isinstance(self.data.get(name), str):
+            return self.string(name, default)  # absent, or reported as not a string
+        value = self.data[name]
         if not is_zone(value):
             hint = did_you_mean(value, zone_names())
             self.bad(name, "is not a known time zone",
-                      f'Use an IANA zone name such as "Europe/Paris".{hint}')
+                     f'Use an IANA zone name such as "Europe/Paris".{hint}')
             return default
         return value
 
@@ -358,7 +371,7 @@ class Section:
         if bad:
             hint = did_you_mean(bad[0].lower(), [w[:3] for w in WEEKDAYS] + list(WEEKDAYS))
             self.bad(name, f"names an unknown day {toml_repr(bad[0])}",
-                      f'Use "mon" … "sun" or the full English names.{hint}')
+                     f'Use "mon" … "sun" or the full English names.{hint}')
             return default
         if len(set(days)) != len(days):
             self.bad(name, "names a day twice", "List each day once, the preferred first.")
@@ -370,10 +383,11 @@ class Section:
         if value is None:
             return None
         code = value.upper()
-        if code not in holidays.list_supported_countries():
-            hint = did_you_mean(code, [c for c in holidays.list_supported_countries() if len(c) == 2])
+        supported = holidays.list_supported_countries()
+        if code not in supported:
+            hint = did_you_mean(code, [c for c in supported if len(c) == 2])
             self.bad(name, "is not a country the holidays calendar knows",
-                      f'Use an ISO 3166 two-letter code such as "FR".{hint}')
+                     f'Use an ISO 3166 two-letter code such as "FR".{hint}')
             return None
         return code
 
@@ -385,10 +399,13 @@ class Section:
             self.bad(name, "is set without a holiday_country", "Set holiday_country as well.")
             return None
         known = holidays.list_supported_countries()[country]
+        canonical = {k.upper(): k for k in known}
+        if value.upper() in canonical:
+            return canonical[value.upper()]
         if value not in known:
             listed = ", ".join(known[:12]) + (" …" if len(known) > 12 else "")
             self.bad(name, f"is not a subdivision of {country}",
-                      f"Use one of: {listed or '(this country has none; remove the line)'}.")
+                     f"Use one of: {listed or '(this country has none; remove the line)'}.")
             return None
         return value
 
