@@ -1,0 +1,50 @@
+"""pytest fixtures for the fake Gmail server; import them into a test module with
+``from tests.gmailfake.fixtures import gmail_fake, build_service``."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from importlib import resources
+from typing import Any
+
+import google.oauth2.credentials
+import google_auth_httplib2
+import httplib2
+import pytest
+from googleapiclient import discovery
+
+from tests.gmailfake.server import GmailFake
+
+USER = "me@example.test"
+CLIENT = "client@example.test"
+
+
+@pytest.fixture
+def gmail_fake() -> Iterator[GmailFake]:
+    """A started fake with two accounts, the user's and a client's; stopped afterwards."""
+    fake = GmailFake().start()
+    fake.add_account(USER)
+    fake.add_account(CLIENT)
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+def _discovery() -> dict[str, Any]:
+    path = resources.files("googleapiclient") / "discovery_cache/documents/gmail.v1.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+_DOC = _discovery()
+
+
+def build_service(fake: GmailFake, address: str = USER) -> Any:
+    """The real google-api-python-client service for ``address``, pointed at ``fake``."""
+    doc = copy.deepcopy(_DOC)
+    doc["rootUrl"] = doc["baseUrl"] = fake.url
+    creds = google.oauth2.credentials.Credentials(**fake.credentials(address))
+    http = google_auth_httplib2.AuthorizedHttp(creds, http=httplib2.Http(proxy_info=None))
+    return discovery.build_from_document(doc, http=http)
