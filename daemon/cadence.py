@@ -1,0 +1,257 @@
+"""The cadence: which follow-up an invoice should have now, given what has been observed.
+
+``schedule`` lays out the stages of one invoice around its due date; ``decide`` reads the
+invoice's events and returns the stage due now (``Due``) or why there is none (``Hold``).
+``plan`` does that for every open invoice, merges several overdue invoices to one client into a
+statement, and gives each follow-up its slot.
+
+Rules, in the order they apply:
+- paid (marked, a payment notice, or a reply saying so) closes the invoice;
+- a stop from the user, a hard bounce of every recipient, a dispute or any other human reply
+  stops the sequence until the user resumes it;
+- a promise pauses until the day after the promised date, an out-of-office until the day after
+  the return date, a soft bounce for a few business days, a pause until its end;
+- stages go out in order, each at least ``min_gap`` business days after the previous follow-up,
+  so a stage missed during downtime goes at the next slot and the ones after it wait their turn:
+  never two at once, never a burst. The reminder before the due date is dropped once the due date
+  has come. A stage whose draft the user deleted is cancelled and not written again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta, tzinfo
+
+from .model import (
+    CadenceSettings,
+    Event,
+    EventKind,
+    Hold,
+    HoldReason,
+    Intent,
+    Invoice,
+    PlannedFollowUp,
+    SendWindow,
+    Stage,
+    StageKind,
+)
+from .slots import NO_SLOT, BusinessCalendar, next_slot
+
+_OVERDUE_KINDS = {StageKind.FIRST_NOTICE, StageKind.URGENT, StageKind.FURTHER, StageKind.FINAL}
+
+
+@dataclass(frozen=True)
+class Due:
+    """The stage whose follow-up should exist now; ``stage.earliest`` already accounts for
+    pauses, out-of-office and the gap after the previous follow-up."""
+
+    stage: Stage
+
+
+def schedule(due_date: date, settings: CadenceSettings, calendar: BusinessCalendar) -> list[Stage]:
+    """Return the stages of an invoice due on ``due_date``, in order, with their earliest days."""
+    stages: list[Stage] = []
+    if settings.reminder_before_due > 0:
+        stages.append(Stage("reminder", StageKind.REMINDER,
+                            calendar.add(due_date, -settings.reminder_before_due),
+                            due_date - timedelta(days=1)))
+    stages.append(Stage("first_notice", StageKind.FIRST_NOTICE,
+                        calendar.add(due_date, settings.first_notice_after)))
+    urgent = calendar.add(due_date, max(settings.urgent_after, settings.first_notice_after + 1))
+    stages.append(Stage("urgent", StageKind.URGENT, urgent))
+    last = urgent
+    for n in range(1, settings.further_max + 1):
+        last = calendar.add(last, settings.further_every)
+        stages.append(Stage(f"further-{n}", StageKind.FURTHER, last))
+    stages.append(Stage("final", StageKind.FINAL, calendar.add(last, settings.final_after)))
+    return stages
+
+
+@dataclass
+class _Reading:
+    """What the events say, folded in time order."""
+
+    closed: HoldReason | None = None  # PAID, REPLIED, DISPUTED, UNDELIVERED, STOPPED
+    wait_until: date | None = None
+    wait_reason: HoldReason | None = None
+    done: set[str] = field(default_factory=set)
+    last_followup: date | None = None
+
+    def wait(self, until: date, reason: HoldReason) -> None:
+        if self.wait_until is None or until >= self.wait_until:
+            self.wait_until, self.wait_reason = until, reason
+
+
+def _read(invoice: Invoice, events: Sequence[Event], settings: CadenceSettings,
+          calendar: BusinessCalendar, zone: tzinfo) -> _Reading:
+    reading = _Reading()
+    for event in sorted(events, key=lambda e: e.at):
+        day = event.at.astimezone(zone).date()
+        kind = event.kind
+        if kind in (EventKind.FOLLOWUP_SENT, EventKind.FOLLOWUP_CANCELLED) and event.stage:
+            reading.done.add(event.stage)
+            if kind is EventKind.FOLLOWUP_SENT:
+                reading.last_followup = max(reading.last_followup or day, day)
+        elif kind in (EventKind.MARKED_PAID, EventKind.PAYMENT):
+            reading.closed = HoldReason.PAID
+        elif kind is EventKind.STOPPED:
+            reading.closed = reading.closed if reading.closed is HoldReason.PAID else HoldReason.STOPPED
+        elif kind is EventKind.RESUMED:
+            if reading.closed is not HoldReason.PAID:
+                reading.closed = None
+            reading.wait_until = reading.wait_reason = None
+        elif kind is EventKind.PAUSED:
+            reading.wait(event.until or date.max, HoldReason.PAUSED)
+        elif kind is EventKind.BOUNCED_HARD:
+            if _all_failed(invoice, event.detail):
+                reading.closed = reading.closed or HoldReason.UNDELIVERED
+        elif kind is EventKind.BOUNCED_SOFT:
+            reading.wait(calendar.add(day, settings.soft_bounce_recheck), HoldReason.SOFT_BOUNCE)
+        elif kind is EventKind.AUTO_REPLY:
+            back = (event.until + timedelta(days=1) if event.until
+                    else calendar.add(day, settings.out_of_office_default))
+            reading.wait(back, HoldReason.OUT_OF_OFFICE)
+        elif kind is EventKind.REPLY:
+            _read_reply(reading, event)
+    return reading
+
+
+def _read_reply(reading: _Reading, event: Event) -> None:
+    if reading.closed is HoldReason.PAID:
+        return
+    if event.intent is Intent.PAID:
+        reading.closed = HoldReason.PAID
+    elif event.intent is Intent.PROMISE and event.until:
+        # A promise is a human answer too, but one that says when to look again: the cadence
+        # waits until the day after the promised date, then goes on if nothing came.
+        reading.wait(event.until + timedelta(days=1), HoldReason.PROMISED)
+        if reading.closed in (HoldReason.REPLIED, HoldReason.DISPUTED):
+            return
+    elif event.intent is Intent.DISPUTE:
+        reading.closed = HoldReason.DISPUTED
+    else:
+        reading.closed = reading.closed or HoldReason.REPLIED
+
+
+def _all_failed(invoice: Invoice, detail: str) -> bool:
+    """A hard bounce stops the invoice only when every To recipient failed; ``detail`` lists the
+    failed addresses, comma-separated (empty = unknown, taken as all)."""
+    failed = {a.strip().lower() for a in detail.split(",") if a.strip()}
+    return not failed or all(r in failed for r in invoice.recipients)
+
+
+def decide(invoice: Invoice, events: Sequence[Event], *, today: date, settings: CadenceSettings,
+           calendar: BusinessCalendar, zone: tzinfo, skip: frozenset[str] = frozenset()
+           ) -> Due | Hold:
+    """Return the stage whose follow-up should exist on ``today`` (in ``zone``), or a ``Hold``
+    naming why none should and, when known, when to look again. Stages in ``skip`` are passed
+    over (the planner found no slot for them)."""
+    reading = _read(invoice, events, settings, calendar, zone)
+    if reading.closed is HoldReason.PAID and settings.thank_you and "thank_you" not in reading.done:
+        return Due(Stage("thank_you", StageKind.THANK_YOU, today))
+    if reading.closed is not None:
+        return Hold(reading.closed)
+    floor = date.min if reading.last_followup is None else calendar.add(
+        reading.last_followup, settings.min_gap)
+    waiting = reading.wait_until is not None and reading.wait_until > today
+    if waiting:
+        floor = max(floor, reading.wait_until or floor)
+    for candidate in schedule(invoice.due_date, settings, calendar):
+        if candidate.key in reading.done or candidate.key in skip:
+            continue
+        earliest = max(candidate.earliest, floor)
+        if candidate.latest is not None and max(earliest, today) > candidate.latest:
+            continue  # the reminder cannot arrive before the due date any more
+        stage = replace(candidate, earliest=earliest)
+        break
+    else:
+        return Hold(HoldReason.DONE)
+    if waiting:
+        return Hold(reading.wait_reason or HoldReason.PAUSED, until=reading.wait_until,
+                    next_stage=stage)
+    if stage.earliest > today + timedelta(days=settings.draft_lead_days):
+        return Hold(HoldReason.NOT_YET, until=stage.earliest, next_stage=stage)
+    return Due(stage)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The follow-ups that should exist now, and why every other open invoice has none."""
+
+    followups: tuple[PlannedFollowUp, ...]
+    holds: Mapping[str, Hold]
+
+
+def plan(invoices: Iterable[Invoice], events: Mapping[str, Sequence[Event]], *, now: datetime,
+         settings: CadenceSettings, window: SendWindow, calendar: BusinessCalendar,
+         zone_of: Callable[[Invoice], tzinfo],
+         consolidate_for: Callable[[Invoice], bool] = lambda _invoice: True) -> Plan:
+    """Return the plan for ``invoices`` at ``now``: one follow-up per invoice at most, each with
+    its slot; several overdue invoices to one client merged into one statement when
+    ``consolidate_for`` allows it."""
+    due: list[tuple[Invoice, Stage, datetime]] = []
+    holds: dict[str, Hold] = {}
+    for invoice in invoices:
+        zone = zone_of(invoice)
+        found = _due_with_slot(invoice, events.get(invoice.key, ()), now=now, settings=settings,
+                               window=window, calendar=calendar, zone=zone)
+        if isinstance(found, Hold):
+            holds[invoice.key] = found
+        else:
+            due.append((invoice, *found))
+    followups = _consolidate(due, holds, now=now, settings=settings, window=window,
+                             calendar=calendar, zone_of=zone_of, consolidate_for=consolidate_for)
+    return Plan(tuple(sorted(followups, key=lambda f: f.slot)), holds)
+
+
+def _due_with_slot(invoice: Invoice, events: Sequence[Event], *, now: datetime,
+                   settings: CadenceSettings, window: SendWindow, calendar: BusinessCalendar,
+                   zone: tzinfo) -> tuple[Stage, datetime] | Hold:
+    today = now.astimezone(zone).date()
+    skip: frozenset[str] = frozenset()
+    while True:
+        decision = decide(invoice, events, today=today, settings=settings, calendar=calendar,
+                          zone=zone, skip=skip)
+        if isinstance(decision, Hold):
+            return decision
+        slot = next_slot(decision.stage, invoice_key=invoice.key, zone=zone, window=window,
+                         calendar=calendar, now=now)
+        if slot is not NO_SLOT:
+            return decision.stage, slot  # type: ignore[return-value]
+        skip = skip | {decision.stage.key}
+
+
+def _consolidate(due: list[tuple[Invoice, Stage, datetime]], holds: dict[str, Hold], *,
+                 now: datetime, settings: CadenceSettings, window: SendWindow,
+                 calendar: BusinessCalendar, zone_of: Callable[[Invoice], tzinfo],
+                 consolidate_for: Callable[[Invoice], bool]) -> list[PlannedFollowUp]:
+    """Merge overdue invoices to one client into a statement sent in the thread of the newest
+    of them; the others are held as ``COVERED``."""
+    groups: dict[str, list[tuple[Invoice, Stage, datetime]]] = {}
+    followups: list[PlannedFollowUp] = []
+    for item in due:
+        invoice, stage, slot = item
+        if (settings.consolidate and stage.kind in _OVERDUE_KINDS and consolidate_for(invoice)):
+            groups.setdefault(invoice.client, []).append(item)
+        else:
+            followups.append(PlannedFollowUp(invoice.key, stage, slot))
+    for members in groups.values():
+        if len(members) == 1:
+            invoice, stage, slot = members[0]
+            followups.append(PlannedFollowUp(invoice.key, stage, slot))
+            continue
+        members.sort(key=lambda m: (m[0].issue_date, m[0].key))
+        primary, primary_stage, _ = members[-1]
+        statement = Stage(primary_stage.key, StageKind.STATEMENT,
+                          max(stage.earliest for _, stage, _ in members))
+        slot = next_slot(statement, invoice_key=primary.key, zone=zone_of(primary), window=window,
+                         calendar=calendar, now=now)
+        if slot is NO_SLOT:  # cannot happen without a latest day; keep them separate then
+            followups.extend(PlannedFollowUp(i.key, s, t) for i, s, t in members)
+            continue
+        covers = tuple((i.key, s.key) for i, s, _ in members[:-1])
+        followups.append(PlannedFollowUp(primary.key, statement, slot, covers))  # type: ignore[arg-type]
+        for invoice, stage, _ in members[:-1]:
+            holds[invoice.key] = Hold(HoldReason.COVERED, next_stage=stage)
+    return followups
