@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from babel.numbers import list_currencies
 
-from relance.daemon.configcheck import Checker, LineLocator, Problem, Section, syntax_error_line
+from relance.daemon.configcheck import Checker, LineLocator, Section, syntax_error_line
 from relance.daemon.errors import ConfigError
 from relance.daemon.model import CadenceSettings, LateFees, PaymentTerms, Sender, SendWindow
 
@@ -29,13 +29,13 @@ PROVIDERS = ("gmail", "imap", "sample")
 TLS_MODES = ("implicit", "starttls", "none")
 SEND_MODES = ("send", "draft_only")
 
-# Default ports by TLS mode: IMAP over TLS is 993 (RFC 8314 §7), plain/STARTTLS 143 (RFC 3501);
-# SMTP submission over TLS is 465 (RFC 8314 §7.3), with STARTTLS 587 (RFC 6409 §3.1).
+# Default ports by TLS mode: implicit TLS uses 993 for IMAP and 465 for submission (RFC 8314);
+# STARTTLS uses 143 for IMAP (RFC 9051) and 587 for submission (RFC 6409 §3.1).
 IMAP_PORTS = {"implicit": 993, "starttls": 143, "none": 143}
 SMTP_PORTS = {"implicit": 465, "starttls": 587, "none": 25}
 
 _ADDRESS = re.compile(r"[^@\s]+@[^@\s]+")
-_DOMAIN = re.compile(r"@[^@\s]+\.[^@\s]+|@[^@\s.]+")
+_DOMAIN = re.compile(r"@[^@\s]+")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -50,12 +50,19 @@ def _home(environ: Mapping[str, str]) -> Path:
     return Path(environ["HOME"]) if environ.get("HOME") else Path.home()
 
 
+def _expand(path: str, environ: Mapping[str, str]) -> Path:
+    """``path`` with a leading "~" meaning the home directory of ``environ``."""
+    if path == "~" or path.startswith("~/"):
+        return _home(environ) / path[2:]
+    return Path(path)
+
+
 def config_path_from_env(environ: Mapping[str, str] | None = None) -> Path:
     """The config file: ``$RELANCE_CONFIG``, else ``$XDG_CONFIG_HOME/relance/config.toml``,
     else ``~/.config/relance/config.toml`` (XDG Base Directory Specification)."""
     env = _env(environ)
     if env.get("RELANCE_CONFIG"):
-        return Path(env["RELANCE_CONFIG"]).expanduser()
+        return _expand(env["RELANCE_CONFIG"], env)
     return config_dir(env) / "config.toml"
 
 
@@ -63,7 +70,7 @@ def config_dir(environ: Mapping[str, str] | None = None) -> Path:
     """``$XDG_CONFIG_HOME/relance``, else ``~/.config/relance``."""
     env = _env(environ)
     base = env.get("XDG_CONFIG_HOME") or str(_home(env) / ".config")
-    return Path(base).expanduser() / "relance"
+    return _expand(base, env) / "relance"
 
 
 def data_dir(environ: Mapping[str, str] | None = None) -> Path:
@@ -71,7 +78,7 @@ def data_dir(environ: Mapping[str, str] | None = None) -> Path:
     ``~/.local/share/relance``."""
     env = _env(environ)
     base = env.get("XDG_DATA_HOME") or str(_home(env) / ".local" / "share")
-    return Path(base).expanduser() / "relance"
+    return _expand(base, env) / "relance"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -80,6 +87,8 @@ def data_dir(environ: Mapping[str, str] | None = None) -> Path:
 
 @dataclass(frozen=True)
 class GmailSettings:
+    """``[account.gmail]``: read only when the provider is "gmail"."""
+
     token_file: Path  # the OAuth token relance keeps after the first consent
     client_secrets_file: Path  # the OAuth client downloaded from the Google Cloud console
     labels: bool = True  # honour and create the relance/paid and relance/stop labels
@@ -87,6 +96,8 @@ class GmailSettings:
 
 @dataclass(frozen=True)
 class ImapSettings:
+    """``[account.imap]``: read only when the provider is "imap"."""
+
     host: str = ""
     port: int = IMAP_PORTS["implicit"]
     tls: str = "implicit"
@@ -101,6 +112,8 @@ class ImapSettings:
 
 @dataclass(frozen=True)
 class SmtpSettings:
+    """``[account.smtp]``: how an "imap" account sends its follow-ups."""
+
     host: str = ""
     port: int = SMTP_PORTS["implicit"]
     tls: str = "implicit"
@@ -119,6 +132,8 @@ class AccountSettings:
 
 @dataclass(frozen=True)
 class ModeSettings:
+    """``[mode]``: how far relance may act on its own."""
+
     dry_run: bool = False  # plan and print, touch nothing in the mailbox
     send_mode: str = "send"  # "send": drafts go out at their slot; "draft_only": the user sends
     max_per_hour: int = 10
@@ -155,6 +170,8 @@ NO_CLIENT_SETTINGS = ClientSettings(match="")
 
 @dataclass(frozen=True)
 class Config:
+    """Everything relance was told; built by :func:`load_config` or :func:`default_config`."""
+
     account: AccountSettings
     store_path: Path
     sender: Sender = Sender()
@@ -230,9 +247,11 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        line = syntax_error_line(str(error))
-        raise ConfigError(str(path), [str(Problem(line, "(syntax)", f"not valid TOML: {error}",
-                                                  "Fix the line; strings need double quotes."))])
+        line = getattr(error, "lineno", None) or syntax_error_line(str(error))
+        where = f"line {line}: " if line else ""
+        problem = (f"{where}not valid TOML ({error}). Fix that line: text values need "
+                   'double quotes, like name = "Camille", and each key needs an "=".')
+        raise ConfigError(str(path), [problem]) from None
     checker = Checker(LineLocator(text), _home(_env(environ)), path.parent)
     config = _build(Section(checker, "", data, _TOP), environ)
     if checker.problems:
@@ -430,8 +449,7 @@ def _clients(sections: list[Section]) -> tuple[ClientSettings, ...]:
         if not match:
             section.missing("match", "each client needs the address or @domain it is for",
                             'match = "accounts@client.example"')
-        elif not (_ADDRESS.fullmatch(match) and not match.startswith("@")) and not \
-                _DOMAIN.fullmatch(match):
+        elif not (_ADDRESS.fullmatch(match) or _DOMAIN.fullmatch(match)):
             section.bad("match", "is neither an address nor an @domain",
                         'Write "name@client.example" or "@client.example".')
         elif match in seen:

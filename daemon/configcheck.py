@@ -102,7 +102,8 @@ class LineLocator:
         while path:
             if path in self._lines:
                 return self._lines[path]
-            path = path.rpartition(".")[0]
+            indexed = re.fullmatch(r"(.+)\[\d+\]", path)  # clients[2] → clients
+            path = indexed.group(1) if indexed else path.rpartition(".")[0]
         return NO_LINE
 
     def _indexed(self, parts: list[str]) -> str:
@@ -228,7 +229,7 @@ class Section:
             if key not in known:
                 hint = did_you_mean(key, known) or f" Known keys here: {', '.join(known)}."
                 self.checker.report(
-                    self.key(key), f"unknown setting {key!r}", f"Check it for typos.{hint}"
+                    self.key(key), f"unknown setting {toml_repr(key)}", f"Check it for typos.{hint}"
                 )
 
     def key(self, name: str) -> str:
@@ -262,7 +263,7 @@ class Section:
         return [Section(self.checker, f"{self.key(name)}[{i}]", v, known) for i, v in
                 enumerate(value, start=1)]
 
-    def _typed(self, name: str, default: T, kind: type | tuple[type, ...], fix: str) -> T:
+    def _typed(self, name: str, default: T, kind: type, fix: str) -> T:
         value = self.data.get(name, default)
         if name in self.data and (not isinstance(value, kind) or
                                   (isinstance(value, bool) and kind is int)):
@@ -284,7 +285,7 @@ class Section:
         fix = f"Write a whole number from {low} to {high}{unit}, without quotes."
         value = self._typed(name, default, int, fix)
         if not low <= value <= high:
-            self.bad(name, f"is out of range", fix)
+            self.bad(name, "is out of range", fix)
             return default
         return value
 
@@ -396,18 +397,17 @@ class Section:
         if value is None:
             return None
         if country is None:
-            self.bad(name, "is set without a holiday_country", "Set holiday_country as well.")
+            if not self.data.get("holiday_country"):  # else the country itself was reported
+                self.bad(name, "is set without a holiday_country", "Set holiday_country too.")
             return None
         known = holidays.list_supported_countries()[country]
         canonical = {k.upper(): k for k in known}
-        if value.upper() in canonical:
-            return canonical[value.upper()]
-        if value not in known:
+        if value.upper() not in canonical:
             listed = ", ".join(known[:12]) + (" …" if len(known) > 12 else "")
             self.bad(name, f"is not a subdivision of {country}",
                      f"Use one of: {listed or '(this country has none; remove the line)'}.")
             return None
-        return value
+        return canonical[value.upper()]
 
 
 _KIND_WORDS: dict[Any, str] = {

@@ -4,6 +4,7 @@ reports every problem at once with its line, key, value and fix."""
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from datetime import time
 from decimal import Decimal
@@ -74,16 +75,17 @@ def test_example_file_loads_with_its_values() -> None:
 
 def test_every_key_in_the_example_is_known_to_the_loader(tmp_path: Path) -> None:
     # The loader reports unknown keys, so a clean load proves the first half; the second half
-    # checks that the loader really would have complained, by adding one unknown key per table.
+    # checks that the loader really would have complained, with one unknown key per table.
     load_config(EXAMPLE, ENV)
-    data = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
-    tables = [name for name, value in data.items() if isinstance(value, dict)]
     text = EXAMPLE.read_text(encoding="utf-8")
-    for table in tables:
-        text = text.replace(f"[{table}]\n", f"[{table}]\nnot_a_setting = 1\n", 1)
+    headers = list(dict.fromkeys(re.findall(r"^\[\[?([a-z_.]+)\]\]?$", text, re.MULTILINE)))
+    for header in headers:
+        text = re.sub(rf"^(\[\[?{re.escape(header)}\]\]?)$", r"\1\nnot_a_setting = 1", text,
+                      count=1, flags=re.MULTILINE)
     problems = problems_of(write(tmp_path, text))
-    assert sorted(p.split(": ")[1] for p in problems) == sorted(
-        f"{table}.not_a_setting" for table in tables)
+    found = [p.split(": ")[1] for p in problems]
+    assert found == [f"{h.replace('clients', 'clients[1]')}.not_a_setting" for h in headers]
+    assert len(headers) == 15  # every table of the example was exercised
 
 
 # Settings read from another place than "<section>.<field name>".
@@ -230,7 +232,7 @@ def test_smtp_is_required_only_when_sending(tmp_path: Path) -> None:
 def test_unknown_table_gets_a_suggestion(tmp_path: Path) -> None:
     problems = problems_of(write(tmp_path, "[locale]\ntimezone = \"UTC\"\n\n[cadense]\nx = 1\n"))
     assert problems == [
-        "line 4: cadense: unknown setting 'cadense'. Check it for typos. Did you mean \"cadence\"?"
+        "line 4: cadense: unknown setting \"cadense\". Check it for typos. Did you mean \"cadence\"?"
     ]
 
 
@@ -298,3 +300,88 @@ language = "pt"
         ["line 1", "clients[1].match"], ["line 5", "clients[2].match"],
         ["line 11", "clients[4].match"], ["line 12", "clients[4].language"]]
     assert "listed twice" in problems[2]
+
+
+# ---------------------------------------------------------------------------------------------
+# One mistake at a time: the message names the value and the way out
+
+
+@pytest.mark.parametrize(("text", "start", "detail"), [
+    ("cadence = 3\n", "line 1: cadence", "is not a table"),
+    ("[locale]\nholiday_country = \"FR\"\nholiday_subdivision = \"Lyon\"\n",
+     "line 3: locale.holiday_subdivision", "is not a subdivision of FR"),
+    ("[locale]\nholiday_country = \"XX\"\nholiday_subdivision = \"B\"\n",
+     "line 2: locale.holiday_country", "ISO 3166"),
+    ("[locale]\nholiday_subdivision = \"BY\"\n",
+     "line 2: locale.holiday_subdivision", "Set holiday_country too"),
+    ("[late_fees]\ncurrency = \"EURO\"\n", "line 2: late_fees.currency", "ISO 4217"),
+    ("[late_fees]\nannual_interest_percent = 140\n",
+     "line 2: late_fees.annual_interest_percent", "= 140 is out of range"),
+    ("[window]\nstart = \"5h\"\n", "line 2: window.start", '"HH:MM"'),
+    ("[window]\nweekdays = [\"tue\", \"Tuesday\"]\n", "line 2: window.weekdays", "twice"),
+    ("[mode]\nmax_per_hour = 50\n", "line 2: mode.max_per_hour", "more than max_per_day = 40"),
+    ("[mode]\nsend_mode = \"drafts\"\n", "line 2: mode.send_mode", 'Did you mean "draft_only"?'),
+    ("[detection]\nlanguages = [\"fr\", \"it\"]\n", "line 2: detection.languages", "en, fr"),
+    ("[cadence]\nfirst_notice_after = 5\nurgent_after = 4\n", "line 3: cadence.urgent_after",
+     "is not after first_notice_after = 5"),
+    ("[cadence]\nfurther_max = 2.5\n", "line 2: cadence.further_max", "not a whole number"),
+    ("[account]\nprovider = \"gmail\"\n", "line 1: account.address", "is missing"),
+    ("[account]\nimap = { port = 99999 }\n", "line 2: account.imap.port", "out of range"),
+    ("[[clients]]\nmatch = \"@a.example\"\n[[clients]]\nmatch = \"@b.example\"\n"
+     "consolidate = \"no\"\n", "line 5: clients[2].consolidate", "Write true or false"),
+])
+def test_one_mistake_one_message(tmp_path: Path, text: str, start: str, detail: str) -> None:
+    problems = problems_of(write(tmp_path, text))
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(start + ":"), problems[0]
+    assert detail in problems[0], problems[0]
+
+
+def test_values_in_their_accepted_forms(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, """\
+[locale]
+holiday_country = "ro"
+holiday_subdivision = ""
+
+[window]
+weekdays = ["Wednesday", "mon"]
+start = 04:40:00
+end = "05:20"
+
+[late_fees]
+fixed = 40
+annual_interest_percent = 10.5
+
+[followups]
+templates_dir = "my-templates"
+
+[store]
+path = "~/relance/db.sqlite3"
+"""), ENV)
+    assert config.window.holiday_country == "RO"
+    assert config.window.holiday_subdivision is None
+    assert config.window.weekdays == (2, 0)
+    assert (config.window.start, config.window.end) == (time(4, 40), time(5, 20))
+    assert config.late_fees == LateFees(fixed=Decimal("40"), annual_interest_percent=Decimal("10.5"))
+    assert config.followups.templates_dir == tmp_path / "my-templates"
+    assert config.store_path == Path("/home/camille/relance/db.sqlite3")
+
+
+def test_imap_ports_follow_the_tls_mode(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, """\
+[account]
+provider = "imap"
+address = "Camille@Atelier-Roux.fr"
+[account.imap]
+host = "127.0.0.1"
+tls = "starttls"
+password_file = "/run/secrets/imap"
+[account.smtp]
+host = "127.0.0.1"
+tls = "starttls"
+"""), ENV)
+    account = config.account
+    assert account.address == "camille@atelier-roux.fr"
+    assert (account.imap.port, account.smtp.port) == (143, 587)
+    assert account.smtp.username == "camille@atelier-roux.fr"
+    assert account.smtp.password_file == Path("/run/secrets/imap")
