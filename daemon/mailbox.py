@@ -73,6 +73,12 @@ class Mailbox(Protocol):
         ``cursor`` is None), and which drafts exist now."""
         ...
 
+    def fetch(self, ref: MailRef) -> bytes:
+        """Return one whole message again (to re-attach an invoice's file, or to read a message
+        the user asked to track after it was first seen). Raises PermanentMailboxError when the
+        message is no longer there."""
+        ...
+
     def create_draft(self, message: EmailMessage, thread_id: str | None) -> str:
         """Store ``message`` as a draft in its thread; return the draft's id."""
         ...
