@@ -29,6 +29,15 @@ class MailRef:
     folder: Folder
     id: str
 
+    def encode(self) -> str:
+        """Return the reference as one string for the store ("sent:1234")."""
+        return f"{self.folder.value}:{self.id}"
+
+    @classmethod
+    def decode(cls, text: str) -> MailRef:
+        folder, _, ident = text.partition(":")
+        return cls(Folder(folder), ident)
+
 
 @dataclass(frozen=True)
 class FetchedMessage:
