@@ -1,12 +1,8 @@
-"""A Gmail-compatible HTTP server for tests (see ``server.py`` for the tour).
+"""A Gmail-compatible HTTP server for tests: start at ``server.GmailFake``.
 
-Modules: ``server`` (HTTP, tokens, batch, uploads, accounts), ``store`` (messages, threads,
-drafts, labels, history and their documented rules), ``routes`` (one function per Gmail
-method, and the quota units each costs), ``query`` (the ``q`` search subset), ``resources``
-(JSON shapes), ``batch`` (multipart wire formats), ``faults`` (quota window, injected errors),
-``fixtures`` (pytest fixtures).
+Modules: ``server`` (HTTP, tokens, batch, uploads, accounts, delivery), ``store`` (messages,
+threads, drafts, labels, history and their documented rules), ``routes`` (one function per
+Gmail method, and the quota units each costs), ``query`` (the ``q`` search subset),
+``resources`` (JSON shapes), ``batch`` (multipart wire formats), ``faults`` (quota window,
+injected errors), ``fixtures`` (pytest fixtures and message builders).
 """
-
-from tests.gmailfake.server import GmailFake
-
-__all__ = ["GmailFake"]

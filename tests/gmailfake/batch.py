@@ -93,5 +93,7 @@ def parse_related(content_type: str, body: bytes) -> tuple[dict, bytes]:
         chunk = chunk[2:] if chunk.startswith(b"\r\n") else chunk.lstrip(b"\n")
         sep = b"\r\n\r\n" if b"\r\n\r\n" in chunk else b"\n\n"
         _, _, content = chunk.partition(sep)
-        parsed.append(content[:-2] if content.endswith(b"\r\n") else content.rstrip(b"\n"))
+        # The line break before a delimiter belongs to the delimiter (RFC 2046 §5.1.1).
+        cut = 2 if content.endswith(b"\r\n") else 1 if content.endswith(b"\n") else 0
+        parsed.append(content[:len(content) - cut])
     return json.loads(parsed[0] or b"{}"), parsed[1]

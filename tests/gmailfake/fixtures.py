@@ -7,6 +7,7 @@ import copy
 import json
 from collections.abc import Iterator
 from importlib import resources
+from email.message import EmailMessage
 from typing import Any
 
 import google.oauth2.credentials
@@ -48,3 +49,23 @@ def build_service(fake: GmailFake, address: str = USER) -> Any:
     creds = google.oauth2.credentials.Credentials(**fake.credentials(address))
     http = google_auth_httplib2.AuthorizedHttp(creds, http=httplib2.Http(proxy_info=None))
     return discovery.build_from_document(doc, http=http)
+
+
+def mail(sender: str, to: str, subject: str, body: str, message_id: str, *,
+         reply_to: EmailMessage | None = None, pdf: bytes | None = None,
+         date: str = "Tue, 03 Mar 2026 09:12:00 +0100") -> EmailMessage:
+    """A plain-text message; ``reply_to`` fills In-Reply-To/References as a mail client
+    would (RFC 5322 §3.6.4); ``pdf`` attaches an invoice file."""
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = sender, to, subject
+    msg["Date"], msg["Message-ID"] = date, message_id
+    if reply_to is not None:
+        parent = str(reply_to["Message-ID"])
+        refs = str(reply_to.get("References", "")).split()
+        msg["In-Reply-To"] = parent
+        msg["References"] = " ".join(refs + [parent])
+    msg.set_content(body)
+    if pdf is not None:
+        msg.add_attachment(pdf, maintype="application", subtype="pdf",
+                           filename=f"{subject.split()[-1]}.pdf")
+    return msg

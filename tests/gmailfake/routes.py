@@ -145,11 +145,16 @@ def threads_list(call: Call) -> Result:
     return 200, _page(found, call, 100, "threads")
 
 
+_RECORD_FIELD = {"messageAdded": "messagesAdded", "messageDeleted": "messagesDeleted",
+                 "labelAdded": "labelsAdded", "labelRemoved": "labelsRemoved"}
+
+
 def history_list(call: Call) -> Result:
     start = call.arg("startHistoryId")
     if not start:
         return 400, res.error(400, "startHistoryId is required", "invalidArgument")
-    types = set(call.query.get("historyTypes", [])) or None
+    # The parameter says "messageAdded"; the record's field is "messagesAdded".
+    types = {_RECORD_FIELD.get(t, t) for t in call.query.get("historyTypes", [])} or None
     try:
         records = call.account.history_since(int(start), types, call.arg("labelId") or None)
     except HistoryExpired:

@@ -152,10 +152,14 @@ class Account:
         return out
 
     # ------------------------------------------------------------------ threading
-    def _thread_for(self, msg_refs: list[str], subject: str, requested: str | None) -> str:
+    def _thread_for(self, msg_refs: list[str], subject: str, requested: str | None,
+                    deliver: bool) -> str:
         """Return the thread a new message joins, per the documented rule, or a new id."""
         wanted = normalized_subject(subject)
-        candidates = [requested] if requested else self._threads_referenced(msg_refs)
+        if deliver:
+            candidates = self._threads_referenced(msg_refs)
+        else:
+            candidates = [requested] if requested else []
         for tid in candidates:
             members = [self.messages[m] for m in self.threads.get(tid or "", ())]
             ids = {m.message_id for m in members}
@@ -186,8 +190,7 @@ class Account:
         if keep_thread and thread_id:
             tid = thread_id
         else:
-            requested = None if deliver else thread_id
-            tid = self._thread_for(probe.references(), probe.subject, requested)
+            tid = self._thread_for(probe.references(), probe.subject, thread_id, deliver)
         probe.id, probe.thread_id = self.new_id(), tid
         self.messages[probe.id] = probe
         self.threads.setdefault(tid, []).append(probe.id)
