@@ -19,6 +19,8 @@ found: a bare number in an invoice is as often a quantity, a postcode or a year.
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -154,3 +156,68 @@ def parse_amount(text: str, default_currency: str | None = None) -> Money | NoAm
             if value is not None:
                 return Money(value, default_currency.upper())
     return NO_AMOUNT
+
+
+# The total among the amounts of an invoice. Labels are matched on text lower-cased without
+# diacritics ("montant du", "total de plata").
+
+
+def _fold(text: str) -> str:
+    """Lower-case and strip diacritics, one character out for each in."""
+    out = []
+    for ch in text:
+        base = unicodedata.normalize("NFD", ch)[0].lower()
+        out.append(base if len(base) == 1 else ch)
+    return "".join(out)
+
+
+
+_DUE_TOTAL = re.compile(
+    r"amount due|balance due|total due|amount payable|total to pay|total payable|montant du"
+    r"|montant a payer|net a payer|reste a payer|total ttc|total a payer|total de plata"
+    r"|rest de plata|\bde plata\b|total factura|gesamtbetrag|rechnungsbetrag|zu zahlen"
+    r"|zahlbetrag|endbetrag|importe total|total a pagar|total incl|total including"
+    r"|total \(incl|total cu tva|total inkl")
+_NOT_TOTAL = re.compile(
+    r"sub-?total|sous-?total|total ht\b|hors tax|\bht\b|excl|before tax|net amount|\bnetto\b"
+    r"|zwischensumme|fara tva|\bbaza\b|base imponible|\bvat\b|\btva\b|\bmwst\b|\bust\b|\biva\b"
+    r"|\btax\b|\btaxe\b|discount|remise|reducere|rabatt|descuento|deposit|acompte|\bavans\b"
+    r"|anzahlung|anticipo|\bpaid\b|\bpaye\b|deja regle|\bplatit\b|bezahlt|pagado|unit|\bqty\b"
+    r"|quantit|einzelpreis|\brate\b")
+_TOTAL_WORD = re.compile(r"\b(?:total|summe|suma|montant|importe|amount|betrag)\b")
+
+
+def _label_of(folded: str, start: int, end: int) -> str:
+    """The words that label an amount: its line up to it plus a little after it; when the
+    amount opens its line (a table whose cells were split into lines), the previous line."""
+    line_start = folded.rfind("\n", 0, start) + 1
+    line_end = folded.find("\n", end)
+    line_end = len(folded) if line_end < 0 else line_end
+    before = folded[line_start:start]
+    if not re.search(r"[a-z]", before) and line_start > 0:
+        previous = folded[:line_start - 1].rstrip("\n").rsplit("\n", 1)[-1]
+        before = previous + " " + before
+    return before + " " + folded[end:min(line_end, end + 15)]
+
+
+def _score(label: str) -> int:
+    if _DUE_TOTAL.search(label):
+        return 3
+    if _NOT_TOTAL.search(label):
+        return -1
+    return 2 if _TOTAL_WORD.search(label) else 0
+
+
+def best_amount(texts: Sequence[str]) -> Money | None:
+    """Return the amount to be paid among every amount in ``texts``: the one labelled as what
+    is due ("Total TTC", "Amount due", "Total de plată", "Gesamtbetrag") over a plain "Total",
+    over an unlabelled one, over subtotals, taxes, discounts and deposits; among equals the
+    largest. None when no text holds an amount."""
+    best: tuple[int, Money] | None = None
+    for text in texts:
+        folded = _fold(text)
+        for money, start, end in find_amounts(text):
+            score = _score(_label_of(folded, start, end))
+            if best is None or (score, money.amount) > (best[0], best[1].amount):
+                best = (score, money)
+    return best[1] if best else None

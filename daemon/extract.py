@@ -1,0 +1,412 @@
+"""Invoice extraction: from one sent message to an ``Invoice``, or a named ``NotAnInvoice``.
+
+It reads the subject, the body (plain text, else HTML) and the text of attached PDFs, in
+English, French, Romanian, German and Spanish. Pure: the only library beyond the standard one
+is pypdf, a parser (see ``pdftext``).
+
+What makes a sent message an invoice, unless the user forces it (``relance track`` or the
+track keyword in the subject):
+
+1. it is not a reply or forward ("Re:", "Fwd:", "TR:", "AW:", ...): the user answering in an
+   invoice's thread does not issue a new invoice;
+2. nothing says it is a credit note, a receipt / payment confirmation, a pro forma, or a quote
+   — the subject decides first, then the opening of the body and of the PDF;
+3. an invoice word appears ("invoice", "facture", "factură", "Rechnung", "factura") and it has
+   an invoice number and an amount — or a number and an attached PDF whose amount could not be
+   read (a scanned invoice), or an amount and the invoice word in the subject (the number is
+   then generated from the Message-ID, as for forced invoices).
+
+The due date is the one written next to "due date" / "échéance" / "scadență" / "fällig am" /
+"vencimiento", else the one the payment terms give ("Net 30", "à 30 jours", "în termen de 15
+zile", "zahlbar innerhalb von 14 Tagen", "a 30 días", "upon receipt"), else the configured
+default. "N jours fin de mois" (end of month) is read as French practice has it: N days after
+the issue date, then the last day of that month (45 days end of month from 10 March: 24 April,
+so 30 April).
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from email.message import EmailMessage
+
+from .amounts import best_amount, find_amounts
+from .dates import find_dates
+from .message import addresses, attachments, display_names, header, message_id, sender
+from .message import sent_at, text_body
+from .model import NOT_AN_INVOICE, Attachment, DueSource, Invoice, Money, NotAnInvoice
+from .pdftext import looks_like_pdf, pdf_text
+
+MAX_TEXT_CHARS = 200_000  # per body or PDF: an invoice is never longer; a log dump may be
+MAX_PDFS = 3  # attached PDFs read per message
+
+REPLY = NotAnInvoice("a reply or forward in an existing thread, not a new invoice")
+QUOTE = NotAnInvoice("a quote, estimate or pro forma: nothing is owed yet")
+CREDIT_NOTE = NotAnInvoice("a credit note: money goes back to the client, nothing to chase")
+RECEIPT = NotAnInvoice("a receipt or payment confirmation: already paid")
+NO_DETAILS = NotAnInvoice("mentions an invoice but gives no invoice number and no amount")
+NUMBER_ONLY = NotAnInvoice("names an invoice number but has no amount and no attached PDF: "
+                           "a message about an invoice rather than the invoice")
+AMOUNT_ONLY = NotAnInvoice("gives an amount but no invoice number, and its subject does not "
+                           "call it an invoice; tag it with the track keyword if it is one")
+NO_RECIPIENT = NotAnInvoice("has no To, Cc or Bcc address: there is nobody to follow up with")
+NO_MESSAGE_ID = NotAnInvoice("has no Message-ID, so a follow-up could not be threaded under "
+                             "it; send the invoice again from a normal mail client")
+NO_DATE = NotAnInvoice("has no Date header and its text gives no invoice date; pass the "
+                       "mailbox's received date as fallback_date")
+
+
+def _fold(text: str) -> str:
+    """Lower-case and strip diacritics, one character out for each in, so that a match in the
+    folded text is a slice of the original one."""
+    out = []
+    for ch in text:
+        base = unicodedata.normalize("NFD", ch)[0].lower()
+        out.append(base if len(base) == 1 else ch)
+    return "".join(out)
+
+
+# --- what kind of document ------------------------------------------------------------------
+# All patterns below are matched on folded text (lower case, no diacritics).
+
+_REPLY_PREFIX = re.compile(r"^\s*(?:re|fwd?|tr|aw|wg|rv|enc|sv|antw|raspuns)\s*(?:\[\d+\])?\s*:")
+_INVOICE_WORD = re.compile(r"\b(?:invoice|factur|rechnung)\w*")
+_CREDIT = re.compile(
+    r"credit[ -]?note|facture d'avoir|^\s*avoir\b|\bavoir\s*(?:n\s*[°o.]|#|numero|:)"
+    r"|\bavoir\s+[a-z]{0,4}[-/]?\d|nota de credit|\bstorno\b|gutschrift|nota de credito",
+    re.MULTILINE)
+# A receipt says so in its subject; in a body only unmistakable phrases count, because invoices
+# often ask to "confirm receipt" or promise "un recibo" once paid.
+_RECEIPT_PHRASES = (
+    r"payment (?:received|confirmation|confirmed)|received your payment"
+    r"|thank you for your payment|paiement recu|bien recu votre (?:paiement|reglement)"
+    r"|confirmation de paiement|merci pour votre (?:paiement|reglement)|facture acquittee"
+    r"|am primit plata|plata (?:a fost )?(?:primita|confirmata|receptionata)"
+    r"|confirmare (?:de )?plata|zahlungs(?:bestatigung|eingang)|zahlung erhalten"
+    r"|pago recibido|hemos recibido (?:su|tu) pago|confirmacion de pago")
+_RECEIPT_BODY = re.compile(_RECEIPT_PHRASES)
+_RECEIPT_SUBJECT = re.compile(_RECEIPT_PHRASES + r"|\breceipt\b|\brecu\b|\bchitanta\b"
+                              r"|\bquittung\b|\brecibo\b")
+_PROFORMA = re.compile(r"\bpro[ -]?forma\b")
+_QUOTE = re.compile(r"\b(?:quote|quotation|estimate|proposal|devis|oferta|ofertei|angebot"
+                    r"|kostenvoranschlag|presupuesto|cotizacion)\b")
+_QUOTE_NUMBERED = re.compile(_QUOTE.pattern + r"\s*(?:n\s*[°o.]|no\.?|nr\.?|#)?\s*[:.]?\s*"
+                             r"[a-z]{0,5}[-/]?\d")
+
+# --- invoice numbers -----------------------------------------------------------------------
+
+_TOKEN = r"(?P<num>(?=[a-z0-9\-/_.]*\d)[a-z0-9][a-z0-9\-/_.]{0,30})"
+_NO = r"(?:n\s*[°º]|n\.\s*[°º]|n\.o\b|no\b\.?|nr\b\.?|num\b\.?|number|numero|nummer|numar(?:ul)?|#)"
+_NUMBER_RES = (
+    # Factura seria ABC nr. 0077: Romanian invoices carry a series and a number
+    re.compile(r"\bfactur\w*(?:\s+fiscal\w*)?\s+seri[ae]\s*:?\s*(?P<series>[a-z]{1,8})\s*"
+               + _NO + r"?\s*[:.]?\s*" + _TOKEN),
+    # Invoice INV-2024-031, Invoice #1042, Facture n° F-1042, Rechnung Nr. RE-2026-5,
+    # Factura n.º 2026/031, Invoice number: 1042
+    re.compile(r"\b(?:invoice|facture|factura|rechnung)(?:\s+fiscala)?\s*" + _NO
+               + r"?\s*[:.]?\s*" + _TOKEN),
+    # N° de facture : F-1042, Număr factură: 77, Número de factura: 31
+    re.compile(r"(?<![a-z])" + _NO + r"\s*(?:de\s+(?:la\s+)?)?(?:invoice|facture|factura)\s*"
+               r"[:.]?\s*" + _TOKEN),
+    re.compile(r"\brechnungs-?(?:nummer|nr\b\.?)\s*[:.]?\s*" + _TOKEN),
+)
+# In a subject that calls itself an invoice: "Your invoice from Atelier Martin (#1042)".
+_SUBJECT_NUMBER = re.compile(r"#\s*" + _TOKEN + r"|\b(?P<code>[a-z]{1,5}-?\d[a-z0-9\-/_]*)")
+
+
+def _number_match(text: str) -> tuple[int, str] | None:
+    """Return the position and the value (as written) of the first invoice number in
+    ``text``, or None."""
+    folded = _fold(text)
+    best: tuple[int, str] | None = None
+    for pattern in _NUMBER_RES:
+        match = pattern.search(folded)
+        if match is None or (best is not None and match.start() >= best[0]):
+            continue
+        value = text[match.start("num"):match.end("num")].rstrip(".-/_")
+        if "series" in pattern.groupindex:
+            value = text[match.start("series"):match.end("series")].upper() + " " + value
+        best = (match.start(), value)
+    return best
+
+
+def _number_in(text: str) -> str | None:
+    """Return the first invoice number written in ``text``, as written, or None."""
+    found = _number_match(text)
+    return found[1] if found else None
+
+
+def _subject_number(subject: str) -> str | None:
+    match = _SUBJECT_NUMBER.search(_fold(subject))
+    if match is None:
+        return None
+    group = "num" if match.group("num") else "code"
+    return subject[match.start(group):match.end(group)].rstrip(".-/_")
+
+
+def _generated_number(msg_id: str) -> str:
+    """A stable reference for an invoice that states no number, from its Message-ID."""
+    return "MSG-" + hashlib.sha1(msg_id.encode("utf-8", "replace")).hexdigest()[:8].upper()
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+_ISSUE_KEYWORDS = re.compile(
+    r"invoice date|date of issue|issue date|issued on|date de (?:la )?facture"
+    r"|date de facturation|date d'emission|facture du|data emiterii|data facturii"
+    r"|data facturare|rechnungsdatum|ausstellungsdatum|fecha de (?:emision|factura|expedicion)"
+    r"|fecha factura|^\s*(?:date|data|datum|fecha)\s*:", re.MULTILINE)
+_DUE_KEYWORDS = re.compile(
+    r"due date|\bdue (?:on|by)\b|\bdue\s*:|payment due|payable (?:by|before|on)|\bpay by"
+    r"|date d'echeance|\becheance\b|a regler (?:avant|au plus tard)|a payer avant"
+    r"|payable avant|data scadentei|\bscadent|termen de plata|fallig|zahlbar bis"
+    r"|zahlungsziel|fecha de vencimiento|\bvencimiento\b|pagadero (?:antes|hasta)"
+    r"|fecha limite de pago")
+_TERMS = re.compile(
+    r"\bnet\s*-?\s*(?P<net>\d{1,3})\b"
+    r"|(?P<days>\d{1,3})\s*-?\s*(?:days?|jours?|zile|tagen?|dias)\b"
+    r"(?P<eom>\s*(?:fin de mois|end of (?:the )?month|eom|de la sfarsitul lunii"
+    r"|fin de mes|ende des monats))?")
+_ON_RECEIPT = re.compile(r"(?:upon|on) receipt|a (?:la )?reception|des reception|la receptie"
+                         r"|bei erhalt|a la recepcion|al contado")
+_PAY_CONTEXT = re.compile(r"pay|\bnet\b|term|\bdue\b|paiement|reglement|regler|echeance|delai"
+                          r"|plat|scaden|termen|achit|zahl|fallig|netto|pago|pagar|vencim"
+                          r"|plazo|condicion|condition")
+
+
+def _exact_date_after(text: str, keywords: re.Pattern[str], reference: date,
+                      window: int = 60) -> date | None:
+    """Return the first calendar date written within ``window`` characters after a keyword,
+    ignoring relative ones ("within 30 days" is payment terms, not a date), or None."""
+    folded = _fold(text)
+    dates = [d for d in find_dates(text, reference) if d.exact]
+    for match in keywords.finditer(folded):
+        for found in dates:
+            if match.end() <= found.start <= match.end() + window:
+                return found.value
+    return None
+
+
+def _written_reference(texts: Sequence[str]) -> date | None:
+    """The first date written with its year in the texts, for a message with no Date header."""
+    for text in texts:
+        for found in find_dates(text, date(2000, 1, 1)):
+            if found.exact and re.search(r"(?:19|20)\d\d", text[found.start:found.end]):
+                return found.value
+    return None
+
+
+def _end_of_month(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def terms_due(text: str, issued: date) -> date | None:
+    """Return the due date that payment terms written in ``text`` give for an invoice issued on
+    ``issued`` ("Net 30", "payable within 14 days", "paiement à 45 jours fin de mois",
+    "upon receipt"), or None. A count of days only counts on a line that speaks of payment."""
+    for line in _fold(text).splitlines():
+        if not _PAY_CONTEXT.search(line):
+            continue
+        amounts = [(s, e) for _m, s, e in find_amounts(line)]
+        for match in _TERMS.finditer(line):
+            if any(s <= match.start() < e for s, e in amounts):
+                continue  # "Net 1 200,00 €" is an amount, not terms
+            days = int(match.group("net") or match.group("days"))
+            if not 0 <= days <= 180:
+                continue
+            due = issued + timedelta(days=days)
+            return _end_of_month(due) if match.group("eom") else due
+        if _ON_RECEIPT.search(line):
+            return issued
+    return None
+
+
+# --- language --------------------------------------------------------------------------------
+
+_LANGUAGE_WORDS: dict[str, frozenset[str]] = {
+    lang: frozenset(words.split()) for lang, words in {
+        "en": "the and for your you please find attached invoice due thank thanks regards "
+              "payment amount of is to dear best kind hello hi within days",
+        "fr": "le les des du et pour votre vous veuillez trouver joint facture merci "
+              "cordialement bonjour paiement montant echeance bien reception jours une",
+        "ro": "si pentru va rog gasiti atasat atasata multumesc cu stima buna ziua plata suma "
+              "termen scadenta din catre zile aveti este emisa factura",
+        "de": "und die der das fur ihre sie bitte anbei rechnung vielen dank mit freundlichen "
+              "grussen sehr geehrte zahlbar betrag den im tagen innerhalb",
+        "es": "el los las y para su usted adjunto adjunta factura gracias saludos estimado "
+              "estimada pago importe vencimiento por favor un una del dias le",
+    }.items()
+}
+
+
+def detect_language(text: str, languages: Sequence[str]) -> str:
+    """Return the language among ``languages`` whose common words occur most in ``text``; ties
+    go to the earlier language in ``languages``, and no evidence to the first one."""
+    words = re.findall(r"[a-z]+", _fold(text))
+    best, best_score = languages[0] if languages else "en", 0
+    for lang in languages:
+        vocabulary = _LANGUAGE_WORDS.get(lang, frozenset())
+        score = sum(1 for word in words if word in vocabulary)
+        if score > best_score:
+            best, best_score = lang, score
+    return best
+
+
+# --- reading the message ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Texts:
+    subject: str
+    body: str
+    pdf: str
+    attachment: Attachment | None  # the invoice PDF when there is one
+    has_pdf: bool
+
+
+def _is_pdf(att: Attachment, data: bytes) -> bool:
+    if att.content_type == "application/pdf" or att.filename.lower().endswith(".pdf"):
+        return True
+    return att.content_type == "application/octet-stream" and looks_like_pdf(data)
+
+
+def _read(msg: EmailMessage) -> _Texts:
+    pdfs = [(att, data) for att, data in attachments(msg) if _is_pdf(att, data)]
+    texts = [(att, pdf_text(data)) for att, data in pdfs[:MAX_PDFS]]
+    chosen = next((att for att, text in texts if _INVOICE_WORD.search(_fold(text))), None)
+    chosen = chosen or next((att for att, _d in pdfs if _INVOICE_WORD.search(
+        _fold(att.filename))), None) or (pdfs[0][0] if pdfs else None)
+    return _Texts(
+        subject=header(msg, "Subject"),
+        body=text_body(msg)[:MAX_TEXT_CHARS],
+        pdf="\n\n".join(text for _att, text in texts)[:MAX_TEXT_CHARS],
+        attachment=chosen,
+        has_pdf=bool(pdfs),
+    )
+
+
+_UNDECIDED = NotAnInvoice("")  # the subject leaves the kind of document open
+_INVOICE_SAID = NotAnInvoice("")  # the subject calls it an invoice
+
+
+def _subject_kind(subject: str) -> NotAnInvoice:
+    """Return what the subject says the document is: a rejection, ``_INVOICE_SAID`` or
+    ``_UNDECIDED``. A receipt or credit note named with its invoice ("Receipt for invoice
+    #1042") is still a receipt."""
+    folded = _fold(subject)
+    if _REPLY_PREFIX.match(folded):
+        return REPLY
+    for pattern, verdict in ((_CREDIT, CREDIT_NOTE), (_PROFORMA, QUOTE),
+                             (_RECEIPT_SUBJECT, RECEIPT)):
+        if pattern.search(folded):
+            return verdict
+    invoice_word = _INVOICE_WORD.search(folded)
+    if invoice_word and _number_in(subject):
+        return _INVOICE_SAID  # "Invoice F-12 for quote Q-3" is the invoice
+    if _QUOTE.search(folded):
+        return QUOTE
+    return _INVOICE_SAID if invoice_word else _UNDECIDED
+
+
+def _rejection(texts: _Texts) -> NotAnInvoice | None:
+    """Return why the message is not an invoice by the kind of document it says it is, or
+    None when nothing says so. The subject decides first; a neutral subject leaves it to the
+    opening of the body and of the PDF, where the first numbered document wins ("Devis n° D-5
+    ... la facture suivra" is a quote). When in doubt the answer is "not an invoice": chasing a
+    client who owes nothing is worse than missing an invoice the user can still track."""
+    kind = _subject_kind(texts.subject)
+    if kind is _INVOICE_SAID:
+        return None
+    if kind is not _UNDECIDED:
+        return kind
+    head = texts.body[:1500] + "\n" + texts.pdf[:1500]
+    folded = _fold(head)
+    for pattern, verdict in ((_CREDIT, CREDIT_NOTE), (_PROFORMA, QUOTE),
+                             (_RECEIPT_BODY, RECEIPT)):
+        if pattern.search(folded):
+            return verdict
+    quote, invoice = _QUOTE_NUMBERED.search(folded), _number_match(head)
+    if quote and (invoice is None or quote.start() < invoice[0]):
+        return QUOTE
+    return None
+
+
+def extract_invoice(msg: EmailMessage, *, default_terms_days: int = 30,
+                    track_keyword: str = "[invoice]", forced: bool = False,
+                    languages: Sequence[str] = ("en", "fr", "ro", "de", "es"),
+                    fallback_date: date | None = None) -> Invoice | NotAnInvoice:
+    """Return the invoice a sent message carries, or a ``NotAnInvoice`` saying why not.
+
+    ``forced`` (or ``track_keyword`` in the subject, case-insensitive) skips the tests of the
+    module docstring: the user says it is an invoice, so whatever can be read is used, the
+    number falling back to the subject's and then to one generated from the Message-ID, the
+    amount possibly None. ``fallback_date`` is the mailbox's received date (IMAP INTERNALDATE,
+    Gmail internalDate), used as the issue date when the message has no Date header."""
+    texts = _read(msg)
+    forced = forced or bool(track_keyword) and track_keyword.lower() in texts.subject.lower()
+    mid = message_id(msg)
+    recipients = addresses(msg, "To") or addresses(msg, "Bcc") or addresses(msg, "Cc")
+    if not forced:
+        rejection = _rejection(texts)
+        if rejection is not None:
+            return rejection
+    number = (_number_in(texts.subject) or _number_in(texts.body) or _number_in(texts.pdf))
+    amount = best_amount((texts.body, texts.pdf, texts.subject))
+    all_text = "\n".join((texts.subject, texts.body, texts.pdf))
+    if not forced:
+        if not _INVOICE_WORD.search(_fold(all_text)):
+            return NOT_AN_INVOICE
+        if number is None and amount is None:
+            return NO_DETAILS
+        if amount is None and not texts.has_pdf:
+            return NUMBER_ONLY
+        if number is None and not _INVOICE_WORD.search(_fold(texts.subject)):
+            return AMOUNT_ONLY
+    if not mid:
+        return NO_MESSAGE_ID
+    if not recipients:
+        return NO_RECIPIENT
+    number = number or _subject_number(texts.subject) or _generated_number(mid)
+    return _dated_invoice(msg, texts, number, amount, recipients, default_terms_days,
+                          languages, fallback_date)
+
+
+def _dated_invoice(msg: EmailMessage, texts: _Texts, number: str, amount: Money | None,
+                   recipients: tuple[str, ...], default_terms_days: int,
+                   languages: Sequence[str], fallback_date: date | None,
+                   ) -> Invoice | NotAnInvoice:
+    """Return the invoice with its issue and due dates, or ``NO_DATE``."""
+    sources = (texts.body, texts.pdf, texts.subject)
+    when = sent_at(msg)
+    reference = when.date() if when else fallback_date or _written_reference(sources)
+    if reference is None:
+        return NO_DATE
+    issued = next((d for d in (_exact_date_after(t, _ISSUE_KEYWORDS, reference)
+                               for t in sources) if d), None) or reference
+    due, source = None, DueSource.EXPLICIT
+    for text in sources:
+        due = _exact_date_after(text, _DUE_KEYWORDS, issued)
+        if due is not None and due >= issued:
+            break
+        due = None
+    if due is None:
+        source = DueSource.TERMS
+        due = next((d for d in (terms_due(t, issued) for t in sources) if d), None)
+    if due is None:
+        source, due = DueSource.DEFAULT, issued + timedelta(days=default_terms_days)
+    from_address = sender(msg)
+    cc = tuple(a for a in addresses(msg, "Cc") if a not in recipients)
+    return Invoice(
+        number=number, amount=amount, issue_date=issued, due_date=due, due_source=source,
+        sender=from_address, recipients=recipients, message_id=message_id(msg),
+        subject=texts.subject,
+        language=detect_language(texts.subject + "\n" + texts.body + "\n" + texts.pdf[:3000],
+                                 languages),
+        cc=cc, sender_name=display_names(msg, "From").get(from_address, ""),
+        attachment=texts.attachment,
+    )
