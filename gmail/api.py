@@ -183,6 +183,16 @@ class GmailMailbox:
             if not token:
                 return frozenset(ids)
 
+    def fetch(self, ref: MailRef) -> bytes:
+        """Return one whole message again; raise PermanentMailboxError when it is gone."""
+        res = self._call(self._users.messages().get(userId="me", id=ref.id, format="raw"),
+                         missing_ok=True)
+        if res is MISSING:
+            raise PermanentMailboxError(
+                f"Gmail message {ref.id} is no longer in the mailbox (deleted or moved to "
+                "Trash and emptied); restore it from Trash or stop tracking its invoice.")
+        return _fetched(res).raw
+
     # ------------------------------------------------------------------ drafts and sending
     def create_draft(self, message: EmailMessage, thread_id: str | None) -> str:
         """Store ``message`` as a draft in thread ``thread_id``; return the draft id."""

@@ -76,7 +76,7 @@ class Faults:
     NONE = ""
 
     def __init__(self) -> None:
-        self._queue: collections.deque[str] = collections.deque()
+        self._queue: collections.deque[tuple[str, str]] = collections.deque()
         self._rate = 0.0
         self._kinds: tuple[str, ...] = ()
         self._rng = random.Random(0)
@@ -84,13 +84,14 @@ class Faults:
         self.injected: collections.Counter[str] = collections.Counter()
         self._lock = threading.Lock()
 
-    def queue(self, *kinds: str) -> None:
-        """Answer the next calls, one each, with these faults."""
+    def queue(self, *kinds: str, method: str = "") -> None:
+        """Answer the next calls (of ``method``, or of any method), one each, with these
+        faults."""
         for kind in kinds:
             if kind not in KINDS:
                 raise ValueError(f"unknown fault {kind!r}; use one of {KINDS}")
         with self._lock:
-            self._queue.extend(kinds)
+            self._queue.extend((method, kind) for kind in kinds)
 
     def rate(self, fraction: float, kinds: tuple[str, ...] = ("429", "500"),
              seed: int = 0, methods: frozenset[str] = frozenset()) -> None:
@@ -108,8 +109,10 @@ class Faults:
     def next(self, method: str) -> str:
         """Return the fault for this call of ``method``, or ``Faults.NONE``."""
         with self._lock:
-            if self._queue:
-                kind = self._queue.popleft()
+            queued = next((q for q in self._queue if q[0] in ("", method)), None)
+            if queued is not None:
+                self._queue.remove(queued)
+                kind = queued[1]
             elif self._rate and (not self._only or method in self._only) \
                     and self._rng.random() < self._rate:
                 kind = self._rng.choice(self._kinds)
