@@ -295,6 +295,15 @@ class Store:
         )
         return cursor.rowcount == 1
 
+    def message_row(self, message_id: str) -> sqlite3.Row | None:
+        return self._db.execute("SELECT * FROM messages WHERE message_id = ?",
+                                (message_id,)).fetchone()
+
+    def forget_message(self, message_id: str) -> None:
+        """Forget a message that is not an invoice, so that it can be read again (``track``)."""
+        self._db.execute("DELETE FROM messages WHERE message_id = ? AND kind != 'invoice'",
+                         (message_id,))
+
     def thread_messages(self, invoice_key: str) -> list[sqlite3.Row]:
         """Return the messages of an invoice's thread, oldest first."""
         return list(self._db.execute(
