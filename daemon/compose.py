@@ -5,17 +5,14 @@ Pure apart from reading template files. The templates are Jinja2 run in a sandbo
 ``StrictUndefined``: a user's template can neither reach into Python nor silently print an
 empty name. Every problem comes out as ``TemplateError`` naming the file, the line and the fix.
 
-What a template sees (``followup_context``):
-
-``client_name`` (may be empty: write a neutral greeting then), ``invoice_number``, ``amount``
-(``Money`` or ``None``: use ``| money``), ``issue_date``, ``due_date`` (use ``| date``),
-``today``, ``days_overdue`` (negative before the due date), ``days_until_due``, ``late_fee``,
-``interest`` and ``total_due`` (``Money`` or ``None`` when no fee is configured or due),
-``interest_rate`` (use ``| percent``; ``| days`` and ``| number`` format counts), ``payment_methods`` (list of lines), ``sender_name``,
-``company``, ``phone``, ``signature`` (the configured one, else name and company),
-``stage`` and ``stage_key``, and for statements ``invoices`` (lines with ``number``,
-``amount``, ``issue_date``, ``due_date``, ``days_overdue``) and ``totals`` (one ``Money`` per
-currency).
+What a template sees (``followup_context``): ``client_name`` (may be empty: greet neutrally),
+``invoice_number``, ``amount`` (``Money`` or None), ``issue_date``, ``due_date``, ``today``,
+``days_overdue`` (negative before the due date), ``days_until_due``, ``late_fee``, ``interest``,
+``total_due`` (``Money``, or None when not configured or not yet due), ``interest_rate``,
+``payment_methods`` (lines), ``sender_name``, ``company``, ``phone``, ``signature`` (the
+configured one, else name and company), ``stage``, ``stage_key``, ``attached`` (the invoice
+file goes along), and for statements ``invoices`` (``StatementLine``) and ``totals`` (one
+``Money`` per currency). Filters: ``money``, ``date``, ``percent``, ``number``, ``days``.
 """
 
 from __future__ import annotations
@@ -86,44 +83,32 @@ def _locale_for(language: str) -> str:
         return LOCALES[DEFAULT_LANGUAGE]
 
 
-def _money_filter(language: str, locale: str) -> Callable[[Money | None], str]:
+def locale_filters(language: str) -> dict[str, Callable[..., str]]:
+    """Return the template filters for ``language``, formatting with its Babel locale (CLDR):
+    ``money`` ("1 234,56 €", or a phrase pointing at the invoice when the amount is unknown),
+    ``date`` (long form, "5 mars 2024"), ``percent`` (8.15 gives "8,15 %"), ``number``, and
+    ``days`` with each language's plural rules ("12 zile", "25 de zile")."""
+    locale = _locale_for(language)
+
     def money(value: Money | None) -> str:
         if value is None:
             return MISSING_AMOUNT.get(language, MISSING_AMOUNT[DEFAULT_LANGUAGE])
         return format_currency(value.amount, value.currency, locale=locale)
 
-    return money
-
-
-def _date_filter(locale: str) -> Callable[[date], str]:
     def date_(value: date) -> str:
         return format_date(value, format="long", locale=locale)
 
-    return date_
-
-
-def _percent_filter(locale: str) -> Callable[[Decimal], str]:
     def percent(value: Decimal) -> str:
         return format_percent(Decimal(value) / 100, locale=locale, decimal_quantization=False)
 
-    return percent
-
-
-def _days_filter(locale: str) -> Callable[[int], str]:
-    """``12 | days`` is "12 days", "12 jours", "12 zile", "25 de zile": the plural rules of
-    each language (CLDR, through Babel), counted in days whatever the length."""
-
-    def days(value: int) -> str:
-        return format_timedelta(timedelta(days=value), granularity="day", threshold=10**6, locale=locale)
-
-    return days
-
-
-def _number_filter(locale: str) -> Callable[[Decimal | int], str]:
     def number(value: Decimal | int) -> str:
         return format_decimal(value, locale=locale)
 
-    return number
+    def days(value: int) -> str:
+        # A threshold this high keeps the unit at days: "45 days", never "1 month".
+        return format_timedelta(timedelta(days=value), granularity="day", threshold=10**6, locale=locale)
+
+    return {"money": money, "date": date_, "percent": percent, "number": number, "days": days}
 
 
 class _TreeLoader(jinja2.BaseLoader):
@@ -199,7 +184,6 @@ class TemplateSet:
 
     def _environment(self, language: str) -> SandboxedEnvironment:
         if language not in self._environments:
-            locale = _locale_for(language)
             env = SandboxedEnvironment(
                 loader=_TreeLoader(self.root),
                 undefined=jinja2.StrictUndefined,
@@ -207,11 +191,7 @@ class TemplateSet:
                 trim_blocks=True,
                 lstrip_blocks=True,
             )
-            env.filters["money"] = _money_filter(language, locale)
-            env.filters["date"] = _date_filter(locale)
-            env.filters["percent"] = _percent_filter(locale)
-            env.filters["number"] = _number_filter(locale)
-            env.filters["days"] = _days_filter(locale)
+            env.filters.update(locale_filters(language))
             self._environments[language] = env
         return self._environments[language]
 
@@ -238,8 +218,7 @@ class TemplateSet:
             line = _template_line(exc, template.filename)
             at = f", line {line}" if line else ""
             hint = (
-                f"Use only the variables listed in `relance templates export`'s defaults "
-                f"({', '.join(sorted(context))})."
+                f"The variables a template can use are: {', '.join(sorted(context))}."
                 if isinstance(exc, jinja2.UndefinedError)
                 else "Fix the template."
             )
@@ -326,6 +305,7 @@ def followup_context(
     fees: LateFees,
     covered: Sequence[Invoice] = (),
     client_name: str = "",
+    attached: bool = False,
 ) -> dict[str, object]:
     """Return the variables a template sees (listed in this module's docstring).
 
@@ -372,6 +352,7 @@ def followup_context(
         "signature": signature,
         "stage": stage.value,
         "stage_key": stage_key,
+        "attached": attached,
         "invoices": lines,
         "totals": _totals(lines),
     }
@@ -400,12 +381,13 @@ def render_body(
     covered: Sequence[Invoice] = (),
     client_name: str = "",
     stage_key: str | None = None,
+    attached: bool = False,
 ) -> RenderedBody:
     """Return the plain-text body of the follow-up (what ``relance preview`` shows)."""
     kind, key = _stage_parts(stage, stage_key)
     context = followup_context(
         invoice, kind, key, today=today, sender=sender, payment=payment, fees=fees,
-        covered=covered, client_name=client_name,
+        covered=covered, client_name=client_name, attached=attached,
     )
     return templates.render(kind, language, context)
 
@@ -462,6 +444,7 @@ def compose_followup(
     body = render_body(
         invoice, kind, today=today, sender=sender, payment=payment, fees=fees, language=language,
         templates=templates, covered=covered, client_name=client_name, stage_key=key,
+        attached=attachment is not None,
     )
     threading = reply_headers(
         invoice.subject,
