@@ -1,0 +1,366 @@
+"""The IMAP plugin against a real Dovecot and a real SMTP server delivering into it.
+
+The freelancer's mailbox is driven through ``ImapMailbox``; everything else (the client's mail
+program, the freelancer's own mail program editing a draft) is a plain imapclient connection.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import threading
+from datetime import datetime, timedelta, timezone
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+import pytest
+
+from relance.daemon.errors import PermanentMailboxError, TransientMailboxError
+from relance.daemon.mailbox import DRAFT_GONE, Folder, Mailbox, MailRef
+from relance.gmail.imap import ImapMailbox, InboxWait
+from relance.gmail.imap_folders import Role
+from tests.servers import free_port
+from tests.servers.dovecot import DovecotServer
+
+NOW = datetime.now(timezone.utc)
+# The test SMTP server takes AUTH without TLS on loopback; aiosmtpd warns about that each time.
+pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+
+
+def letter(sender: str, to: str, subject: str, body: str, *, message_id: str, cc: str = "",
+           bcc: str = "", in_reply_to: str = "") -> EmailMessage:
+    """A plain-text e-mail as a mail program would write it."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    for name, value in (("Cc", cc), ("Bcc", bcc)):
+        if value:
+            message[name] = value
+    message["Subject"] = subject
+    message["Date"] = format_datetime(NOW)
+    message["Message-ID"] = message_id
+    if in_reply_to:
+        message["In-Reply-To"] = in_reply_to
+        message["References"] = in_reply_to
+    message.set_content(body)
+    return message
+
+
+def wire(message: EmailMessage) -> bytes:
+    return message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+
+
+def invoice(parties, number: str) -> EmailMessage:
+    return letter(parties.freelancer.address, parties.client.address,
+                  f"Facture {number} — traduction du site", (
+                      f"Bonjour Claire,\n\nVeuillez trouver ci-joint la facture {number} "
+                      f"d'un montant de 1 250,00 EUR, payable sous 30 jours.\n\nBien à vous,\nJonas\n"),
+                  message_id=f"<invoice-{number}@{parties.freelancer.address.split('@')[1]}>")
+
+
+def client_reply(parties, to_message_id: str, n: int) -> EmailMessage:
+    return letter(parties.client.address, parties.freelancer.address, "Re: Rechnung", (
+        "Hallo Jonas,\n\ndie Rechnung ist bei uns eingegangen und wird diese Woche "
+        "überwiesen.\n\nViele Grüße\nClaire\n"),
+        message_id=f"<reply-{n}@client.example.test>", in_reply_to=to_message_id)
+
+
+def deliver(smtp_server, sender, message: EmailMessage) -> None:
+    """Send like the client's own mail program: SMTP AUTH, then into the recipient's Inbox."""
+    with smtplib.SMTP(smtp_server.host, smtp_server.port, timeout=10) as conn:
+        conn.login(sender.address, sender.password)
+        conn.send_message(message)
+
+
+def message_ids(changes) -> list[str]:
+    return [message_from_bytes(m.raw)["Message-ID"] for m in changes.messages]
+
+
+# -- folders -----------------------------------------------------------------------------------
+
+def test_folders_are_found_by_their_special_use(mailbox: ImapMailbox) -> None:
+    assert isinstance(mailbox, Mailbox)
+    assert mailbox.folder_names() == {Role.INBOX: "INBOX", Role.SENT: "Sent",
+                                      Role.DRAFTS: "Drafts", Role.JUNK: "Junk", Role.TRASH: "Trash"}
+
+
+def test_an_override_naming_a_missing_folder_says_which_key_to_fix(make_mailbox, parties) -> None:
+    box = make_mailbox(parties.freelancer, imap={"folders": {"sent": "Gesendete Objekte"}})
+    with pytest.raises(PermanentMailboxError) as caught:
+        box.sync(None)
+    assert "'Gesendete Objekte'" in str(caught.value)
+    assert "account.imap.sent" in str(caught.value)
+
+
+def test_an_override_picks_another_folder(make_mailbox, parties, other_client) -> None:
+    own = other_client.login(parties.freelancer)
+    own.create_folder("Archiv/Ausgang")
+    own.append("Archiv/Ausgang", wire(invoice(parties, "2026-031")))
+    box = make_mailbox(parties.freelancer, imap={"folders": {"sent": "Archiv/Ausgang"}})
+    changes = box.sync(None)
+    assert [m.ref.folder for m in changes.messages] == [Folder.SENT]
+
+
+def test_a_sent_folder_deleted_after_discovery_is_named_in_the_error(make_mailbox, parties, other_client) -> None:
+    own = other_client.login(parties.freelancer)
+    own.create_folder("Ausgang")
+    box = make_mailbox(parties.freelancer, imap={"folders": {"sent": "Ausgang"}})
+    box.sync(None)
+    own.delete_folder("Ausgang")
+    with pytest.raises(PermanentMailboxError) as caught:
+        box.sync(None)
+    assert "'Ausgang'" in str(caught.value) and "account.imap.sent" in str(caught.value)
+
+
+# -- sync --------------------------------------------------------------------------------------
+
+def test_first_sync_returns_the_sent_invoices_and_the_inbox(mailbox, parties, other_client, smtp_server) -> None:
+    own = other_client.login(parties.freelancer)
+    for number in ("2026-040", "2026-041"):
+        own.append("Sent", wire(invoice(parties, number)), flags=[b"\\Seen"])
+    deliver(smtp_server, parties.client, client_reply(parties, "<invoice-2026-040@example.test>", 1))
+
+    changes = mailbox.sync(None)
+
+    by_folder = {(m.ref.folder, message_from_bytes(m.raw)["Message-ID"]) for m in changes.messages}
+    assert by_folder == {(Folder.SENT, "<invoice-2026-040@example.test>"),
+                         (Folder.SENT, "<invoice-2026-041@example.test>"),
+                         (Folder.INBOX, "<reply-1@client.example.test>")}
+    assert not changes.full
+    assert changes.drafts_present == frozenset()
+    reply = next(m for m in changes.messages if m.ref.folder is Folder.INBOX)
+    assert "überwiesen" in message_from_bytes(reply.raw, policy=policy.default).get_content()
+    assert reply.received_at is not None and reply.received_at.tzinfo is not None
+    assert mailbox.fetch(reply.ref) == reply.raw
+
+
+def test_the_next_sync_returns_only_what_is_new(mailbox, parties, other_client, smtp_server) -> None:
+    other_client.login(parties.freelancer).append("Sent", wire(invoice(parties, "2026-050")))
+    first = mailbox.sync(None)
+    deliver(smtp_server, parties.client, client_reply(parties, "<invoice-2026-050@example.test>", 2))
+
+    second = mailbox.sync(first.cursor)
+    third = mailbox.sync(second.cursor)
+
+    assert message_ids(first) == ["<invoice-2026-050@example.test>"]
+    assert message_ids(second) == ["<reply-2@client.example.test>"]
+    assert third.messages == () and third.cursor == second.cursor
+
+
+def test_first_sync_reads_only_the_scan_window(make_mailbox, parties, other_client) -> None:
+    own = other_client.login(parties.freelancer)
+    own.append("Sent", wire(invoice(parties, "2024-007")), msg_time=NOW - timedelta(days=400))
+    own.append("Sent", wire(invoice(parties, "2026-060")), msg_time=NOW - timedelta(days=20))
+    box = make_mailbox(parties.freelancer, imap={"scan_since_days": 365}, clock=lambda: NOW)
+    assert message_ids(box.sync(None)) == ["<invoice-2026-060@example.test>"]
+
+
+def test_a_new_uidvalidity_reads_the_folder_again_and_loses_nothing(mailbox, parties, other_client) -> None:
+    own = other_client.login(parties.freelancer)
+    own.append("Sent", wire(invoice(parties, "2026-070")))
+    first = mailbox.sync(None)
+    # Another program rebuilds Sent: same messages plus one, under a new UIDVALIDITY.
+    before = own.folder_status("Sent", [b"UIDVALIDITY"])[b"UIDVALIDITY"]
+    own.rename_folder("Sent", "Sent-old")
+    own.create_folder("Sent")
+    own.append("Sent", wire(invoice(parties, "2026-070")))
+    own.append("Sent", wire(invoice(parties, "2026-071")))
+    assert own.folder_status("Sent", [b"UIDVALIDITY"])[b"UIDVALIDITY"] != before
+
+    second = mailbox.sync(first.cursor)
+
+    assert second.full
+    assert sorted(message_ids(second)) == ["<invoice-2026-070@example.test>",
+                                           "<invoice-2026-071@example.test>"]
+    assert message_ids(mailbox.sync(second.cursor)) == []
+
+
+def test_a_cursor_from_elsewhere_means_a_full_read(mailbox, parties, other_client) -> None:
+    other_client.login(parties.freelancer).append("Sent", wire(invoice(parties, "2026-080")))
+    changes = mailbox.sync('{"historyId": "1234"}')
+    assert changes.full and message_ids(changes) == ["<invoice-2026-080@example.test>"]
+
+
+def test_the_interest_rule_decides_which_bodies_are_fetched(make_mailbox, parties, other_client, smtp_server) -> None:
+    other_client.login(parties.freelancer).append("Sent", wire(invoice(parties, "2026-090")))
+    deliver(smtp_server, parties.client, client_reply(parties, "<invoice-2026-090@example.test>", 3))
+    seen: list[tuple[Folder, str]] = []
+
+    def only_sent(folder, headers):
+        seen.append((folder, headers["Subject"]))
+        return folder is Folder.SENT
+
+    box = make_mailbox(parties.freelancer, interest=only_sent)
+    assert message_ids(box.sync(None)) == ["<invoice-2026-090@example.test>"]
+    assert (Folder.INBOX, "Re: Rechnung") in seen
+
+
+# -- drafts ------------------------------------------------------------------------------------
+
+def follow_up(parties, n: int) -> EmailMessage:
+    return letter(parties.freelancer.address, parties.client.address,
+                  "Re: Facture 2026-100 — traduction du site", (
+                      "Bonjour Claire,\n\nPetit rappel : la facture 2026-100 arrivait à échéance "
+                      "le 3 novembre. Pourriez-vous me dire où en est le paiement ?\n\nMerci,\nJonas\n"),
+                  message_id=f"<relance-2026-100-{n}@example.test>",
+                  in_reply_to="<invoice-2026-100@example.test>")
+
+
+def test_a_draft_can_be_created_read_and_deleted(mailbox, parties) -> None:
+    draft_id = mailbox.create_draft(follow_up(parties, 1), None)
+    assert draft_id == "<relance-2026-100-1@example.test>"
+    assert draft_id in mailbox.sync(None).drafts_present
+    current = mailbox.get_draft(draft_id)
+    assert current is not DRAFT_GONE and b"Petit rappel" in current
+
+    mailbox.delete_draft(draft_id)
+    mailbox.delete_draft(draft_id)  # already gone: not an error
+
+    assert mailbox.get_draft(draft_id) is DRAFT_GONE
+    assert draft_id not in mailbox.sync(None).drafts_present
+
+
+def test_a_draft_deleted_by_the_user_disappears_from_the_next_sync(mailbox, parties, other_client) -> None:
+    draft_id = mailbox.create_draft(follow_up(parties, 2), None)
+    first = mailbox.sync(None)
+    own = other_client.login(parties.freelancer)
+    own.select_folder("Drafts")
+    own.delete_messages(own.search(["ALL"]))  # flagged \Deleted, not yet expunged
+    assert draft_id not in mailbox.sync(first.cursor).drafts_present
+    assert mailbox.get_draft(draft_id) is DRAFT_GONE
+
+
+def test_an_edited_draft_is_read_as_edited(mailbox, parties, other_client) -> None:
+    draft_id = mailbox.create_draft(follow_up(parties, 3), None)
+    first = mailbox.sync(None)
+    # The user's mail program saves an edit: a new message with the same Message-ID, then
+    # the old one expunged.
+    edited = follow_up(parties, 3)
+    edited.set_content("Bonjour Claire,\n\nJe me permets de revenir vers vous au sujet de la "
+                       "facture 2026-100. Un virement est-il prévu ?\n\nCordialement,\nJonas\n")
+    own = other_client.login(parties.freelancer)
+    own.select_folder("Drafts")
+    old = own.search(["ALL"])
+    own.append("Drafts", wire(edited), flags=[b"\\Draft", b"\\Seen"])
+    own.delete_messages(old)
+    own.expunge()
+
+    current = mailbox.get_draft(draft_id)
+    assert current is not DRAFT_GONE
+    assert "Un virement est-il prévu" in message_from_bytes(current, policy=policy.default).get_content()
+    assert draft_id in mailbox.sync(first.cursor).drafts_present
+
+
+# -- sending -----------------------------------------------------------------------------------
+
+def test_send_draft_reaches_the_client_once_and_files_one_copy(mailbox, parties, other_client, smtp_server) -> None:
+    message = follow_up(parties, 4)
+    message["Bcc"] = parties.bystander.address  # never honoured: only To and Cc receive
+    draft_id = mailbox.create_draft(message, None)
+    assert not mailbox.find_sent(draft_id)
+
+    mailbox.send_draft(draft_id)
+
+    client = other_client.login(parties.client)
+    client.select_folder("INBOX")
+    received = client.search(["HEADER", "Message-ID", draft_id])
+    assert len(received) == 1
+    got = message_from_bytes(client.fetch(received, [b"BODY.PEEK[]"])[received[0]][b"BODY[]"])
+    assert got["In-Reply-To"] == "<invoice-2026-100@example.test>"
+    assert got["Bcc"] is None
+    own = other_client.login(parties.freelancer)
+    own.select_folder("Sent")
+    assert len(own.search(["HEADER", "Message-ID", draft_id])) == 1
+    assert mailbox.get_draft(draft_id) is DRAFT_GONE
+    assert mailbox.find_sent(draft_id)
+    bystander = other_client.login(parties.bystander)
+    assert bystander.folder_status("INBOX", [b"MESSAGES"])[b"MESSAGES"] == 0
+    assert smtp_server.received[-1].recipients == (parties.client.address,)
+
+
+def test_find_sent_wants_the_exact_message_id(mailbox, parties, other_client) -> None:
+    other_client.login(parties.freelancer).append("Sent", wire(invoice(parties, "2026-110")))
+    assert mailbox.find_sent("<invoice-2026-110@example.test>")
+    assert not mailbox.find_sent("<invoice-2026-11@example.test>")
+
+
+def test_sending_a_deleted_draft_sends_nothing(mailbox, parties, smtp_server) -> None:
+    draft_id = mailbox.create_draft(follow_up(parties, 5), None)
+    mailbox.delete_draft(draft_id)
+    count = len(smtp_server.received)
+    with pytest.raises(PermanentMailboxError, match="no longer in Drafts"):
+        mailbox.send_draft(draft_id)
+    assert len(smtp_server.received) == count
+
+
+def test_a_refused_smtp_login_sends_nothing_and_keeps_the_draft(make_mailbox, parties) -> None:
+    box = make_mailbox(parties.freelancer, smtp={"password": "not-the-app-password"})
+    draft_id = box.create_draft(follow_up(parties, 6), None)
+    with pytest.raises(PermanentMailboxError, match="app password"):
+        box.send_draft(draft_id)
+    assert box.get_draft(draft_id) is not DRAFT_GONE
+    assert not box.find_sent(draft_id)
+
+
+# -- errors ------------------------------------------------------------------------------------
+
+def test_a_wrong_password_says_to_check_the_app_password(make_mailbox, parties) -> None:
+    box = make_mailbox(parties.freelancer, imap={"password": "hunter2"})
+    with pytest.raises(PermanentMailboxError, match="app password") as caught:
+        box.sync(None)
+    assert "hunter2" not in str(caught.value)
+
+
+def test_nothing_listening_is_transient(make_mailbox, parties) -> None:
+    box = make_mailbox(parties.freelancer, imap={"port": free_port()})
+    with pytest.raises(TransientMailboxError, match="will retry"):
+        box.sync(None)
+
+
+def test_a_server_that_goes_away_is_transient_and_the_cursor_still_works(make_mailbox, parties, tmp_path) -> None:
+    server = DovecotServer(tmp_path)
+    server.start()
+    try:
+        box = make_mailbox(parties.freelancer, imap={"port": server.imap_port})
+        first = box.sync(None)
+        server.stop()
+        with pytest.raises(TransientMailboxError):
+            box.sync(first.cursor)
+        server.start()
+        assert box.sync(first.cursor).messages == ()
+    finally:
+        server.remove()
+
+
+# -- waiting for mail --------------------------------------------------------------------------
+
+def test_idle_wakes_when_a_reply_is_delivered(mailbox, parties, smtp_server) -> None:
+    mailbox.sync(None)
+    sender = threading.Timer(0.5, deliver, (smtp_server, parties.client,
+                                            client_reply(parties, "<invoice-2026-120@example.test>", 7)))
+    sender.start()
+    try:
+        assert mailbox.wait_for_inbox(timeout_s=30) is InboxWait.CHANGED
+    finally:
+        sender.join()
+    assert message_ids(mailbox.sync(None))[-1] == "<reply-7@client.example.test>"
+
+
+def test_idle_times_out_when_nothing_comes(mailbox) -> None:
+    mailbox.sync(None)
+    assert mailbox.wait_for_inbox(timeout_s=0.3) is InboxWait.TIMEOUT
+
+
+def test_mail_that_came_before_the_wait_answers_at_once(mailbox, parties, smtp_server) -> None:
+    mailbox.sync(None)
+    deliver(smtp_server, parties.client, client_reply(parties, "<invoice-2026-130@example.test>", 8))
+    # IDLE would never report it (it came before the IDLE began): only the check against the
+    # last sync's UIDNEXT can answer CHANGED here.
+    assert mailbox.wait_for_inbox(timeout_s=3) is InboxWait.CHANGED
+
+
+def test_a_message_ref_from_a_rebuilt_folder_cannot_be_fetched(mailbox, parties, other_client) -> None:
+    other_client.login(parties.freelancer).append("Sent", wire(invoice(parties, "2026-140")))
+    ref = mailbox.sync(None).messages[0].ref
+    with pytest.raises(PermanentMailboxError, match="no longer"):
+        mailbox.fetch(MailRef(ref.folder, "1:99"))

@@ -1,0 +1,124 @@
+"""An SMTP server for tests that delivers what it accepts into Dovecot mailboxes over LMTP.
+
+``DeliveringSmtpServer`` runs aiosmtpd's ``Controller`` on 127.0.0.1. It requires AUTH (PLAIN or
+LOGIN, over the plain connection: this is loopback) against the accounts it was given, and hands
+each accepted message to Dovecot's LMTP listener so the recipient's Inbox really receives it and
+IDLE fires there, like real mail. Every accepted transaction is also kept in ``received`` so a
+test can look at the envelope.
+
+Two details of the libraries shape this:
+- smtplib does not read LMTP's one-reply-per-recipient answer (RFC 2033 §4.2), so each recipient
+  gets a transaction of its own;
+- aiosmtpd closes the connection on a failed login unless the authenticator says it did not
+  handle the failure (``AuthResult(success=False, handled=False)``); then the client gets the
+  535 reply it expects (RFC 4954 §6).
+"""
+
+from __future__ import annotations
+
+import smtplib
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session, SMTP
+
+from tests.servers import free_port
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """One transaction the server accepted: who logged in, the envelope and the bytes."""
+
+    login: str
+    mail_from: str
+    recipients: tuple[str, ...]
+    content: bytes
+
+
+class _Authenticator:
+    """Accepts the logins in ``accounts`` (login → password) and nothing else."""
+
+    def __init__(self, accounts: dict[str, str]) -> None:
+        self.accounts = accounts
+
+    def __call__(self, server: SMTP, session: Session, envelope: Envelope,
+                 mechanism: str, auth_data: Any) -> AuthResult:
+        if isinstance(auth_data, LoginPassword):
+            login = auth_data.login.decode()
+            if self.accounts.get(login) == auth_data.password.decode():
+                return AuthResult(success=True, auth_data=login)
+        return AuthResult(success=False, handled=False)
+
+
+class _LmtpHandler:
+    """Delivers each accepted message to every recipient through Dovecot's LMTP."""
+
+    def __init__(self, lmtp_host: str, lmtp_port: int, received: list[Accepted]) -> None:
+        self.lmtp_host, self.lmtp_port = lmtp_host, lmtp_port
+        self.received = received
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        content = envelope.original_content or b""
+        for recipient in envelope.rcpt_tos:
+            lmtp = smtplib.LMTP(self.lmtp_host, self.lmtp_port, timeout=10)
+            try:
+                lmtp.sendmail(envelope.mail_from, [recipient], content)
+            except smtplib.SMTPException as exc:
+                return f"451 4.3.0 local delivery to {recipient} failed: {exc}"
+            finally:
+                lmtp.quit()
+        with self.lock:
+            self.received.append(Accepted(
+                login=str(session.auth_data or ""),
+                mail_from=envelope.mail_from,
+                recipients=tuple(envelope.rcpt_tos),
+                content=content,
+            ))
+        return "250 2.0.0 delivered"
+
+
+class DeliveringSmtpServer:
+    """aiosmtpd on 127.0.0.1 with AUTH, delivering into Dovecot's LMTP at (lmtp_host, lmtp_port).
+
+    ``accounts`` maps login → password; ``add_account`` adds more while it runs.
+    """
+
+    host = "127.0.0.1"
+
+    def __init__(self, lmtp_host: str, lmtp_port: int, accounts: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.received: list[Accepted] = []
+        self._auth = _Authenticator(dict(accounts or {}))
+        self._controller = Controller(
+            _LmtpHandler(lmtp_host, lmtp_port, self.received),
+            hostname=self.host,
+            port=self.port,
+            authenticator=self._auth,
+            auth_required=True,
+            auth_require_tls=False,  # loopback only; TLS is tested on the IMAP side
+        )
+
+    def add_account(self, login: str, password: str) -> None:
+        """Let ``login`` / ``password`` authenticate from now on."""
+        self._auth.accounts[login] = password
+
+    def start(self) -> None:
+        """Start listening; returns once the server answers."""
+        self._controller.start()
+
+    def stop(self) -> None:
+        """Stop listening; stopping twice is harmless."""
+        try:
+            self._controller.stop()
+        except AssertionError:  # aiosmtpd asserts when it was never started or already stopped
+            pass
+
+    def __enter__(self) -> "DeliveringSmtpServer":
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
