@@ -66,7 +66,7 @@ _REFERENCE = re.compile(
     r"(invoice|inv|facture|factura|rechnung|reference|ref|referinta|verwendungszweck|"
     r"concepto|memo|description|libelle|motif|detalii( plata)?|zahlungsreferenz)"
     r"\s*(no\.?|n°|nr\.?|number|numero|#)?\s*[:#]?\s*"
-    r"(?P<token>[A-Za-z]{0,6}[-/ ]?\d[\w/-]{1,20})",
+    r"(?P<token>[A-Za-z]{0,6}[-/ ]?\d(?:[\w/-]| (?=\d)){1,20})",
     re.IGNORECASE,
 )
 
