@@ -6,8 +6,11 @@ program, the freelancer's own mail program editing a draft) is a plain imapclien
 
 from __future__ import annotations
 
+import shutil
 import smtplib
+import ssl
 import threading
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -18,7 +21,13 @@ import pytest
 from relance.daemon.errors import PermanentMailboxError, TransientMailboxError
 from relance.daemon.mailbox import DRAFT_GONE, Folder, Mailbox, MailRef
 from relance.gmail.imap import ImapMailbox, InboxWait
-from relance.gmail.imap_folders import Role
+from relance.gmail.imap_cursor import (
+    CURSOR_UNREADABLE, EMPTY_CURSOR, DraftsState, FolderState, FolderStatus, ScanKind, ScanPlan,
+    SyncCursor, decode_cursor, encode_cursor, plan_scan,
+)
+from relance.gmail.imap_folders import Role, resolve_folders
+from relance.gmail.imap_settings import Security
+from relance.gmail.smtp import envelope_recipients, outgoing_bytes
 from tests.servers import free_port
 from tests.servers.dovecot import DovecotServer
 
@@ -364,3 +373,108 @@ def test_a_message_ref_from_a_rebuilt_folder_cannot_be_fetched(mailbox, parties,
     ref = mailbox.sync(None).messages[0].ref
     with pytest.raises(PermanentMailboxError, match="no longer"):
         mailbox.fetch(MailRef(ref.folder, "1:99"))
+
+
+def test_smtp_unreachable_is_transient_and_nothing_counts_as_sent(make_mailbox, parties) -> None:
+    box = make_mailbox(parties.freelancer, smtp={"port": free_port()})
+    draft_id = box.create_draft(follow_up(parties, 9), None)
+    with pytest.raises(TransientMailboxError, match="will retry"):
+        box.send_draft(draft_id)
+    assert not box.find_sent(draft_id)
+    assert box.get_draft(draft_id) is not DRAFT_GONE
+
+
+# -- TLS ---------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def tls_dovecot(tmp_path_factory: pytest.TempPathFactory, dovecot) -> Iterator[DovecotServer]:
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    with DovecotServer(tmp_path_factory.mktemp("dovecot-tls"), tls=True) as server:
+        yield server
+
+
+@pytest.mark.parametrize("security", [Security.TLS, Security.STARTTLS])
+def test_tls_with_a_trusted_certificate_works(make_mailbox, parties, tls_dovecot, security) -> None:
+    trusted = ssl.create_default_context(cafile=str(tls_dovecot.cert_path))
+    port = tls_dovecot.imaps_port if security is Security.TLS else tls_dovecot.imap_port
+    box = make_mailbox(parties.freelancer, imap={"port": port, "security": security,
+                                                 "ssl_context": trusted})
+    assert box.sync(None).messages == ()
+
+
+def test_an_untrusted_certificate_is_refused_with_a_clear_message(make_mailbox, parties, tls_dovecot) -> None:
+    box = make_mailbox(parties.freelancer, imap={"port": tls_dovecot.imaps_port,
+                                                 "security": Security.TLS})
+    with pytest.raises(PermanentMailboxError, match="certificate"):
+        box.sync(None)
+
+
+# -- the pure parts ----------------------------------------------------------------------------
+
+GMAIL_GERMAN = [
+    ((b"\\HasNoChildren",), b"/", "INBOX"),
+    ((b"\\HasChildren", b"\\Noselect"), b"/", "[Gmail]"),
+    ((b"\\All", b"\\HasNoChildren"), b"/", "[Gmail]/Alle Nachrichten"),
+    ((b"\\Drafts", b"\\HasNoChildren"), b"/", "[Gmail]/Entwürfe"),
+    ((b"\\HasNoChildren", b"\\Sent"), b"/", "[Gmail]/Gesendet"),
+    ((b"\\HasNoChildren", b"\\Junk"), b"/", "[Gmail]/Spam"),
+    ((b"\\HasNoChildren", b"\\Trash"), b"/", "[Gmail]/Papierkorb"),
+]
+
+
+def test_gmail_localised_folders_are_found_by_their_flags() -> None:
+    roles = resolve_folders(GMAIL_GERMAN, {})
+    assert roles[Role.SENT] == "[Gmail]/Gesendet" and roles[Role.DRAFTS] == "[Gmail]/Entwürfe"
+    assert roles[Role.JUNK] == "[Gmail]/Spam" and roles[Role.TRASH] == "[Gmail]/Papierkorb"
+
+
+def test_xlist_spellings_count_too() -> None:
+    listing = [((b"\\Inbox",), b"/", "Posteingang"), ((b"\\Sent",), b"/", "[Gmail]/Enviados"),
+               ((b"\\Drafts",), b"/", "[Gmail]/Borradores"), ((b"\\Spam",), b"/", "[Gmail]/Spam")]
+    roles = resolve_folders(listing, {})
+    assert (roles[Role.INBOX], roles[Role.JUNK]) == ("Posteingang", "[Gmail]/Spam")
+
+
+def test_servers_that_mark_nothing_are_matched_by_usual_names() -> None:
+    listing = [((), b".", "INBOX"), ((), b".", "INBOX.Sent Items"), ((), b".", "INBOX.Brouillons"),
+               ((), b".", "INBOX.Deleted Items")]
+    roles = resolve_folders(listing, {})
+    assert (roles[Role.SENT], roles[Role.DRAFTS], roles[Role.TRASH]) == (
+        "INBOX.Sent Items", "INBOX.Brouillons", "INBOX.Deleted Items")
+    assert Role.JUNK not in roles
+
+
+def test_a_server_without_a_sent_folder_gets_told_which_key_to_set() -> None:
+    with pytest.raises(PermanentMailboxError) as caught:
+        resolve_folders([((), b"/", "INBOX"), ((), b"/", "Drafts"), ((), b"/", "Outbox")], {})
+    assert "account.imap.sent" in str(caught.value) and "'Outbox'" in str(caught.value)
+
+
+def test_the_cursor_survives_a_round_trip_and_foreign_text_is_named() -> None:
+    state = FolderState("Sent", 1795353246, 42, 40, 41, 77)
+    cursor = SyncCursor({"sent": state}, DraftsState(9, 3, 1, None, ("<a@example.test>",)))
+    assert decode_cursor(encode_cursor(cursor)) == cursor
+    assert decode_cursor(None) == EMPTY_CURSOR
+    assert decode_cursor("page-token-17") is CURSOR_UNREADABLE
+
+
+def test_the_scan_plan_follows_uidvalidity_and_uidnext() -> None:
+    seen = FolderState("Sent", 100, 42, 40, 41, None)
+    assert plan_scan(None, "Sent", FolderStatus(100, 42, 40)).kind is ScanKind.FIRST
+    assert plan_scan(seen, "Sent", FolderStatus(100, 42, 39)).kind is ScanKind.NOTHING_NEW
+    assert plan_scan(seen, "Sent", FolderStatus(100, 45, 43)) == ScanPlan(ScanKind.NEW_ONLY, 41)
+    assert plan_scan(seen, "Sent", FolderStatus(101, 3, 2)).kind is ScanKind.RESYNC
+    assert plan_scan(seen, "Gesendet", FolderStatus(100, 42, 40)).kind is ScanKind.RESYNC
+
+
+def test_only_to_and_cc_receive_and_bcc_never_leaves() -> None:
+    raw = (b"From: Jonas <jonas@example.test>\r\nTo: Claire Martin <claire@client.example.test>\r\n"
+           b"Cc: compta@client.example.test, CLAIRE@client.example.test\r\n"
+           b"Bcc: secret@example.test\r\nDate: Mon, 2 Nov 2026 05:16:00 +0100\r\n"
+           b"Subject: Re: Facture\r\n\r\nBonjour,\r\n")
+    sent_at = datetime(2026, 11, 24, 5, 16, tzinfo=timezone(timedelta(hours=1)))
+    out = message_from_bytes(outgoing_bytes(raw, sent_at))
+    assert envelope_recipients(out) == ("claire@client.example.test", "compta@client.example.test")
+    assert out["Bcc"] is None
+    assert out["Date"] == "Tue, 24 Nov 2026 05:16:00 +0100"
