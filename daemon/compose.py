@@ -463,7 +463,6 @@ def compose_followup(
     msg["Message-ID"] = message_id
     msg["In-Reply-To"] = threading.in_reply_to
     msg["References"] = threading.references_header
-    msg["Content-Language"] = body.language
     msg["X-Relance-Stage"] = key
     msg.set_content(body.text, cte="quoted-printable")
     msg.add_alternative(text_to_html(body.text, body.language), subtype="html", cte="quoted-printable")
@@ -473,4 +472,11 @@ def compose_followup(
         if not maintype or not subtype:
             maintype, subtype = "application", "octet-stream"
         msg.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
+    # The standard library stamps every part it creates with MIME-Version, which RFC 2045 §4
+    # asks for only at the top.
+    for part in msg.walk():
+        if part is not msg:
+            del part["MIME-Version"]
+    # Last: building the MIME tree moves Content-* headers down into the first part.
+    msg["Content-Language"] = body.language
     return msg
