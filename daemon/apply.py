@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from email.message import EmailMessage
 
 from . import message as mail
@@ -57,12 +57,13 @@ class Applier:
     """Makes the mailbox match a plan. ``compose(followup, message_id)`` writes the message."""
 
     def __init__(self, store: Store, mailbox: Mailbox, *, domain: str, compose: Composer,
-                 now: datetime, dry_run: bool = False) -> None:
+                 now: datetime, window_end: time, dry_run: bool = False) -> None:
         self.store = store
         self.mailbox = mailbox
         self.domain = domain
         self.compose = compose
         self.now = now
+        self.window_end = window_end
         self.dry_run = dry_run
         self.actions: list[Action] = []
 
@@ -99,7 +100,7 @@ class Applier:
         if row is not None and row.message_id == mid and row.state == FollowUpState.DRAFTED:
             if present is not None and row.draft_id not in present:
                 self._cancelled_by_user(row)
-            elif row.slot != followup.slot:
+            elif row.slot != followup.slot and not self._slot_is_now(row.slot):
                 self._act("rescheduled", row, mid, followup.slot)
                 if not self.dry_run:
                     with self.store.transaction():
@@ -121,6 +122,12 @@ class Applier:
                     message_id=mid, state=FollowUpState.DRAFTED, slot=followup.slot,
                     primary_key=followup.invoice_key, draft_id=draft_id,
                     covers=followup.covers if invoice_key == followup.invoice_key else ())
+
+    def _slot_is_now(self, slot: datetime) -> bool:
+        """A slot that has come stays the slot until its send window closes that day; only a
+        slot missed altogether (the machine was off) moves to the next one."""
+        closes = datetime.combine(slot.date(), self.window_end, tzinfo=slot.tzinfo)
+        return slot <= self.now < closes
 
     def _thread_id(self, followup: PlannedFollowUp) -> str | None:
         invoice = self.store.invoice(followup.invoice_key)

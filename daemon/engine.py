@@ -149,13 +149,19 @@ class Engine:
     def tracked(self) -> frozenset[str]:
         return frozenset(json.loads(self.store.meta(TRACKED_META) or "[]"))
 
+    def next_wakeup(self) -> datetime | None:
+        """The next moment a draft is due to go out (the scheduler's alarm), or None."""
+        now = self.clock()
+        slots = [row.slot for row in self.store.followups("drafted") if row.slot > now]
+        return min(slots, default=None)
+
     # -- the cycle --------------------------------------------------------------------------
 
     def cycle(self, *, dry_run: bool | None = None) -> CycleReport:
         """Run one whole cycle: settle interrupted sends, sync, plan, apply, send what is due."""
         dry = self.config.mode.dry_run if dry_run is None else dry_run
         applier = Applier(self.store, self.box, domain=self.domain, compose=self.compose,
-                          now=self.clock(), dry_run=dry)
+                          now=self.clock(), window_end=self.config.window.end, dry_run=dry)
         if not dry:
             applier.resolve_interrupted()
         observed, drafts = self.sync()
