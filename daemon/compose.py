@@ -106,7 +106,8 @@ def locale_filters(language: str) -> dict[str, Callable[..., str]]:
 
     def days(value: int) -> str:
         # A threshold this high keeps the unit at days: "45 days", never "1 month".
-        return format_timedelta(timedelta(days=value), granularity="day", threshold=10**6, locale=locale)
+        span = timedelta(days=value)
+        return format_timedelta(span, granularity="day", threshold=10**6, locale=locale)
 
     return {"money": money, "date": date_, "percent": percent, "number": number, "days": days}
 
@@ -170,7 +171,8 @@ class TemplateSet:
 
     def languages(self) -> tuple[str, ...]:
         """Return the languages that have a folder, sorted."""
-        return tuple(sorted(n.name for n in self.root.iterdir() if n.is_dir() and not n.name.startswith(("_", "."))))
+        folders = (n.name for n in self.root.iterdir() if n.is_dir())
+        return tuple(sorted(name for name in folders if not name.startswith(("_", "."))))
 
     def resolve(self, language: str) -> str:
         """Return the language whose folder will be used for ``language``: itself when it has
@@ -195,7 +197,9 @@ class TemplateSet:
             self._environments[language] = env
         return self._environments[language]
 
-    def render(self, stage: StageKind, language: str, context: Mapping[str, object]) -> RenderedBody:
+    def render(
+        self, stage: StageKind, language: str, context: Mapping[str, object]
+    ) -> RenderedBody:
         """Return the body for ``stage`` in ``language`` (English when that language has no
         folder). Raise ``TemplateError`` naming the file when it is missing or fails."""
         used = self.resolve(language)
@@ -210,7 +214,9 @@ class TemplateSet:
                 "to start from), or remove templates_dir to use the built-in templates."
             ) from None
         except jinja2.TemplateSyntaxError as exc:
-            raise TemplateError(f"{where}, line {exc.lineno}: {exc.message}. Fix the template syntax.") from None
+            raise TemplateError(
+                f"{where}, line {exc.lineno}: {exc.message}. Fix the template syntax."
+            ) from None
         try:
             text = template.render(dict(context))
         # A template is the user's code: whatever it raises is a problem in that file.
@@ -290,7 +296,8 @@ def _totals(lines: Sequence[StatementLine]) -> list[Money]:
     sums: dict[str, Decimal] = {}
     for line in lines:
         if line.amount is not None:
-            sums[line.amount.currency] = sums.get(line.amount.currency, Decimal(0)) + line.amount.amount
+            currency = line.amount.currency
+            sums[currency] = sums.get(currency, Decimal(0)) + line.amount.amount
     return [Money(total, currency) for currency, total in sorted(sums.items())]
 
 
@@ -397,7 +404,8 @@ def text_to_html(text: str, language: str) -> str:
     lines separating paragraphs, single line breaks kept."""
     paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
     body = "\n".join(
-        "<p>" + "<br>\n".join(html.escape(line) for line in p.splitlines()) + "</p>" for p in paragraphs
+        "<p>" + "<br>\n".join(html.escape(line) for line in p.splitlines()) + "</p>"
+        for p in paragraphs
     )
     lang = html.escape(language, quote=True)
     return (
@@ -465,7 +473,8 @@ def compose_followup(
     msg["References"] = threading.references_header
     msg["X-Relance-Stage"] = key
     msg.set_content(body.text, cte="quoted-printable")
-    msg.add_alternative(text_to_html(body.text, body.language), subtype="html", cte="quoted-printable")
+    rich = text_to_html(body.text, body.language)
+    msg.add_alternative(rich, subtype="html", cte="quoted-printable")
     if attachment is not None:
         filename, content_type, content = attachment
         maintype, _, subtype = content_type.partition("/")

@@ -127,7 +127,7 @@ def reply_headers(
     """
     latest = parse_message_ids(latest_message_id)
     if len(latest) != 1:
-        raise ValueError(f"expected one message id for the latest message, got {latest_message_id!r}")
+        raise ValueError(f"expected one message id for the latest message: {latest_message_id!r}")
     parent = latest[0]
     chain = [mid for item in latest_references for mid in parse_message_ids(item)]
     if not chain:
@@ -179,7 +179,9 @@ class ThreadIndex:
 
     @classmethod
     def build(
-        cls, invoices: Iterable[Invoice], thread_messages: Mapping[str, Iterable[str]] = MappingProxyType({})
+        cls,
+        invoices: Iterable[Invoice],
+        thread_messages: Mapping[str, Iterable[str]] = MappingProxyType({}),
     ) -> ThreadIndex:
         """Return the index of ``invoices``; ``thread_messages`` maps an invoice key to the other
         message ids known to be in its thread (the client's replies, relance's follow-ups)."""
@@ -244,7 +246,8 @@ def match_invoice(
         if found is not NO_MATCH:
             return found
     candidates = [*parse_message_ids(message_id), *parse_message_ids(in_reply_to)]
-    candidates += [mid for item in reversed(references) for mid in reversed(parse_message_ids(item))]
+    for item in reversed(references):
+        candidates += reversed(parse_message_ids(item))
     for mid in candidates:
         if mid in index.by_message_id:
             return index.by_message_id[mid]

@@ -12,7 +12,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from relance.daemon.compose import TemplateSet, compose_followup, export_templates, render_body, text_to_html
+from relance.daemon.compose import (
+    TemplateSet,
+    compose_followup,
+    export_templates,
+    render_body,
+    text_to_html,
+)
 from relance.daemon.errors import TemplateError
 from relance.daemon.model import (
     Attachment,
@@ -163,7 +169,9 @@ def test_without_attachment_the_message_is_just_the_alternatives() -> None:
 def test_stage_kind_and_key_instead_of_a_stage() -> None:
     msg = _compose(stage=StageKind.FURTHER, stage_key="further-2")
     assert msg["X-Relance-Stage"] == "further-2"
-    assert msg.get_body(preferencelist=("plain",)).get_content().startswith("Relance — facture F-1042")  # type: ignore[union-attr]
+    plain = msg.get_body(preferencelist=("plain",))
+    assert plain is not None
+    assert plain.get_content().startswith("Relance — facture F-1042")
 
 
 def test_statement_speaks_for_the_covered_invoices() -> None:
@@ -207,7 +215,8 @@ def test_text_to_html_keeps_paragraphs_and_lines() -> None:
 def test_render_body_from_an_exported_and_edited_copy(tmp_path: Path) -> None:
     export_templates(tmp_path)
     urgent = tmp_path / "fr" / "urgent.txt.j2"
-    urgent.write_text("URGENT — {{ invoice_number }}\n\n" + urgent.read_text(encoding="utf-8"), encoding="utf-8")
+    original = urgent.read_text(encoding="utf-8")
+    urgent.write_text("URGENT — {{ invoice_number }}\n\n" + original, encoding="utf-8")
     body = render_body(
         INVOICE, StageKind.URGENT, today=TODAY, sender=SENDER, payment=PAYMENT, fees=FEES,
         language="fr", templates=TemplateSet.load(tmp_path),
@@ -219,7 +228,9 @@ def test_render_body_from_an_exported_and_edited_copy(tmp_path: Path) -> None:
 def test_undefined_variable_in_a_user_template_names_the_file_and_line(tmp_path: Path) -> None:
     export_templates(tmp_path)
     target = tmp_path / "fr" / "first_notice.txt.j2"
-    target.write_text("Bonjour,\n\nFacture {{ invoice_number }} pour {{ numero_client }}.\n", encoding="utf-8")
+    target.write_text(
+        "Bonjour,\n\nFacture {{ invoice_number }} pour {{ numero_client }}.\n", encoding="utf-8"
+    )
     with pytest.raises(TemplateError) as info:
         _compose(stage=StageKind.FIRST_NOTICE, templates=TemplateSet.load(tmp_path))
     message = str(info.value)
@@ -231,7 +242,8 @@ def test_undefined_variable_in_a_user_template_names_the_file_and_line(tmp_path:
 
 def test_syntax_error_names_the_file_and_line(tmp_path: Path) -> None:
     (tmp_path / "en").mkdir()
-    (tmp_path / "en" / "urgent.txt.j2").write_text("Hello,\n{% if amount %}\nno end\n", encoding="utf-8")
+    broken = tmp_path / "en" / "urgent.txt.j2"
+    broken.write_text("Hello,\n{% if amount %}\nno end\n", encoding="utf-8")
     with pytest.raises(TemplateError, match=r"en/urgent\.txt\.j2, line \d"):
         _compose(language="en", templates=TemplateSet.load(tmp_path))
 

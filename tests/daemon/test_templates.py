@@ -69,7 +69,9 @@ FULL = {
 def _render(language: str, stage: StageKind, setup: dict[str, object], invoice: Invoice = MAIN) -> str:
     today = BEFORE_DUE if stage is StageKind.REMINDER else LATE
     covered = COVERED if stage is StageKind.STATEMENT else ()
-    context = followup_context(invoice, stage, stage.value, today=today, covered=covered, **setup)  # type: ignore[arg-type]
+    context = followup_context(
+        invoice, stage, stage.value, today=today, covered=covered, **setup  # type: ignore[arg-type]
+    )
     return TEMPLATES.render(stage, language, context).text
 
 
@@ -113,7 +115,13 @@ def test_template_names_amount_and_due_date(language: str, stage: StageKind) -> 
 
 
 URGENCY = {
-    StageKind.URGENT: {"en": "URGENT", "fr": "URGENT", "ro": "URGENT", "de": "DRINGEND", "es": "URGENTE"},
+    StageKind.URGENT: {
+        "en": "URGENT",
+        "fr": "URGENT",
+        "ro": "URGENT",
+        "de": "DRINGEND",
+        "es": "URGENTE",
+    },
     StageKind.FINAL: {
         "en": "FINAL NOTICE",
         "fr": "DERNIÈRE RELANCE",
@@ -139,7 +147,10 @@ def test_gentle_stages_do_not_shout(language: str) -> None:
         assert not re.search(r"\b[A-ZÀ-Ý]{4,}\b", first_line), first_line
 
 
-@pytest.mark.parametrize("stage", [StageKind.FIRST_NOTICE, StageKind.URGENT, StageKind.FURTHER, StageKind.FINAL], ids=str)
+LATE_STAGES = [StageKind.FIRST_NOTICE, StageKind.URGENT, StageKind.FURTHER, StageKind.FINAL]
+
+
+@pytest.mark.parametrize("stage", LATE_STAGES, ids=str)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_late_fees_appear_only_when_configured(language: str, stage: StageKind) -> None:
     money = locale_filters(language)["money"]
@@ -225,7 +236,13 @@ def test_money_per_locale(language: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("language", "expected"),
-    [("en", "31 March 2024"), ("fr", "31 mars 2024"), ("ro", "31 martie 2024"), ("de", "31. März 2024"), ("es", "31 de marzo de 2024")],
+    [
+        ("en", "31 March 2024"),
+        ("fr", "31 mars 2024"),
+        ("ro", "31 martie 2024"),
+        ("de", "31. März 2024"),
+        ("es", "31 de marzo de 2024"),
+    ],
 )
 def test_dates_per_locale(language: str, expected: str) -> None:
     assert locale_filters(language)["date"](DUE) == expected

@@ -123,7 +123,12 @@ def test_references_accept_a_whole_header_value_and_bare_ids() -> None:
         "latest@mail.example",
         ["<a@x.example>\r\n <b@x.example>", "c@x.example"],
     )
-    assert headers.references == ("<a@x.example>", "<b@x.example>", "<c@x.example>", "<latest@mail.example>")
+    assert headers.references == (
+        "<a@x.example>",
+        "<b@x.example>",
+        "<c@x.example>",
+        "<latest@mail.example>",
+    )
 
 
 def test_in_reply_to_stands_in_when_the_parent_has_no_references() -> None:
