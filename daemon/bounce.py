@@ -123,9 +123,11 @@ def detect_bounce(msg: Message) -> Bounce | NoBounce:
     ``Action`` is ``failed`` or ``delayed``; a report of successful delivery is no bounce. A
     message without a report part is a bounce when it carries ``X-Failed-Recipients``, or when
     a mail daemon sent it with a bounce subject or wording."""
-    report = _dsn_bounce(msg)
-    if report is not None:
-        return report
+    listed = _recipients(msg)
+    if listed:
+        # A machine-readable report is believed over any wording: "relayed" or "delivered"
+        # for everyone (RFC 3464 §2.3.3) is a success report, whatever its text says.
+        return _dsn_bounce(msg, listed) or NO_BOUNCE
     if not _looks_like_text_bounce(msg):
         return NO_BOUNCE
     return _text_bounce(msg)
@@ -196,8 +198,8 @@ def _recipients(msg: Message) -> list[_Recipient]:
     return found
 
 
-def _dsn_bounce(msg: Message) -> Bounce | None:
-    failing = [r for r in _recipients(msg) if r.action.startswith(("failed", "delayed"))]
+def _dsn_bounce(msg: Message, listed: list[_Recipient]) -> Bounce | None:
+    failing = [r for r in listed if r.action.startswith(("failed", "delayed"))]
     if not failing:
         return None
     permanent = all(_recipient_permanent(r) for r in failing)

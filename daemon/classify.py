@@ -52,6 +52,10 @@ def _classify(msg: EmailMessage, reference: date | None,
     bounce = detect_bounce(msg)
     if isinstance(bounce, Bounce):
         return bounce
+    if is_report(msg):
+        # RFC 6522 reports that are no failure: delivered/relayed DSNs, read receipts
+        # (RFC 8098). They often carry Auto-Submitted but answer nobody.
+        return Other("a report without a delivery failure (delivered, relayed or a read receipt)")
     auto = detect_auto_reply(msg, reference)
     if isinstance(auto, AutoReply):
         return auto
@@ -67,8 +71,6 @@ def _classify(msg: EmailMessage, reference: date | None,
 def _machine_reason(msg: EmailMessage) -> str:
     """Return why a message that is neither a bounce, an auto-reply nor a payment notice was
     still written by a machine, or "" when a person may have written it."""
-    if is_report(msg):
-        return "a report without a delivery failure (delivered, relayed or a read receipt)"
     evidence = bulk_evidence(msg)
     if evidence:
         return "automatic or bulk mail: " + ", ".join(evidence)

@@ -16,6 +16,8 @@ never is.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
 import unicodedata
 from datetime import date
@@ -129,7 +131,26 @@ _URL = re.compile(r"https?://\S+|www\.\S+")
 def read_intent(msg: Message, reference: date | None) -> Reply:
     """Return the ``Reply`` of a person's message: its intent, the promised date (for a
     promise, when written; None otherwise) and an excerpt of the new text."""
-    return reply_from_text(new_text(text_body(msg)), reference)
+    return reply_from_text(new_text(text_body(msg) or _salvaged_text(msg)), reference)
+
+
+def _salvaged_text(msg: Message) -> str:
+    """Return the first text part of a multipart message whose boundary is missing or wrong
+    (the parser then keeps the whole body as one string), by splitting at the "--" lines the
+    sender did write; "" when there is nothing to salvage."""
+    payload = msg.get_payload() if msg.get_content_maintype() == "multipart" else None
+    if not isinstance(payload, str):
+        return ""
+    first = re.search(r"^--(\S+)\s*$", payload, re.MULTILINE)
+    if first is None:
+        return ""
+    for chunk in re.split(r"^--" + re.escape(first.group(1)) + r"(?:--)?\s*$", payload,
+                          flags=re.MULTILINE):
+        text = text_body(email.message_from_string(chunk.lstrip("\r\n"),
+                                                   policy=email.policy.default))
+        if text.strip():
+            return text
+    return ""
 
 
 def reply_from_text(text: str, reference: date | None) -> Reply:
