@@ -82,11 +82,13 @@ _NUMBER = (
     r"(?![\d]|[.,]\d)"
 )
 _GAP = "[" + _SPACES + "]?"
+# A number whose currency follows it must not be the tail of a reference: in
+# "INV-2024-031 €120.00", "031 €" is not an amount.
+_NUMBER_ALONE = (r"(?<![\w\-/])" + _NUMBER.replace("?P<num>", "?P<num2>")
+                 .replace("?P<g>", "?P<g2>").replace("(?P=g)", "(?P=g2)"))
 _AMOUNT_RE = re.compile(
     r"(?P<pre>" + _CURRENCY + r")" + _GAP + _NUMBER
-    + r"|" + _NUMBER.replace("?P<num>", "?P<num2>").replace("?P<g>", "?P<g2>")
-    .replace("(?P=g)", "(?P=g2)")
-    + _GAP + r"(?P<post>" + _CURRENCY + r")",
+    + r"|" + _NUMBER_ALONE + _GAP + r"(?P<post>" + _CURRENCY + r")",
     re.IGNORECASE,
 )
 

@@ -214,7 +214,8 @@ def terms_due(text: str, issued: date) -> date | None:
             continue
         amounts = [(s, e) for _m, s, e in find_amounts(line)]
         for match in _TERMS.finditer(line):
-            if any(s <= match.start() < e for s, e in amounts):
+            group = "net" if match.group("net") else "days"
+            if any(s <= match.start(group) < e for s, e in amounts):
                 continue  # "Net 1 200,00 €" is an amount, not terms
             days = int(match.group("net") or match.group("days"))
             if not 0 <= days <= 180:
@@ -275,6 +276,14 @@ def _is_pdf(att: Attachment, data: bytes) -> bool:
     return att.content_type == "application/octet-stream" and looks_like_pdf(data)
 
 
+def _undivided_body(msg: EmailMessage) -> str:
+    """The raw text of a multipart message whose boundary never occurs in its body (a defect
+    some hand-rolled mailers produce: the header names one boundary, the parts use another).
+    The parser then keeps the body as one string; its parts' text is still readable in it."""
+    payload = msg.get_payload() if msg.get_content_maintype() == "multipart" else None
+    return payload if isinstance(payload, str) else ""
+
+
 def _read(msg: EmailMessage) -> _Texts:
     pdfs = [(att, data) for att, data in attachments(msg) if _is_pdf(att, data)]
     texts = [(att, pdf_text(data)) for att, data in pdfs[:MAX_PDFS]]
@@ -283,7 +292,7 @@ def _read(msg: EmailMessage) -> _Texts:
         _fold(att.filename))), None) or (pdfs[0][0] if pdfs else None)
     return _Texts(
         subject=header(msg, "Subject"),
-        body=text_body(msg)[:MAX_TEXT_CHARS],
+        body=(text_body(msg) or _undivided_body(msg))[:MAX_TEXT_CHARS],
         pdf="\n\n".join(text for _att, text in texts)[:MAX_TEXT_CHARS],
         attachment=chosen,
         has_pdf=bool(pdfs),
@@ -350,7 +359,11 @@ def extract_invoice(msg: EmailMessage, *, default_terms_days: int = 30,
     texts = _read(msg)
     forced = forced or bool(track_keyword) and track_keyword.lower() in texts.subject.lower()
     mid = message_id(msg)
-    recipients = addresses(msg, "To") or addresses(msg, "Bcc") or addresses(msg, "Cc")
+    # A Sent copy sent with Bcc only keeps its Bcc header; the user's own address (a copy to
+    # self) is never someone to follow up with.
+    me = sender(msg)
+    recipients = tuple(a for a in (addresses(msg, "To") or addresses(msg, "Bcc")
+                                   or addresses(msg, "Cc")) if a != me)
     if not forced:
         rejection = _rejection(texts)
         if rejection is not None:
@@ -400,7 +413,7 @@ def _dated_invoice(msg: EmailMessage, texts: _Texts, number: str, amount: Money 
     if due is None:
         source, due = DueSource.DEFAULT, issued + timedelta(days=default_terms_days)
     from_address = sender(msg)
-    cc = tuple(a for a in addresses(msg, "Cc") if a not in recipients)
+    cc = tuple(a for a in addresses(msg, "Cc") if a not in recipients and a != from_address)
     return Invoice(
         number=number, amount=amount, issue_date=issued, due_date=due, due_source=source,
         sender=from_address, recipients=recipients, message_id=message_id(msg),
