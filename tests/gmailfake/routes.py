@@ -63,13 +63,21 @@ def _page(items: list, call: Call, default: int, key: str) -> dict:
 def _search(call: Call) -> list:
     """Messages matching ``q`` and ``labelIds``, newest first, as Gmail lists them."""
     acc = call.account
-    parsed = gq.parse(call.arg("q"), call.fake.now_ms(), acc.label_ids_by_name())
+    now = call.fake.now_ms()
+    # Paging re-asks the same question: keep the answer while the mailbox (history id) and
+    # the minute (for newer_than) are unchanged.
+    key = (call.arg("q"), tuple(sorted(call.query.get("labelIds", []))),
+           call.arg("includeSpamTrash"), acc.history_id, now // 60_000)
+    if acc.search_cache.get("key") == key:
+        return acc.search_cache["found"]  # type: ignore[return-value]
+    parsed = gq.parse(call.arg("q"), now, acc.label_ids_by_name())
     hide = set() if parsed.names_spam_or_trash or call.arg("includeSpamTrash") == "true" \
         else {"SPAM", "TRASH"}
     wanted = set(call.query.get("labelIds", []))
     found = [m for m in acc.messages.values()
              if not m.labels & hide and wanted <= m.labels and parsed.matches(m)]
     found.sort(key=lambda m: (m.internal_date_ms, m.id), reverse=True)
+    acc.search_cache = {"key": key, "found": found}
     return found
 
 

@@ -124,6 +124,7 @@ class Account:
         self.history_id = rng.randint(1000, 5000)
         self.history_floor = 0  # records with an id at or below this are gone
         self._by_msgid: dict[str, str] = {}
+        self.search_cache: dict[str, object] = {}  # the last messages.list answer (routes.py)
 
     # ------------------------------------------------------------------ ids and history
     def new_id(self) -> str:
