@@ -91,6 +91,7 @@ _PAID = _any(
 _PROMISE = _any(
     # en
     r"(i|we)('ll| will| shall) (\w+ ){0,2}(pay|transfer|settle|wire|send (the |a )?payment)",
+    r"(and|then) will (pay|transfer|settle|wire)",
     r"payment will (be )?(made|sent|done|go out|arrive|follow)", r"will be (paid|settled|transferred)",
     r"(plan|planning|expect|intend) to pay", r"(scheduled|schedule) (the )?payment", r"pay (it |this )?by",
     # fr
