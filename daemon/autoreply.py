@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from email.message import Message
 
-from .dates import find_dates
+from .dates import FoundDate, find_dates
 from .intent import fold
 from .message import header, new_text, text_body
 from .model import AutoReply
@@ -186,7 +186,7 @@ def _plausible(value: date, reference: date) -> bool:
     return reference <= value <= reference + _HORIZON
 
 
-def _after_keyword(folded: str, found: list, keywords: re.Pattern[str],
+def _after_keyword(folded: str, found: list[FoundDate], keywords: re.Pattern[str],
                    reference: date) -> date | None:
     """Return the date written right after a keyword: an exact date within the next 40
     characters wins over a weekday ("returning Monday 9 March" is 9 March), then a short

@@ -273,6 +273,8 @@ def original_message_id(msg: Message) -> str | None:
 
 
 def _looks_like_text_bounce(msg: Message) -> bool:
+    """Return whether a message without a status part reads as a bounce. Either clue alone is
+    too weak (people write "undeliverable"; MTAs send other notices), so two must agree."""
     if header(msg, "X-Failed-Recipients"):
         return True
     subject = bool(_SUBJECT_RE.search(header(msg, "Subject")))
@@ -283,6 +285,9 @@ def _looks_like_text_bounce(msg: Message) -> bool:
 
 
 def _text_bounce(msg: Message) -> Bounce:
+    """Return the bounce a text report describes: recipients from X-Failed-Recipients, then
+    flufl.bounce, then the addresses the report itself names; hard or soft from the status
+    code it quotes, else its wording, else flufl's verdict (permanent unless only temporary)."""
     text = _report_text(msg)
     temporary, permanent_set = _flufl_failures(msg)
     failed = list(addresses(msg, "X-Failed-Recipients"))
@@ -368,25 +373,18 @@ def _walk(msg: Message) -> Iterator[Message]:
 
 
 def _decoded(part: Message) -> str:
+    """Return a part's text, whatever its transfer encoding and (possibly unknown) charset."""
     try:
         payload = part.get_payload(decode=True)
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - undecodable transfer encoding
         payload = None
-    if isinstance(payload, bytes):
-        return payload.decode(part.get_content_charset() or "utf-8", errors="replace") \
-            if _known_charset(part.get_content_charset()) else payload.decode("utf-8", "replace")
-    raw = part.get_payload()
-    return raw if isinstance(raw, str) else ""
-
-
-def _known_charset(name: str | None) -> bool:
-    if not name:
-        return True
+    if not isinstance(payload, bytes):
+        raw = part.get_payload()
+        return raw if isinstance(raw, str) else ""
     try:
-        "".encode(name)
+        return payload.decode(part.get_content_charset() or "utf-8", errors="replace")
     except LookupError:
-        return False
-    return True
+        return payload.decode("utf-8", errors="replace")
 
 
 def _report_text(msg: Message) -> str:
