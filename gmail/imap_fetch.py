@@ -6,10 +6,10 @@ bounded number of commands; the mailbox class decides which folder and when.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from email import message_from_bytes, policy
 from email.message import Message
 
 from imapclient import IMAPClient
@@ -26,7 +26,9 @@ HEADER_FIELDS = (
 HEADER_ITEM = f"BODY.PEEK[HEADER.FIELDS ({' '.join(HEADER_FIELDS)})]".encode()
 BODY_ITEM = b"BODY.PEEK[]"
 GMAIL_ITEMS = (b"X-GM-MSGID", b"X-GM-THRID")  # Gmail's IMAP extensions (X-GM-EXT-1)
-BATCH = 500  # UIDs per FETCH: bounds memory and command length on huge first scans
+# UIDs per FETCH: bounds memory, and keeps the command line near the 8 kB that RFC 7162 §4
+# advises clients not to exceed (imapclient sends UIDs one by one, not as ranges).
+BATCH = 1000
 
 Interest = Callable[[Folder, Message], bool]  # does this message need its body fetched?
 Progress = Callable[[Folder, int, int], None]  # (folder, messages read, messages to read)
@@ -90,12 +92,29 @@ def fetch_headers(client: IMAPClient, uids: list[int], gmail: bool = False) -> l
         header_bytes = next((v for k, v in data.items() if k.startswith(b"BODY[HEADER")), b"")
         rows.append(HeaderRow(
             uid=uid,
-            headers=message_from_bytes(header_bytes or b"", policy=policy.compat32),
+            headers=parse_header_block(header_bytes or b""),
             internal_date=data.get(b"INTERNALDATE"),
             gm_msgid=data.get(b"X-GM-MSGID"),
             gm_thrid=data.get(b"X-GM-THRID"),
         ))
     return rows
+
+
+_FIELD = re.compile(r"^([^:\s]+)[ \t]*:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.MULTILINE)
+
+
+def parse_header_block(raw: bytes) -> Message:
+    """Return a header-only ``Message`` (compat32) of a block of header fields.
+
+    Equivalent to the email package's parser for a header block (folded values kept as
+    written, RFC 5322 §2.2.3; non-ASCII bytes kept as surrogates) at a fraction of its cost,
+    which matters when a first scan reads the headers of tens of thousands of messages.
+    """
+    message = Message()
+    text = raw.decode("ascii", "surrogateescape")
+    for name, value in _FIELD.findall(text):
+        message[name] = value.rstrip("\r\n")
+    return message
 
 
 def fetch_bodies(client: IMAPClient, uids: list[int]) -> Iterator[tuple[int, bytes]]:

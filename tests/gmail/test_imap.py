@@ -25,6 +25,7 @@ from relance.gmail.imap_cursor import (
     CURSOR_UNREADABLE, EMPTY_CURSOR, DraftsState, FolderState, FolderStatus, ScanKind, ScanPlan,
     SyncCursor, decode_cursor, encode_cursor, plan_scan,
 )
+from relance.gmail.imap_fetch import parse_header_block
 from relance.gmail.imap_folders import Role, resolve_folders
 from relance.gmail.imap_settings import Security
 from relance.gmail.smtp import envelope_recipients, outgoing_bytes
@@ -478,3 +479,12 @@ def test_only_to_and_cc_receive_and_bcc_never_leaves() -> None:
     assert envelope_recipients(out) == ("claire@client.example.test", "compta@client.example.test")
     assert out["Bcc"] is None
     assert out["Date"] == "Tue, 24 Nov 2026 05:16:00 +0100"
+
+
+def test_the_fast_header_parser_reads_what_the_email_package_reads() -> None:
+    block = ("Message-ID: <r-17@mail.example.test>\r\n"
+             "Subject: =?utf-8?q?R=C3=A9ponse_automatique?=\r\n : absent jusqu'au 4\r\n"
+             "To: Jonas <jonas@example.test>,\r\n\tcompta@example.test\r\n"
+             "Auto-Submitted: auto-replied\r\n"
+             "From: Zoë Müller <zoe@client.example.test>\r\n\r\n").encode()
+    assert parse_header_block(block).items() == message_from_bytes(block, policy=policy.compat32).items()

@@ -1,0 +1,256 @@
+"""Benchmark of the IMAP plugin against a real Dovecot: prints figures, asserts nothing.
+
+For each mailbox size it seeds a fresh account (MULTIAPPEND, RFC 3502): a tenth of the
+messages in Sent (invoices), the rest in the Inbox. Then it reports:
+- the first full sync's time, and its ratio to a bare imapclient SEARCH + FETCH of the same
+  header fields of the same messages — once with the narrow interest rule the cycle will use
+  (bodies of Sent only) and once with the default (every body);
+- the cost of an idle cycle (a sync with nothing new): IMAP commands, bytes both ways (counted
+  by a relaying proxy) and milliseconds (median of several, direct connection);
+- peak memory of the first sync (tracemalloc's peak of Python allocations, and the process's
+  maximum resident size);
+and, once, the delay from a message landing over LMTP to ``wait_for_inbox`` (IDLE) answering
+and a sync returning it (median of several).
+
+Run from the checkout:  python bench/bench_imap.py --sizes 5000,50000
+A quick look:            python bench/bench_imap.py --sizes 500,2000 --idle-samples 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import smtplib
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta, timezone
+from email.message import Message
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.servers, from a checkout
+
+from imapclient import IMAPClient  # noqa: E402
+
+from relance.daemon.mailbox import Folder  # noqa: E402
+from relance.gmail.imap import ImapMailbox, InboxWait  # noqa: E402
+from relance.gmail.imap_fetch import BATCH, HEADER_ITEM  # noqa: E402
+from relance.gmail.imap_settings import ImapSettings, Security  # noqa: E402
+from tests.servers.dovecot import DovecotServer, MailUser  # noqa: E402
+
+SEED_BATCH = 1000
+NOW = datetime.now(timezone.utc)
+LANGS = [
+    ("Invoice {n} — website copy", "Hello Sam,\r\n\r\nPlease find invoice {n} attached: "
+     "EUR 1,180.00, due in 30 days.\r\n\r\nBest,\r\nJonas\r\n"),
+    ("Facture {n} — traduction", "Bonjour Claire,\r\n\r\nVoici la facture {n} de 940,00 EUR, "
+     "payable à 30 jours.\r\n\r\nCordialement,\r\nJonas\r\n"),
+    ("Rechnung {n} — Lektorat", "Hallo Herr Brandt,\r\n\r\nanbei Rechnung {n} über 620,00 EUR, "
+     "zahlbar innerhalb von 14 Tagen.\r\n\r\nViele Grüße\r\nJonas\r\n"),
+]
+
+
+def message(n: int, sent: bool, user: str) -> bytes:
+    subject, body = LANGS[n % len(LANGS)]
+    number = f"2025-{n:05d}"
+    if not sent:
+        subject, body = f"Re: {subject}", "Thanks, noted — we will schedule it.\r\n\r\n> " + body
+    head = (f"From: {user if sent else f'client{n % 97}@client.example.test'}\r\n"
+            f"To: {f'client{n % 97}@client.example.test' if sent else user}\r\n"
+            f"Subject: {subject.format(n=number)}\r\n"
+            f"Date: {(NOW - timedelta(minutes=n)).strftime('%a, %d %b %Y %H:%M:%S +0000')}\r\n"
+            f"Message-ID: <bench-{'s' if sent else 'i'}{n}@example.test>\r\n"
+            "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            "Content-Transfer-Encoding: 8bit\r\n\r\n")
+    return (head + body.format(n=number)).encode()
+
+
+def seed(server: DovecotServer, user: MailUser, size: int) -> None:
+    client = IMAPClient(server.host, server.imap_port, ssl=False)
+    client.login(user.address, user.password)
+    sent_count = size // 10
+    for folder, count, sent in (("Sent", sent_count, True), ("INBOX", size - sent_count, False)):
+        for start in range(0, count, SEED_BATCH):
+            batch = [{"msg": message(n, sent, user.address), "flags": [b"\\Seen"],
+                      "date": NOW - timedelta(minutes=n)}
+                     for n in range(start, min(count, start + SEED_BATCH))]
+            client.multiappend(folder, batch)
+    client.logout()
+
+
+def bare_fetch(server: DovecotServer, user: MailUser) -> float:
+    """Seconds for plain imapclient to SEARCH ALL and FETCH the same header fields."""
+    started = time.perf_counter()
+    client = IMAPClient(server.host, server.imap_port, ssl=False)
+    client.login(user.address, user.password)
+    for folder in ("Sent", "INBOX"):
+        client.select_folder(folder, readonly=True)
+        uids = client.search(["ALL"])
+        for i in range(0, len(uids), BATCH):  # the same batches the plugin uses
+            client.fetch(uids[i:i + BATCH], [b"INTERNALDATE", HEADER_ITEM])
+    client.logout()
+    return time.perf_counter() - started
+
+
+def settings(host: str, port: int, user: MailUser) -> ImapSettings:
+    return ImapSettings(host=host, port=port, security=Security.NONE, username=user.address,
+                        password=user.password, scan_since_days=None)
+
+
+def sent_only(folder: Folder, headers: Message) -> bool:
+    return folder is Folder.SENT
+
+
+def first_sync(server: DovecotServer, user: MailUser,
+               interest: Callable[[Folder, Message], bool], *, trace: bool = False) -> tuple[float, int, str]:
+    """Return (seconds, tracemalloc peak bytes or 0, cursor) of a first sync.
+
+    Memory is traced only when asked: tracemalloc slows allocation-heavy code several-fold, so
+    a traced run's time is not comparable.
+    """
+    box = ImapMailbox(settings(server.host, server.imap_port, user), None,
+                      address=user.address, interest=interest)
+    if trace:
+        tracemalloc.start()
+    started = time.perf_counter()
+    changes = box.sync(None)
+    elapsed = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1] if trace else 0
+    if trace:
+        tracemalloc.stop()
+    box.close()
+    return elapsed, peak, changes.cursor
+
+
+def every_body(folder: Folder, headers: Message) -> bool:
+    return True
+
+
+class CountingProxy:
+    """Relays one TCP connection at a time to (host, port), counting bytes and command lines."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.target = (host, port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.up = self.down = self.commands = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def reset(self) -> None:
+        self.up = self.down = self.commands = 0
+
+    def _serve(self) -> None:
+        while True:
+            conn, _ = self.listener.accept()
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            upstream = socket.create_connection(self.target)
+            upstream.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            threading.Thread(target=self._pump, args=(conn, upstream, True), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, conn, False), daemon=True).start()
+
+    def _pump(self, src: socket.socket, dst: socket.socket, client_side: bool) -> None:
+        while data := src.recv(65536):
+            if client_side:
+                self.up += len(data)
+                self.commands += data.count(b"\r\n")  # literals aside, one line per command
+            else:
+                self.down += len(data)
+            dst.sendall(data)
+        dst.close()
+
+
+def idle_cycle(server: DovecotServer, user: MailUser, cursor: str, samples: int) -> tuple[int, int, int, float]:
+    """Return (commands, bytes up, bytes down, median ms) of a sync with nothing new."""
+    proxy = CountingProxy(server.host, server.imap_port)
+    counted = ImapMailbox(settings("127.0.0.1", proxy.port, user), None, address=user.address,
+                          interest=sent_only)
+    counted.sync(cursor)  # connect and list folders outside the measured cycle
+    proxy.reset()
+    counted.sync(cursor)
+    figures = (proxy.commands, proxy.up, proxy.down)
+    counted.close()
+    direct = ImapMailbox(settings(server.host, server.imap_port, user), None,
+                         address=user.address, interest=sent_only)
+    direct.sync(cursor)
+    times = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        direct.sync(cursor)
+        times.append((time.perf_counter() - started) * 1000)
+    direct.close()
+    return (*figures, statistics.median(times))
+
+
+def idle_wake(server: DovecotServer, user: MailUser, samples: int) -> float:
+    """Median seconds from an LMTP delivery to IDLE answering and a sync returning it."""
+    box = ImapMailbox(settings(server.host, server.imap_port, user), None, address=user.address)
+    cursor = box.sync(None).cursor
+    delays = []
+    for n in range(samples):
+        landed: list[float] = []
+
+        def land(n: int = n) -> None:
+            time.sleep(0.3)
+            with smtplib.LMTP(server.host, server.lmtp_port) as lmtp:
+                lmtp.sendmail("client@client.example.test", [user.address],
+                              message(900000 + n, False, user.address))
+            landed.append(time.perf_counter())
+
+        sender = threading.Thread(target=land)
+        sender.start()
+        woke = box.wait_for_inbox(timeout_s=30)
+        changes = box.sync(cursor)
+        done = time.perf_counter()
+        sender.join()
+        cursor = changes.cursor
+        if woke is InboxWait.CHANGED and changes.messages:
+            delays.append(done - landed[0])
+    box.close()
+    return statistics.median(delays) if delays else float("nan")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="5000,50000",
+                        help="comma-separated mailbox sizes (default: 5000,50000)")
+    parser.add_argument("--idle-samples", type=int, default=10)
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    with tempfile.TemporaryDirectory(prefix="relance-bench-") as tmp:
+        with DovecotServer(Path(tmp)) as server:
+            print(f"Dovecot on 127.0.0.1:{server.imap_port}; sizes {sizes}")
+            for size in sizes:
+                report_size(server, size, args.idle_samples)
+            wake = idle_wake(server, server.add_user("bench-idle"), args.idle_samples)
+            print(f"IDLE: delivery → wait_for_inbox → sync returns it: median {wake * 1000:.0f} ms")
+    maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"process max RSS over the whole run (seeding included): {maxrss_mb:.0f} MB")
+
+
+def report_size(server: DovecotServer, size: int, samples: int) -> None:
+    user = server.add_user(f"bench-{size}")
+    started = time.perf_counter()
+    seed(server, user, size)
+    print(f"\n{size} messages ({size // 10} in Sent), seeded in {time.perf_counter() - started:.1f} s")
+    bare_fetch(server, user)  # warm Dovecot's indexes and caches, so no one run pays for them
+    bare = min(bare_fetch(server, user) for _ in range(2))
+    narrow = min(first_sync(server, user, sent_only)[0] for _ in range(2))
+    wide = min(first_sync(server, user, every_body)[0] for _ in range(2))
+    _, narrow_peak, cursor = first_sync(server, user, sent_only, trace=True)
+    _, wide_peak, _ = first_sync(server, user, every_body, trace=True)
+    print(f"  bare SEARCH + FETCH of the header fields: {bare:.2f} s (best of 2)")
+    print(f"  first sync, bodies of Sent only:  {narrow:.2f} s  ratio {narrow / bare:.2f}  "
+          f"peak Python memory {narrow_peak / 2**20:.1f} MB")
+    print(f"  first sync, every body:           {wide:.2f} s  ratio {wide / bare:.2f}  "
+          f"peak Python memory {wide_peak / 2**20:.1f} MB")
+    commands, up, down, ms = idle_cycle(server, user, cursor, samples)
+    print(f"  idle cycle: {commands} commands, {up} B sent, {down} B received, {ms:.1f} ms median")
+
+
+if __name__ == "__main__":
+    main()
