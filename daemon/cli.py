@@ -67,10 +67,10 @@ def demo(folder: Path | None, as_json: bool) -> None:
                                now=result.now))
     console.print(f"\n{len(result.drafts)} follow-up(s) drafted, each threaded under its invoice "
                   "and waiting for its slot:")
-    for path, row, slot in result.drafts:
-        label = f"{row.number} ({row.next_stage})" if row else ""
-        console.print(f"  {slot[:16].replace('T', ' ')} {slot[16:]}  {label}\n    {path}",
-                      highlight=False)
+    for path, row, _slot in result.drafts:
+        label = f"{row.number}, {row.next_stage.replace('_', ' ')}, {row.next_slot_local}" \
+            if row else ""
+        console.print(f"  {label}\n    {path}", highlight=False)
 
 
 @cli.command(name="inspect", help="Show what relance sees in one message (.eml file).")
@@ -230,9 +230,9 @@ def templates() -> None:
 @templates.command(name="export", help="Copy the built-in templates to DIR to edit them; then "
                    "set [followups] templates_dir = DIR.")
 @click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--force", is_flag=True, help="Overwrite files already there.")
-def templates_export(dest: Path, force: bool) -> None:
-    written = export_templates(dest, overwrite=force)
+@click.option("--overwrite", is_flag=True, help="Replace files already there.")
+def templates_export(dest: Path, overwrite: bool) -> None:
+    written = export_templates(dest, overwrite=overwrite)
     click.echo(f"{len(written)} template(s) written to {dest}.")
 
 
@@ -253,3 +253,7 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
         click.echo(f"relance: {exc}", err=True)
         return exc.exit_status
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -10,8 +10,9 @@ from .cadence import Plan
 from .model import Event, EventKind, Hold, HoldReason, Invoice
 from .store import FollowUpRow, FollowUpState
 
-_NEEDS_USER = {HoldReason.DISPUTED: "dispute", HoldReason.REPLIED: "replied",
-               HoldReason.UNDELIVERED: "hard bounce"}
+_NEEDS_USER = {HoldReason.DISPUTED: "the client disputes it",
+               HoldReason.REPLIED: "the client answered",
+               HoldReason.UNDELIVERED: "check the address"}
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class InvoiceRow:
     state: str  # planned, drafted, sent, paid, replied, disputed, promised, ...
     next_stage: str
     next_slot: str  # ISO, in the client's zone
+    next_slot_local: str  # the same for people: "Tue 10 Mar 05:16 CET"
     note: str
     key: str
 
@@ -66,6 +68,8 @@ def invoice_rows(invoices: list[Invoice], events: dict[str, list[Event]], plan: 
     for invoice in invoices:
         evts = events.get(invoice.key, [])
         state, stage, slot, note = _next(invoice, planned, plan.holds.get(invoice.key), by_key)
+        followup = planned.get(invoice.key)
+        local = followup.slot.strftime("%a %d %b %H:%M %Z") if followup else slot
         rows.append(InvoiceRow(
             number=invoice.number, client=invoice.client,
             amount=f"{invoice.amount.amount:,.2f}" if invoice.amount else "?",
@@ -73,7 +77,7 @@ def invoice_rows(invoices: list[Invoice], events: dict[str, list[Event]], plan: 
             due=invoice.due_date.isoformat(),
             days_overdue=max(0, (today - invoice.due_date).days),
             delivery=_delivery(evts), reply=_last_reply(evts), state=state,
-            next_stage=stage, next_slot=slot, note=note, key=invoice.key))
+            next_stage=stage, next_slot=slot, next_slot_local=local, note=note, key=invoice.key))
     return sorted(rows, key=lambda r: (-r.days_overdue, r.due, r.number))
 
 
@@ -97,6 +101,8 @@ def _next(invoice: Invoice, planned: dict, hold: Hold | None,
     elif hold.next_stage:
         when = hold.next_stage.earliest.isoformat()
     note = "needs you: " + _NEEDS_USER[hold.reason] if hold.reason in _NEEDS_USER else ""
+    if hold.reason is HoldReason.COVERED:
+        note = "in the statement of another invoice"
     return hold.reason.value, stage, when, note
 
 
@@ -114,9 +120,9 @@ def render_table(rows: list[InvoiceRow], *, title: str, now: datetime):  # -> ri
                    "State", "Next follow-up"):
         table.add_column(column, no_wrap=column in ("Invoice", "Due", "Amount"))
     for row in rows:
-        following = " ".join(p for p in (row.next_stage, row.next_slot.replace("T", " "))
-                             if p)
-        state = row.state + (f" — {row.note}" if row.note else "")
+        following = " · ".join(p for p in (row.next_stage.replace("_", " "),
+                                           row.next_slot_local) if p)
+        state = row.state.replace("_", " ") + (f" — {row.note}" if row.note else "")
         late = f"{row.days_overdue} d" if row.days_overdue else ""
         table.add_row(row.number, row.client, f"{row.amount} {row.currency}", row.due, late,
                       row.delivery, row.reply, state, following)
