@@ -320,12 +320,12 @@ class ImapMailbox:
 
     # -- waiting for mail ------------------------------------------------------------------
 
-    def wait_for_inbox(self, timeout_s: float) -> InboxWait:
+    def wait_for_inbox(self, timeout_s: float, *, renew_s: float = IDLE_RENEW_S) -> InboxWait:
         """Block until a message arrives in the Inbox or ``timeout_s`` passes.
 
-        Uses IDLE (RFC 2177), re-issued every ``IDLE_RENEW_S`` because servers may end an IDLE
-        after 30 minutes; without IDLE, polls with NOOP every ``poll_interval_s``. A message
-        that arrived since the last sync answers CHANGED at once.
+        Uses IDLE (RFC 2177), ended and re-issued every ``renew_s`` because servers may drop an
+        IDLE after 30 minutes; without IDLE, polls with NOOP every ``poll_interval_s``. A
+        message that arrived since the last sync answers CHANGED at once.
         """
         deadline = time.monotonic() + timeout_s
         with self._session("waiting for new mail") as client:
@@ -333,7 +333,7 @@ class ImapMailbox:
             if self._inbox_uidnext and status.uidnext > self._inbox_uidnext:
                 return InboxWait.CHANGED
             if client.has_capability("IDLE"):
-                return _idle_until(client, deadline)
+                return _idle_until(client, deadline, renew_s)
             return self._poll_until(client, deadline)
 
     def _poll_until(self, client: IMAPClient, deadline: float) -> InboxWait:
@@ -345,21 +345,28 @@ class ImapMailbox:
         return InboxWait.TIMEOUT
 
 
-def _idle_until(client: IMAPClient, deadline: float) -> InboxWait:
-    """IDLE until an EXISTS response (RFC 3501 §7.3.1) or the deadline; always end the IDLE."""
-    client.idle()
-    renew_at = time.monotonic() + IDLE_RENEW_S
-    try:
-        while (left := deadline - time.monotonic()) > 0:
-            if _has_exists(client.idle_check(timeout=min(left, renew_at - time.monotonic()))):
-                return InboxWait.CHANGED
-            if time.monotonic() >= renew_at:
-                client.idle_done()
-                client.idle()
-                renew_at = time.monotonic() + IDLE_RENEW_S
-        return InboxWait.TIMEOUT
-    finally:
-        client.idle_done()
+def _idle_until(client: IMAPClient, deadline: float, renew_s: float) -> InboxWait:
+    """IDLE in rounds of at most ``renew_s`` until an EXISTS response (RFC 3501 §7.3.1) or
+    the deadline. Each round is ended with DONE, whose answer may carry what arrived while
+    it was being ended."""
+    while True:
+        client.idle()
+        try:
+            seen = _idle_round(client, min(deadline, time.monotonic() + renew_s))
+        finally:
+            _, during_done = client.idle_done()
+        if seen or _has_exists(during_done):
+            return InboxWait.CHANGED
+        if time.monotonic() >= deadline:
+            return InboxWait.TIMEOUT
+
+
+def _idle_round(client: IMAPClient, until: float) -> bool:
+    """Wait in IDLE until ``until``; True as soon as the server reports a new message."""
+    while (left := until - time.monotonic()) > 0:
+        if _has_exists(client.idle_check(timeout=left)):
+            return True
+    return False
 
 
 def _has_exists(responses: list) -> bool:

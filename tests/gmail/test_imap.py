@@ -200,9 +200,12 @@ def test_the_interest_rule_decides_which_bodies_are_fetched(make_mailbox, partie
         seen.append((folder, headers["Subject"]))
         return folder is Folder.SENT
 
-    box = make_mailbox(parties.freelancer, interest=only_sent)
+    progress: list[tuple[Folder, int, int]] = []
+    box = make_mailbox(parties.freelancer, interest=only_sent,
+                       progress=lambda *step: progress.append(step))
     assert message_ids(box.sync(None)) == ["<invoice-2026-090@example.test>"]
     assert (Folder.INBOX, "Re: Rechnung") in seen
+    assert progress == [(Folder.SENT, 1, 1), (Folder.INBOX, 1, 1)]
 
 
 # -- drafts ------------------------------------------------------------------------------------
@@ -354,6 +357,18 @@ def test_idle_wakes_when_a_reply_is_delivered(mailbox, parties, smtp_server) -> 
     finally:
         sender.join()
     assert message_ids(mailbox.sync(None))[-1] == "<reply-7@client.example.test>"
+
+
+def test_idle_still_wakes_after_it_was_renewed(mailbox, parties, smtp_server) -> None:
+    mailbox.sync(None)
+    # Renewed every 0.2 s (the daemon: every 25 min); the reply lands after several renewals.
+    sender = threading.Timer(1.0, deliver, (smtp_server, parties.client,
+                                            client_reply(parties, "<invoice-2026-121@example.test>", 10)))
+    sender.start()
+    try:
+        assert mailbox.wait_for_inbox(timeout_s=30, renew_s=0.2) is InboxWait.CHANGED
+    finally:
+        sender.join()
 
 
 def test_idle_times_out_when_nothing_comes(mailbox) -> None:
