@@ -32,7 +32,7 @@ from email.utils import make_msgid
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
-from relance.daemon.errors import MailboxError, PermanentMailboxError, TransientMailboxError
+from relance.daemon.errors import MailboxError, PermanentMailboxError
 from relance.daemon.mailbox import (
     DRAFT_GONE, Changes, DraftGone, FetchedMessage, Folder, MailRef,
 )
@@ -83,6 +83,7 @@ class ImapMailbox:
         self._clock = clock
         self._progress = progress
         self._client: IMAPClient | None = None
+        self._selected = False  # a folder is selected on the connection
         self._folders: Mapping[Role, str] = {}
         self._inbox_uidnext = 0  # UIDNEXT of the Inbox at the last sync, for wait_for_inbox
 
@@ -98,7 +99,9 @@ class ImapMailbox:
                     self._folders = resolve_folders(self._list(self._client), self._imap.folders)
             with translated(self._imap, action):
                 yield self._client
-        except TransientMailboxError:
+        except MailboxError:
+            # Transient: reconnect next time. Permanent (a folder gone, a refusal): list the
+            # folders afresh next time, in case the user fixed it meanwhile.
             self._drop()
             raise
 
@@ -110,6 +113,7 @@ class ImapMailbox:
 
     def _drop(self) -> None:
         client, self._client = self._client, None
+        self._selected = False
         if client is not None:
             close_quietly(client)
 
@@ -128,19 +132,35 @@ class ImapMailbox:
 
     def _open(self, client: IMAPClient, role: Role, *, writable: bool = False) -> FolderStatus:
         """SELECT (or EXAMINE, read-only) the folder of ``role``; return its status."""
-        name = self._folders[role]
+        with self._folder_errors(role):
+            response = client.select_folder(self._folders[role], readonly=not writable)
+        self._selected = True
+        return _status_of(response, b"EXISTS")
+
+    def _status(self, client: IMAPClient, role: Role) -> FolderStatus:
+        """STATUS of the folder of ``role`` without opening it (RFC 3501 §6.3.10).
+
+        Servers answer it from their index, so it costs the same in a folder of ten messages
+        or of fifty thousand, unlike SELECT. STATUS is not meant for the selected folder,
+        so whatever is selected is let go first (UNSELECT, RFC 3691).
+        """
+        if self._selected and client.has_capability("UNSELECT"):
+            client.unselect_folder()
+            self._selected = False
+        items = [b"UIDVALIDITY", b"UIDNEXT", b"MESSAGES"]
+        if client.has_capability("CONDSTORE"):
+            items.append(b"HIGHESTMODSEQ")
+        with self._folder_errors(role):
+            return _status_of(client.folder_status(self._folders[role], items), b"MESSAGES")
+
+    @contextmanager
+    def _folder_errors(self, role: Role) -> Iterator[None]:
         try:
-            response = client.select_folder(name, readonly=not writable)
+            yield
         except IMAPClientError as exc:
             if is_no_such_folder(exc):
-                raise missing_folder_error(role, name) from None
+                raise missing_folder_error(role, self._folders[role]) from None
             raise
-        return FolderStatus(
-            uidvalidity=int(response[b"UIDVALIDITY"]),
-            uidnext=int(response.get(b"UIDNEXT", 0)),
-            exists=int(response.get(b"EXISTS", 0)),
-            highestmodseq=_int_or_none(response.get(b"HIGHESTMODSEQ")),
-        )
 
     # -- sync ------------------------------------------------------------------------------
 
@@ -163,11 +183,14 @@ class ImapMailbox:
         with self._session("syncing") as client:
             for folder in SYNCED_FOLDERS:
                 role = ROLE_OF_FOLDER[folder]
-                status = self._open(client, role)
+                status = self._status(client, role)
                 before = previous.folders.get(folder.value)
                 plan = plan_scan(before, self._folders[role], status)
                 full = full or plan.kind is ScanKind.RESYNC
-                uids = self._uids_to_read(client, plan, status)
+                uids: list[int] = []
+                if plan.kind is not ScanKind.NOTHING_NEW and status.exists:
+                    status = self._open(client, role)  # now, and as of the SEARCH below
+                    uids = self._uids_to_read(client, plan)
                 messages += read_messages(client, folder, status.uidvalidity, uids,
                                           interest=self._interest, gmail=self.is_gmail,
                                           seen_gm_ids=seen_gm_ids, progress=self._progress)
@@ -177,10 +200,8 @@ class ImapMailbox:
         return Changes(messages=tuple(messages), cursor=encode_cursor(SyncCursor(states, drafts)),
                        full=full, drafts_present=frozenset(drafts.ids))
 
-    def _uids_to_read(self, client: IMAPClient, plan: ScanPlan, status: FolderStatus) -> list[int]:
+    def _uids_to_read(self, client: IMAPClient, plan: ScanPlan) -> list[int]:
         """Return the UIDs to read under ``plan`` (ascending)."""
-        if plan.kind is ScanKind.NOTHING_NEW or status.exists == 0:
-            return []
         if plan.kind is ScanKind.NEW_ONLY:
             # "n:*" always includes the highest UID, even below n (RFC 3501 §6.4.8): filter.
             found = client.search(["UID", f"{plan.after_uid + 1}:*"])
@@ -192,10 +213,13 @@ class ImapMailbox:
 
     def _drafts_state(self, client: IMAPClient, before: DraftsState | None) -> DraftsState:
         """Return the Drafts summary; re-read the Message-IDs only when Drafts changed."""
-        status = self._open(client, Role.DRAFTS)
+        status = self._status(client, Role.DRAFTS)
         if before is not None and before.unchanged(status):
             return before
-        uids = sorted(client.search(["NOT", "DELETED"])) if status.exists else []
+        uids: list[int] = []
+        if status.exists:
+            status = self._open(client, Role.DRAFTS)
+            uids = sorted(client.search(["NOT", "DELETED"]))
         ids = {message_id_of(row.headers) for row in fetch_headers(client, uids)}
         ids.discard("")
         return DraftsState(status.uidvalidity, status.uidnext, status.exists,
@@ -207,15 +231,19 @@ class ImapMailbox:
         Raises PermanentMailboxError when it is gone, or when the folder's UIDVALIDITY changed
         so that the UID no longer names it (the next sync then reads the folder again).
         """
-        uidvalidity, _, uid = ref.id.partition(":")
-        with self._session("reading a message") as client:
-            status = self._open(client, ROLE_OF_FOLDER[ref.folder])
-            bodies = dict(fetch_bodies(client, [int(uid)])) if str(status.uidvalidity) == uidvalidity else {}
-        if int(uid) not in bodies:
+        uidvalidity, _, uid_text = ref.id.partition(":")
+        uid = int(uid_text) if uid_text.isdigit() else 0
+        bodies: dict[int, bytes] = {}
+        if uid:
+            with self._session("reading a message") as client:
+                status = self._open(client, ROLE_OF_FOLDER[ref.folder])
+                if str(status.uidvalidity) == uidvalidity:
+                    bodies = dict(fetch_bodies(client, [uid]))
+        if uid not in bodies:
             raise PermanentMailboxError(
                 f"The message {ref.encode()} is no longer in the {ref.folder.value} folder "
                 f"(moved, deleted, or the folder was rebuilt); it cannot be read again.")
-        return bodies[int(uid)]
+        return bodies[uid]
 
     # -- drafts ----------------------------------------------------------------------------
 
@@ -371,6 +399,16 @@ def _idle_round(client: IMAPClient, until: float) -> bool:
 
 def _has_exists(responses: list) -> bool:
     return any(isinstance(r, tuple) and len(r) > 1 and r[1] == b"EXISTS" for r in responses)
+
+
+def _status_of(response: dict, count_key: bytes) -> FolderStatus:
+    """The status in a SELECT answer (count under EXISTS) or a STATUS answer (MESSAGES)."""
+    return FolderStatus(
+        uidvalidity=int(response[b"UIDVALIDITY"]),
+        uidnext=int(response.get(b"UIDNEXT", 0)),
+        exists=int(response.get(count_key, 0)),
+        highestmodseq=_int_or_none(response.get(b"HIGHESTMODSEQ")),
+    )
 
 
 def _int_or_none(value: object) -> int | None:

@@ -389,6 +389,8 @@ def test_a_message_ref_from_a_rebuilt_folder_cannot_be_fetched(mailbox, parties,
     ref = mailbox.sync(None).messages[0].ref
     with pytest.raises(PermanentMailboxError, match="no longer"):
         mailbox.fetch(MailRef(ref.folder, "1:99"))
+    with pytest.raises(PermanentMailboxError, match="no longer"):
+        mailbox.fetch(MailRef(ref.folder, "not-an-imap-ref"))
 
 
 def test_smtp_unreachable_is_transient_and_nothing_counts_as_sent(make_mailbox, parties) -> None:
