@@ -26,6 +26,7 @@ from .model import (
     Event,
     EventKind,
     Invoice,
+    Money,
     Other,
     PaymentNotice,
     Reply,
@@ -74,6 +75,7 @@ class Observer:
         self.now = now
         self.tracked = tracked
         self.report = ObserveReport()
+        self._open: list[tuple[str, Money | None]] = []
 
     def observe(self, messages: Sequence[FetchedMessage]) -> ObserveReport:
         """Record ``messages``: Sent first, then the others, each in date order."""
@@ -83,6 +85,7 @@ class Observer:
             with self.store.transaction():
                 self._observe_sent(fetched)
         index = self._index()
+        self._open = [(inv.number, inv.amount) for inv in self.store.invoices()]
         for fetched in self._in_order(received):
             with self.store.transaction():
                 self._observe_received(fetched, index)
@@ -134,11 +137,18 @@ class Observer:
             return
         # The user's own message in an invoice thread (an answer to the client, say) is kept so
         # that follow-ups reply to the latest message; anything else is just remembered as seen.
-        key = match_invoice(self._index(), message_id=mid, references=mail.references(msg),
-                            thread_id=fetched.thread_id)
-        self.store.record_message(invoice_key=None if key is NO_MATCH else str(key),
-                                  kind="own" if key is not NO_MATCH else "not_invoice",
+        key = self._thread_of(mail.references(msg))
+        self.store.record_message(invoice_key=key, kind="own" if key else "not_invoice",
                                   summary={"reason": getattr(result, "reason", "")}, **record)
+
+    def _thread_of(self, references: Sequence[str]) -> str | None:
+        """The invoice whose thread holds one of ``references``, newest first; a direct look-up
+        per id, so that a first sync of many sent messages stays linear."""
+        for mid in reversed(references):
+            row = self.store.message_row(mid)
+            if row is not None and row["invoice_key"]:
+                return str(row["invoice_key"])
+        return None
 
     def _followup_came_back(self, mid: str, msg: EmailMessage, when: datetime, rows: list,
                             stage: str, record: dict) -> None:
@@ -150,11 +160,11 @@ class Observer:
         else:
             # A follow-up relance has no row for (a store rebuilt from scratch, or the sample
             # mailbox's history): its thread says which invoice, its header which stage.
-            key = match_invoice(self._index(), message_id=mid, references=mail.references(msg))
-            if key is NO_MATCH:
+            found = self._thread_of(mail.references(msg))
+            if found is None:
                 self.store.record_message(invoice_key=None, kind="followup", **record)
                 return
-            primary = str(key)
+            primary = found
             targets = [(primary, stage)]
         for invoice_key, stage_key in targets:
             self._event(invoice_key, Event(EventKind.FOLLOWUP_SENT, when, stage=stage_key,
@@ -163,9 +173,6 @@ class Observer:
 
     # -- received ---------------------------------------------------------------------------
 
-    def _open_numbers(self) -> list[tuple[str, object]]:
-        return [(inv.number, inv.amount) for inv in self.store.invoices()]
-
     def _observe_received(self, pair: tuple[FetchedMessage, EmailMessage],
                           index: ThreadIndex) -> None:
         fetched, msg = pair
@@ -173,7 +180,7 @@ class Observer:
         if self.store.seen(mid):
             return
         when = _when(msg, fetched, self.now)
-        result = classify(msg, now=self.now, open_invoices=self._open_numbers())  # type: ignore[arg-type]
+        result = classify(msg, now=self.now, open_invoices=self._open)
         sender = mail.sender(msg)
         key = match_invoice(
             index, message_id=mid, in_reply_to=mail.header(msg, "In-Reply-To"),
