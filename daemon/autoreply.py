@@ -15,9 +15,9 @@ from datetime import date, timedelta
 from email.message import Message
 
 from .dates import FoundDate, find_dates
-from .intent import fold
 from .message import header, new_text, text_body
 from .model import AutoReply
+from .text import fold
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import calendar
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from .text import fold
 
 
 @dataclass(frozen=True)
@@ -23,15 +24,6 @@ class FoundDate:
     start: int
     end: int
     exact: bool  # written as a calendar date, rather than "Friday" or "next week"
-
-
-def _fold(text: str) -> str:
-    """Lower-case and strip diacritics, keeping every character's position (one in, one out)."""
-    out = []
-    for ch in text:
-        base = unicodedata.normalize("NFD", ch)[0].lower()
-        out.append(base if len(base) == 1 else ch)
-    return "".join(out)
 
 
 # Month names and their usual abbreviations, diacritics folded. Order within a month does not
@@ -153,7 +145,7 @@ def find_dates(text: str, reference: date) -> list[FoundDate]:
 
     ``reference`` is the day the text was written: it resolves a missing year, weekday names
     (the next such day after it) and relative words ("tomorrow", "in 10 days")."""
-    folded = _fold(text)
+    folded = fold(text)
     found: list[FoundDate] = []
     taken: list[tuple[int, int]] = []
 
@@ -188,7 +180,7 @@ def date_near(text: str, keywords: re.Pattern[str], reference: date,
     """Return the first date written within ``window`` characters after a keyword match (e.g.
     "due" or "de retour"), or None when no keyword is followed by a date. ``keywords`` is
     matched against the text lower-cased and without diacritics ("scadenta", "echeance")."""
-    folded = _fold(text)
+    folded = fold(text)
     dates = find_dates(text, reference)
     for match in keywords.finditer(folded):
         for found in dates:

@@ -19,25 +19,15 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-import unicodedata
 from datetime import date
 from email.message import Message
 
 from .dates import find_dates
 from .message import new_text, text_body
 from .model import Intent, Reply
+from .text import fold
 
 EXCERPT_LENGTH = 120
-
-
-def fold(text: str) -> str:
-    """Return ``text`` lower-cased, without diacritics and with typographic apostrophes made
-    plain, one character for one (positions are kept), as the keyword patterns read it."""
-    out = []
-    for ch in text.replace("\u2019", "'").replace("\u02bc", "'"):
-        base = unicodedata.normalize("NFD", ch)[0].lower()
-        out.append(base if len(base) == 1 else ch)
-    return "".join(out)
 
 
 def _any(*phrases: str) -> re.Pattern[str]:

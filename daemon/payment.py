@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from email.message import Message
 
 from .amounts import find_amounts
-from .intent import fold
 from .message import header, sender, text_body
 from .model import Money, PaymentNotice
+from .text import fold
 
 
 @dataclass(frozen=True)
