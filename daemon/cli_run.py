@@ -1,0 +1,215 @@
+"""The daemon's commands: `relance run`, `relance service install`, `relance report`, and the
+global pause (`relance pause-all`, `relance resume-all`).
+
+Two environment variables exist for tests only and are read nowhere else:
+``RELANCE_FAKE_NOW`` (an ISO moment with its offset) starts the daemon's clock there, running
+``RELANCE_FAKE_SPEED`` times faster than real time (default 1); ``RELANCE_CRASH_AT``
+(``before:send_draft``, ``after:create_draft:2``, ...) makes the process kill itself with SIGKILL
+around the n-th call of a mailbox method, for the crash-injection harness.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .app import Environment, open_mailbox, record
+from .config import Config
+from .engine import Engine
+from .errors import UsageError
+from .lock import DaemonLock
+from .logs import configure
+from .mailbox import Mailbox
+from .model import EventKind, HoldReason
+from .runner import PAUSED_ALL_META, Clock, Runner, RunSettings, ScaledClock
+from .store import Store
+
+PAUSE_ALL_DETAIL = "pause --all"
+
+
+def _env(ctx: click.Context) -> Environment:
+    return ctx.obj  # type: ignore[no-any-return]
+
+
+def daemon_clock(env: Environment) -> tuple[Clock, float]:
+    """The clock and its speed: the environment's, unless a test set ``RELANCE_FAKE_NOW``."""
+    fake = env.environ.get("RELANCE_FAKE_NOW")
+    if not fake:
+        return env.clock, 1.0
+    start = datetime.fromisoformat(fake)
+    if start.tzinfo is None:
+        raise UsageError("RELANCE_FAKE_NOW needs an offset, like 2026-03-10T04:00:00+00:00.")
+    speed = float(env.environ.get("RELANCE_FAKE_SPEED", "1"))
+    return ScaledClock(start, speed), speed
+
+
+class _CrashingMailbox:
+    """Test-only: a mailbox that SIGKILLs its own process around the n-th call of a method."""
+
+    def __init__(self, inner: Mailbox, spec: str) -> None:
+        when, method, *nth = spec.split(":")
+        self._inner, self._when, self._method = inner, when, method
+        self._left = int(nth[0]) if nth else 1
+        self.address = inner.address
+
+    def __getattr__(self, name: str) -> Any:
+        target = getattr(self._inner, name)
+        if name != self._method:
+            return target
+
+        def call(*args: object, **kwargs: object) -> object:
+            self._left -= 1
+            if self._left == 0 and self._when == "before":
+                os.kill(os.getpid(), signal.SIGKILL)
+            result = target(*args, **kwargs)
+            if self._left == 0 and self._when == "after":
+                os.kill(os.getpid(), signal.SIGKILL)
+            return result
+        return call
+
+
+def _mailbox_opener(config: Config, environ: Mapping[str, str]) -> Callable[[], Mailbox]:
+    spec = environ.get("RELANCE_CRASH_AT")
+
+    def opener() -> Mailbox:
+        mailbox = open_mailbox(config)
+        return _CrashingMailbox(mailbox, spec) if spec else mailbox  # type: ignore[return-value]
+    return opener
+
+
+@click.command(help="Run the daemon in the foreground (for systemd, launchd or a terminal): "
+               "sync every few minutes, draft follow-ups, send each at its slot. Stops cleanly "
+               "on SIGTERM or Ctrl-C.")
+@click.option("--once", is_flag=True, help="Run one cycle with the daemon's lock and logging, "
+              "then exit (for cron).")
+@click.option("--log-json", is_flag=True, help="Log one JSON object per line.")
+@click.option("--sync-every", type=click.IntRange(1, 1440), default=5, show_default=True,
+              help="Minutes between two syncs.")
+@click.pass_context
+def run(ctx: click.Context, once: bool, log_json: bool, sync_every: int) -> None:
+    env = _env(ctx)
+    config = env.config()
+    log = configure(as_json=log_json, environ=env.environ)
+    clock, speed = daemon_clock(env)
+    opener = _mailbox_opener(config, env.environ)
+    with DaemonLock(config.store_path), Store.open(config.store_path) as store:
+        engine = Engine(config=config, store=store, mailbox=opener(), clock=clock)
+        runner = Runner(engine, reopen=opener, log=log,
+                        settings=RunSettings(sync_every=timedelta(minutes=sync_every),
+                                             speed=speed))
+        previous = {sig: signal.signal(sig, runner.stop)
+                    for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            runner.run(once=once)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            if engine.mailbox is not None:
+                engine.mailbox.close()
+
+
+@click.group(help="Install relance as a service that starts at login and restarts on failure.")
+def service() -> None:
+    pass
+
+
+@service.command(name="install", help="Write a systemd user unit (or, with --launchd, a launchd "
+                 "agent) that runs `relance run`, and print how to start it.")
+@click.option("--launchd", is_flag=True, help="Write a launchd agent (macOS).")
+@click.pass_context
+def service_install(ctx: click.Context, launchd: bool) -> None:
+    from .service import install_launchd, install_systemd, relance_command
+
+    env = _env(ctx)
+    home = Path(env.environ.get("HOME") or Path.home())
+    command = relance_command(env.config_file)
+    if launchd:
+        done = install_launchd(home, command)
+    else:
+        xdg = env.environ.get("XDG_CONFIG_HOME")
+        done = install_systemd(home, command, Path(xdg) if xdg else None)
+    click.echo(f"Wrote {done.path}. To start it now and at every login:")
+    for step in done.next_steps:
+        click.echo(f"  {step}")
+
+
+@click.command(help="Write an HTML page of what is owed: receivables by age and a timeline per "
+               "invoice. Self-contained: open it in any browser, offline.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("relance-report.html"), show_default=True, help="The file to write.")
+@click.pass_context
+def report(ctx: click.Context, output: Path) -> None:
+    from .report import gather, render_html
+
+    env = _env(ctx)
+    config = env.config()
+    clock, _ = daemon_clock(env)
+    with Store.open(config.store_path) as store:
+        engine = Engine(config=config, store=store, mailbox=None, clock=clock)
+        data = gather(store, engine.plan(), now=clock(), zone=config.zone,
+                      name_of=lambda address: config.client_for(address).name)
+    output.write_text(render_html(data, title=config.account.address or "relance"),
+                      encoding="utf-8")
+    click.echo(f"Wrote {output}: {len(data.invoices)} open invoice(s).")
+
+
+_DATE = click.DateTime(["%Y-%m-%d"])
+
+
+@click.command(name="pause-all", help="Pause every follow-up (`relance pause --all`): nothing "
+               "is drafted or sent until `relance resume-all` or the --until date.")
+@click.option("--until", type=_DATE, default=None, help="Last day of the pause (YYYY-MM-DD).")
+@click.pass_context
+def pause_all(ctx: click.Context, until: datetime | None) -> None:
+    env = _env(ctx)
+    config = env.config()
+    last = until.date() if until else None
+    with Store.open(config.store_path) as store:
+        engine = Engine(config=config, store=store, mailbox=None, clock=env.clock)
+        open_keys = _open_invoices(engine)
+        now = env.clock()
+        with store.transaction():
+            store.set_meta(PAUSED_ALL_META, json.dumps(
+                {"since": now.isoformat(), "until": last.isoformat() if last else None}))
+            for key in open_keys:
+                found = store.invoice(key)
+                if found is not None:
+                    record(store, found, EventKind.PAUSED, now, until=last,
+                           detail=PAUSE_ALL_DETAIL)
+    when = f" until {last.isoformat()}" if last else " until `relance resume-all`"
+    click.echo(f"Paused: {len(open_keys)} open invoice(s) and any new one{when}.")
+
+
+@click.command(name="resume-all", help="End a global pause: the invoices it paused resume.")
+@click.pass_context
+def resume_all(ctx: click.Context) -> None:
+    env = _env(ctx)
+    config = env.config()
+    now = env.clock()
+    resumed = 0
+    with Store.open(config.store_path) as store, store.transaction():
+        store.set_meta(PAUSED_ALL_META, "")
+        for key, events in store.events().items():
+            decisions = [e for e in events if e.kind in (
+                EventKind.PAUSED, EventKind.RESUMED, EventKind.STOPPED)]
+            found = store.invoice(key)
+            if decisions and decisions[-1].detail == PAUSE_ALL_DETAIL and found is not None:
+                record(store, found, EventKind.RESUMED, now, detail="resume --all")
+                resumed += 1
+    click.echo(f"Resumed: {resumed} invoice(s) paused by pause-all.")
+
+
+def _open_invoices(engine: Engine) -> list[str]:
+    """Keys of the invoices that may still get a follow-up (not paid, not finished)."""
+    current = engine.plan()
+    closed = {HoldReason.PAID, HoldReason.DONE}
+    keys = [f.invoice_key for f in current.followups]
+    keys += [key for key, hold in current.holds.items() if hold.reason not in closed]
+    return sorted(set(keys))

@@ -1,0 +1,131 @@
+"""`relance service install`: a systemd user unit or a launchd agent that keeps `relance run`
+running, restarted on failure, with its log in the journal (or a file on macOS).
+
+The texts are built by pure functions, so a test reads exactly what a user's machine gets.
+"""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+UNIT_NAME = "relance.service"
+LAUNCHD_LABEL = "org.relance.run"
+
+# Exit statuses after which a restart cannot help: 2 (the configuration is wrong) and 3 (the
+# store is unusable or another relance holds it). systemd.service(5), RestartPreventExitStatus.
+_NO_RESTART = (2, 3)
+
+
+def relance_command(config_file: Path | None = None) -> list[str]:
+    """The command a service runs: the installed `relance` script when there is one, else this
+    Python with ``-m relance.daemon.cli``; ``--config`` when one was named."""
+    script = shutil.which("relance")
+    command = [str(Path(script).resolve())] if script else [sys.executable, "-m",
+                                                             "relance.daemon.cli"]
+    if config_file is not None:
+        command += ["--config", str(Path(config_file).resolve())]
+    return command + ["run"]
+
+
+def systemd_unit(command: list[str]) -> str:
+    """A systemd user unit (systemd.service(5)) for ``command``; logs go to the journal."""
+    return "\n".join([
+        "[Unit]",
+        "Description=relance: polite follow-ups of unpaid invoices from your mailbox",
+        "After=network-online.target",
+        "Wants=network-online.target",
+        "",
+        "[Service]",
+        "Type=simple",
+        f"ExecStart={shlex.join(command)}",
+        "Restart=on-failure",
+        "RestartSec=30",
+        f"RestartPreventExitStatus={' '.join(str(s) for s in _NO_RESTART)}",
+        # SIGTERM lets the cycle in flight finish; a send is seconds, a first sync can be more.
+        "KillSignal=SIGTERM",
+        "TimeoutStopSec=120",
+        "Environment=PYTHONUNBUFFERED=1",
+        "",
+        "[Install]",
+        "WantedBy=default.target",
+        "",
+    ])
+
+
+def launchd_plist(command: list[str], log_file: Path) -> str:
+    """A launchd agent (launchd.plist(5)) for ``command``: started at login, started again
+    when it exits with a failure, its stderr in ``log_file``."""
+    args = "\n".join(f"    <string>{escape(part)}</string>" for part in command)
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">
+<dict>
+  <key>Label</key>
+  <string>{LAUNCHD_LABEL}</string>
+  <key>ProgramArguments</key>
+  <array>
+{args}
+  </array>
+  <key>RunAtLoad</key>
+  <true/>
+  <key>KeepAlive</key>
+  <dict>
+    <key>SuccessfulExit</key>
+    <false/>
+  </dict>
+  <key>ThrottleInterval</key>
+  <integer>30</integer>
+  <key>ExitTimeOut</key>
+  <integer>120</integer>
+  <key>StandardErrorPath</key>
+  <string>{escape(str(log_file))}</string>
+  <key>EnvironmentVariables</key>
+  <dict>
+    <key>PYTHONUNBUFFERED</key>
+    <string>1</string>
+  </dict>
+</dict>
+</plist>
+"""
+
+
+@dataclass(frozen=True)
+class Installed:
+    """The file written and the commands that start it."""
+
+    path: Path
+    next_steps: tuple[str, ...]
+
+
+def install_systemd(home: Path, command: list[str], config_home: Path | None = None) -> Installed:
+    """Write ``~/.config/systemd/user/relance.service`` (or under ``$XDG_CONFIG_HOME``)."""
+    folder = (config_home or home / ".config") / "systemd" / "user"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / UNIT_NAME
+    path.write_text(systemd_unit(command), encoding="utf-8")
+    return Installed(path, (
+        "systemctl --user daemon-reload",
+        f"systemctl --user enable --now {UNIT_NAME}",
+        "loginctl enable-linger \"$USER\"   # keep it running when you are logged out",
+        f"journalctl --user -u {UNIT_NAME} -f   # follow its log",
+    ))
+
+
+def install_launchd(home: Path, command: list[str]) -> Installed:
+    """Write ``~/Library/LaunchAgents/org.relance.run.plist``; its log goes to
+    ``~/Library/Logs/relance.log``."""
+    folder = home / "Library" / "LaunchAgents"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{LAUNCHD_LABEL}.plist"
+    log_file = home / "Library" / "Logs" / "relance.log"
+    path.write_text(launchd_plist(command, log_file), encoding="utf-8")
+    return Installed(path, (
+        f"launchctl bootstrap gui/$(id -u) {shlex.quote(str(path))}",
+        f"launchctl kickstart -k gui/$(id -u)/{LAUNCHD_LABEL}   # restart it after a change",
+        f"tail -f {shlex.quote(str(log_file))}   # follow its log",
+    ))
