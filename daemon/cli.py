@@ -235,6 +235,13 @@ def templates_export(dest: Path, overwrite: bool) -> None:
     written = export_templates(dest, overwrite=overwrite)
     click.echo(f"{len(written)} template(s) written to {dest}.")
 
+from .cli_run import pause_all, report, resume_all, run, service  # noqa: E402
+cli.add_command(run)
+cli.add_command(service)
+cli.add_command(report)
+cli.add_command(pause_all)
+cli.add_command(resume_all)
+
 
 def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     """Run the CLI; return the exit status (0 ok, 1 error, 2 usage or configuration, 3 store,
