@@ -218,3 +218,27 @@ def test_paid_from_the_command_line_withdraws_the_draft(world):
     assert _drafts(root) == []
     _walk(engine, clock, datetime(2026, 4, 30, tzinfo=timezone.utc), step=timedelta(days=2))
     assert _delivered(root) == []
+
+
+def test_a_sent_message_no_rule_recognises_can_be_tracked(world):
+    from email.message import EmailMessage
+    from email.utils import format_datetime
+
+    from relance.daemon.app import track
+
+    engine, clock, root = world
+    msg = EmailMessage()
+    msg["From"] = mails.ME
+    msg["To"] = mails.CLIENT
+    msg["Subject"] = "Logo work for March"
+    msg["Date"] = format_datetime(datetime(2026, 2, 10, 8, tzinfo=timezone.utc))
+    msg["Message-ID"] = "<logo-march@atelier-martin.example>"
+    msg.set_content("Hi Tom, as agreed: the logo work, 500 EUR, thanks in advance.")
+    mails.file_into(root / "sent", "logo", msg)
+    engine.cycle()
+    assert engine.store.invoices() == []
+    report = track(engine, "logo-march@atelier-martin.example")
+    assert report is not None and report.invoices == ["<logo-march@atelier-martin.example>"]
+    (invoice,) = engine.store.invoices()
+    # no due date written anywhere: the default payment terms apply
+    assert invoice.due_date == datetime(2026, 3, 12).date()
