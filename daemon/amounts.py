@@ -18,9 +18,10 @@ found: a bare number in an invoice is as often a quantity, a postcode or a year.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -128,18 +129,20 @@ def to_decimal(number: str) -> Decimal | None:
         return None
 
 
-def find_amounts(text: str) -> list[tuple[Money, int, int]]:
-    """Return every amount written with a currency in ``text``, in order, as
-    ``(money, start, end)`` with ``text[start:end]`` the amount as written."""
-    found: list[tuple[Money, int, int]] = []
+def _amounts(text: str) -> Iterator[tuple[Money, int, int]]:
     for match in _AMOUNT_RE.finditer(text):
         number = match.group("num") or match.group("num2")
         currency = match.group("pre") or match.group("post")
         value = to_decimal(number)
-        if value is None:
-            continue
-        found.append((Money(value, _currency_code(currency)), match.start(), match.end()))
-    return found
+        if value is not None:
+            yield Money(value, _currency_code(currency)), match.start(), match.end()
+
+
+def find_amounts(text: str, limit: int | None = None) -> list[tuple[Money, int, int]]:
+    """Return every amount written with a currency in ``text`` (the first ``limit`` ones when
+    given), in order, as ``(money, start, end)`` with ``text[start:end]`` the amount as
+    written."""
+    return list(itertools.islice(_amounts(text), limit))
 
 
 _BARE_RE = re.compile(_NUMBER)
@@ -162,6 +165,10 @@ def parse_amount(text: str, default_currency: str | None = None) -> Money | NoAm
 
 # The total among the amounts of an invoice. Labels are matched on text lower-cased without
 # diacritics ("montant du", "total de plata").
+
+
+MAX_AMOUNTS = 1000  # amounts weighed per text: an itemised invoice has dozens, not thousands
+_LABEL_REACH = 120  # characters before an amount searched for its label
 
 
 def _fold(text: str) -> str:
@@ -190,16 +197,18 @@ _TOTAL_WORD = re.compile(r"\b(?:total|summe|suma|montant|importe|amount|betrag)\
 
 
 def _label_of(folded: str, start: int, end: int) -> str:
-    """The words that label an amount: its line up to it plus a little after it; when the
-    amount opens its line (a table whose cells were split into lines), the previous line."""
-    line_start = folded.rfind("\n", 0, start) + 1
-    line_end = folded.find("\n", end)
-    line_end = len(folded) if line_end < 0 else line_end
+    """The words that label an amount: its line up to it (at most ``_LABEL_REACH`` characters)
+    plus a few after it; when the amount opens its line (a table whose cells were split into
+    lines), the end of the previous line. Bounded, so that a text of one endless line full of
+    amounts costs linear time, not quadratic."""
+    reach = max(0, start - _LABEL_REACH)
+    newline = folded.rfind("\n", reach, start)
+    line_start = newline + 1 if newline >= 0 else reach
     before = folded[line_start:start]
-    if not re.search(r"[a-z]", before) and line_start > 0:
-        previous = folded[:line_start - 1].rstrip("\n").rsplit("\n", 1)[-1]
-        before = previous + " " + before
-    return before + " " + folded[end:min(line_end, end + 15)]
+    if not re.search(r"[a-z]", before) and newline >= 0:
+        previous = folded[max(0, line_start - _LABEL_REACH):line_start - 1].rstrip("\n")
+        before = previous.rsplit("\n", 1)[-1] + " " + before
+    return before + " " + folded[end:end + 15].split("\n", 1)[0]
 
 
 def _score(label: str) -> int:
@@ -218,7 +227,7 @@ def best_amount(texts: Sequence[str]) -> Money | None:
     best: tuple[int, Money] | None = None
     for text in texts:
         folded = _fold(text)
-        for money, start, end in find_amounts(text):
+        for money, start, end in find_amounts(text, MAX_AMOUNTS):
             score = _score(_label_of(folded, start, end))
             if best is None or (score, money.amount) > (best[0], best[1].amount):
                 best = (score, money)

@@ -44,6 +44,7 @@ from .pdftext import looks_like_pdf, pdf_text
 
 MAX_TEXT_CHARS = 200_000  # per body or PDF: an invoice is never longer; a log dump may be
 MAX_PDFS = 3  # attached PDFs read per message
+MAX_DATES_CHARS = 20_000  # dates and terms are looked for in the opening of each text
 
 REPLY = NotAnInvoice("a reply or forward in an existing thread, not a new invoice")
 QUOTE = NotAnInvoice("a quote, estimate or pro forma: nothing is owed yet")
@@ -76,10 +77,11 @@ def _fold(text: str) -> str:
 
 _REPLY_PREFIX = re.compile(r"^\s*(?:re|fwd?|tr|aw|wg|rv|enc|sv|antw|raspuns)\s*(?:\[\d+\])?\s*:")
 _INVOICE_WORD = re.compile(r"\b(?:invoice|factur|rechnung)\w*")
+# "Avoir" is also the French verb "to have": alone it only counts at the start of a subject.
 _CREDIT = re.compile(
-    r"credit[ -]?note|facture d'avoir|^\s*avoir\b|\bavoir\s*(?:n\s*[°o.]|#|numero|:)"
-    r"|\bavoir\s+[a-z]{0,4}[-/]?\d|nota de credit|\bstorno\b|gutschrift|nota de credito",
-    re.MULTILINE)
+    r"credit[ -]?note|facture d'avoir|\bavoir\s*(?:n\s*[°o.]|#|numero|:)"
+    r"|\bavoir\s+[a-z]{0,4}[-/]?\d|nota de credit|\bstorno\b|gutschrift|nota de credito")
+_CREDIT_SUBJECT = re.compile(_CREDIT.pattern + r"|^\s*avoir\b")
 # A receipt says so in its subject; in a body only unmistakable phrases count, because invoices
 # often ask to "confirm receipt" or promise "un recibo" once paid.
 _RECEIPT_PHRASES = (
@@ -162,7 +164,8 @@ _ISSUE_KEYWORDS = re.compile(
     r"|data facturare|rechnungsdatum|ausstellungsdatum|fecha de (?:emision|factura|expedicion)"
     r"|fecha factura|^\s*(?:date|data|datum|fecha)\s*:", re.MULTILINE)
 _DUE_KEYWORDS = re.compile(
-    r"due date|\bdue (?:on|by)\b|\bdue\s*:|payment due|payable (?:by|before|on)|\bpay by"
+    r"due date|\bdue (?:on|by)\b|(?<!amount )(?<!balance )(?<!total )\bdue\s*:|payment due"
+    r"|payable (?:by|before|on)|\bpay by"
     r"|date d'echeance|\becheance\b|a regler (?:avant|au plus tard)|a payer avant"
     r"|payable avant|data scadentei|\bscadent|termen de plata|fallig|zahlbar bis"
     r"|zahlungsziel|fecha de vencimiento|\bvencimiento\b|pagadero (?:antes|hasta)"
@@ -310,16 +313,23 @@ def _subject_kind(subject: str) -> NotAnInvoice:
     folded = _fold(subject)
     if _REPLY_PREFIX.match(folded):
         return REPLY
-    for pattern, verdict in ((_CREDIT, CREDIT_NOTE), (_PROFORMA, QUOTE),
+    for pattern, verdict in ((_CREDIT_SUBJECT, CREDIT_NOTE), (_PROFORMA, QUOTE),
                              (_RECEIPT_SUBJECT, RECEIPT)):
         if pattern.search(folded):
             return verdict
-    invoice_word = _INVOICE_WORD.search(folded)
+    invoice_word, quote_word = _INVOICE_WORD.search(folded), _QUOTE.search(folded)
     if invoice_word and _number_in(subject):
         return _INVOICE_SAID  # "Invoice F-12 for quote Q-3" is the invoice
-    if _QUOTE.search(folded):
-        return QUOTE
+    if quote_word and (invoice_word is None or quote_word.start() < invoice_word.start()):
+        return QUOTE  # "Devis D-5 accepté, facture à suivre"
     return _INVOICE_SAID if invoice_word else _UNDECIDED
+
+
+def _replies_with_an_invoice(texts: _Texts) -> bool:
+    """A reply that attaches a numbered invoice in a thread not itself about a numbered invoice
+    ("Re: could you send the invoice?") issues one; "Re: Invoice F-12" only talks about it."""
+    return bool(texts.pdf) and _number_in(texts.pdf) is not None \
+        and _number_in(texts.subject) is None
 
 
 def _rejection(texts: _Texts) -> NotAnInvoice | None:
@@ -329,6 +339,8 @@ def _rejection(texts: _Texts) -> NotAnInvoice | None:
     ... la facture suivra" is a quote). When in doubt the answer is "not an invoice": chasing a
     client who owes nothing is worse than missing an invoice the user can still track."""
     kind = _subject_kind(texts.subject)
+    if kind is REPLY and _replies_with_an_invoice(texts):
+        kind = _UNDECIDED
     if kind is _INVOICE_SAID:
         return None
     if kind is not _UNDECIDED:
@@ -394,7 +406,7 @@ def _dated_invoice(msg: EmailMessage, texts: _Texts, number: str, amount: Money 
                    languages: Sequence[str], fallback_date: date | None,
                    ) -> Invoice | NotAnInvoice:
     """Return the invoice with its issue and due dates, or ``NO_DATE``."""
-    sources = (texts.body, texts.pdf, texts.subject)
+    sources = tuple(t[:MAX_DATES_CHARS] for t in (texts.body, texts.pdf, texts.subject))
     when = sent_at(msg)
     reference = when.date() if when else fallback_date or _written_reference(sources)
     if reference is None:

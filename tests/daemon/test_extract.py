@@ -244,19 +244,66 @@ def test_an_invoice_number_without_amount_or_attachment_is_a_message_about_it() 
     assert extract_invoice(msg) == NUMBER_ONLY
 
 
-def test_an_amount_without_number_counts_only_when_the_subject_says_invoice() -> None:
+def _message(subject: str, body: str) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = "Claire Martin <claire@atelier-martin.example>"
     msg["To"] = "ben.carter@harbour-lights.test"
     msg["Date"] = "Tue, 3 Mar 2026 09:14:52 +0000"
-    msg["Message-ID"] = "<amount-only@atelier-martin.example>"
-    msg["Subject"] = "Harbour Lights, February"
-    msg.set_content("Hi Ben, the invoice for February comes to EUR 400.00. Claire")
+    msg["Message-ID"] = "<made-in-test@atelier-martin.example>"
+    msg["Subject"] = subject
+    msg.set_content(body)
+    return msg
+
+
+def test_an_amount_without_number_counts_only_when_the_subject_says_invoice() -> None:
+    msg = _message("Harbour Lights, February",
+                   "Hi Ben, the invoice for February comes to EUR 400.00. Claire")
     assert extract_invoice(msg) == AMOUNT_ONLY
     msg.replace_header("Subject", "Invoice for February")
     invoice = extract_invoice(msg)
     assert isinstance(invoice, Invoice)
     assert invoice.number.startswith("MSG-") and invoice.amount == Money(Decimal("400.00"), "EUR")
+
+
+def test_a_reply_that_attaches_a_numbered_invoice_issues_it() -> None:
+    pdf = next(data for att, data in attachments(load("en_pdf_only.eml"))
+               if att.content_type == "application/pdf")
+    msg = _message("Re: could you send me the invoice?", "Sure, here it is.\n\nDan")
+    msg.add_attachment(pdf, maintype="application", subtype="pdf", filename="INV-2026-007.pdf")
+    invoice = extract_invoice(msg)
+    assert isinstance(invoice, Invoice) and invoice.number == "INV-2026-007"
+    msg.replace_header("Subject", "Re: Invoice INV-2026-007")
+    assert extract_invoice(msg) == REPLY
+
+
+@pytest.mark.parametrize(("subject", "expected"), [
+    ("Invoice following quote Q-12", "invoice"),
+    ("Devis D-5 accepté, facture à suivre", QUOTE),
+    ("Receipt for invoice #1042", RECEIPT),
+    ("Avoir sur la facture F-1042", CREDIT_NOTE),
+    ("RE : Facture F-1042", REPLY),
+    ("TR: Facture F-1042", REPLY),
+])
+def test_the_subject_names_the_document(subject: str, expected: object) -> None:
+    result = extract_invoice(_message(subject, "Montant dû : 1 234,56 €\nInvoice F-1042"))
+    if expected == "invoice":
+        assert isinstance(result, Invoice)
+    else:
+        assert result == expected
+
+
+def test_the_verb_avoir_in_a_body_is_not_a_credit_note() -> None:
+    body = ("Bonjour,\nAvoir votre retour avant vendredi m'aiderait.\n"
+            "Facture n° F-1080, montant dû : 300,00 €.")
+    invoice = extract_invoice(_message("Maquettes et facture", body))
+    assert isinstance(invoice, Invoice) and invoice.number == "F-1080"
+
+
+def test_amount_due_is_not_a_due_date_label() -> None:
+    body = "Invoice INV-77\nAmount due: EUR 500.00 - invoice date 3 March 2026\nNet 30"
+    invoice = extract_invoice(_message("Invoice INV-77", body))
+    assert isinstance(invoice, Invoice)
+    assert (invoice.due_date, invoice.due_source) == (date(2026, 4, 2), TERMS)
 
 
 def test_languages_limit_what_is_detected() -> None:
@@ -322,6 +369,14 @@ def test_a_message_cut_anywhere_never_crashes(name: str) -> None:
     for cut in range(0, len(raw), max(1, len(raw) // 25)):
         result = extract_invoice(parse(raw[:cut]))
         assert isinstance(result, Invoice | NotAnInvoice)
+
+
+def test_a_body_of_one_endless_line_of_amounts_is_read_in_one_pass() -> None:
+    # 50,000 amounts on one line: reading each amount's label must not rescan the line (this
+    # took minutes before labels were bounded).
+    msg = _message("Invoice F-1", "€1,2" * 50_000)
+    invoice = extract_invoice(msg)
+    assert isinstance(invoice, Invoice) and invoice.amount == Money(Decimal("1.2"), "EUR")
 
 
 def test_raw_8bit_headers_and_garbage_never_crash() -> None:
