@@ -37,8 +37,16 @@ from email.message import EmailMessage
 
 from .amounts import best_amount, find_amounts
 from .dates import find_dates
-from .message import addresses, attachments, display_names, header, message_id, sender
-from .message import sent_at, text_body
+from .message import (
+    addresses,
+    attachments,
+    display_names,
+    header,
+    message_id,
+    sender,
+    sent_at,
+    text_body,
+)
 from .model import NOT_AN_INVOICE, Attachment, DueSource, Invoice, Money, NotAnInvoice
 from .pdftext import looks_like_pdf, pdf_text
 
@@ -103,7 +111,8 @@ _QUOTE_NUMBERED = re.compile(_QUOTE.pattern + r"\s*(?:n\s*[°o.]|no\.?|nr\.?|#)?
 # --- invoice numbers -----------------------------------------------------------------------
 
 _TOKEN = r"(?P<num>(?=[a-z0-9\-/_.]*\d)[a-z0-9][a-z0-9\-/_.]{0,30})"
-_NO = r"(?:n\s*[°º]|n\.\s*[°º]|n\.o\b|no\b\.?|nr\b\.?|num\b\.?|number|numero|nummer|numar(?:ul)?|#)"
+_NO = (r"(?:n\s*[°º]|n\.\s*[°º]|n\.o\b|no\b\.?|nr\b\.?|num\b\.?|number|numero|nummer"
+       r"|numar(?:ul)?|#)")
 _NUMBER_RES = (
     # Factura seria ABC nr. 0077: Romanian invoices carry a series and a number
     re.compile(r"\bfactur\w*(?:\s+fiscal\w*)?\s+seri[ae]\s*:?\s*(?P<series>[a-z]{1,8})\s*"
@@ -380,11 +389,10 @@ def extract_invoice(msg: EmailMessage, *, default_terms_days: int = 30,
         rejection = _rejection(texts)
         if rejection is not None:
             return rejection
-    number = (_number_in(texts.subject) or _number_in(texts.body) or _number_in(texts.pdf))
+    number = _number_in(texts.subject) or _number_in(texts.body) or _number_in(texts.pdf)
     amount = best_amount((texts.body, texts.pdf, texts.subject))
-    all_text = "\n".join((texts.subject, texts.body, texts.pdf))
     if not forced:
-        if not _INVOICE_WORD.search(_fold(all_text)):
+        if not any(_INVOICE_WORD.search(_fold(t)) for t in (texts.subject, texts.body, texts.pdf)):
             return NOT_AN_INVOICE
         if number is None and amount is None:
             return NO_DETAILS

@@ -6,7 +6,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-
 from relance.daemon.amounts import NO_AMOUNT, best_amount, find_amounts, parse_amount
 from relance.daemon.model import Money
 
@@ -71,11 +70,12 @@ def test_a_year_or_a_reference_before_an_amount_is_not_swallowed_by_it() -> None
     ("text", "expected"),
     [
         ("Total HT 1 000,00 €\nTVA 20 % 200,00 €\nTotal TTC 1 200,00 €", "1200.00"),
-        ("Subtotal $2,400.00\nTax $192.00\nTotal $2,592.00\nDeposit paid $1,000.00\n"
-         "Balance due $1,592.00", "1592.00"),
+        (("Subtotal $2,400.00\nTax $192.00\nTotal $2,592.00\nDeposit paid $1,000.00\n"
+          "Balance due $1,592.00"), "1592.00"),
         ("Valoare fără TVA: 4.000,00 lei\nTVA: 760,00 lei\nTotal de plată: 4.760,00 lei",
          "4760.00"),
-        ("Nettobetrag: 1.000,00 €\nMwSt. 19 %: 190,00 €\nGesamtbetrag: 1.190,00 €", "1190.00"),
+        ("Nettobetrag: 1.000,00 €\nMwSt. 19 %: 190,00 €\nGesamtbetrag: 1.190,00 €",
+         "1190.00"),
         ("Base imponible: 1.250,00 €\nIVA (21 %): 262,50 €\nImporte total: 1.512,50 €",
          "1512.50"),
         # a table whose cells came out one per line: the label is on the line before

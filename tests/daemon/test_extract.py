@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from fpdf import FPDF
-
 from relance.daemon.extract import (
     AMOUNT_ONLY,
     CREDIT_NOTE,
@@ -218,7 +217,7 @@ def test_forced_builds_an_invoice_from_whatever_is_there() -> None:
     again = extract_invoice(load("not_ordinary.eml"), forced=True)
     assert isinstance(first, Invoice)
     assert first.number.startswith("MSG-") and first.number == again.number
-    assert first.amount == Money(Decimal("18"), "GBP")
+    assert first.amount == Money(Decimal(18), "GBP")
     assert first.subject == "Lunch on Thursday?"  # kept as is: a reply must match it to thread
 
 

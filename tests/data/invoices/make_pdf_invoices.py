@@ -12,7 +12,7 @@ often print without diacritics too ("Factura fiscala", "Total de plata").
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
@@ -20,7 +20,7 @@ from pathlib import Path
 from fpdf import FPDF
 
 HERE = Path(__file__).parent
-CREATED = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+CREATED = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
 def invoice_pdf(title: str, lines: list[tuple[str, str]]) -> bytes:
