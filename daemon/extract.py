@@ -27,6 +27,7 @@ so 30 April).
 from __future__ import annotations
 
 import calendar
+import enum
 import hashlib
 import re
 import unicodedata
@@ -311,13 +312,16 @@ def _read(msg: EmailMessage) -> _Texts:
     )
 
 
-_UNDECIDED = NotAnInvoice("")  # the subject leaves the kind of document open
-_INVOICE_SAID = NotAnInvoice("")  # the subject calls it an invoice
+class _Said(enum.Enum):
+    """What a subject says when it rejects nothing."""
+
+    INVOICE = "the subject calls it an invoice"
+    UNDECIDED = "the subject leaves the kind of document open"
 
 
-def _subject_kind(subject: str) -> NotAnInvoice:
-    """Return what the subject says the document is: a rejection, ``_INVOICE_SAID`` or
-    ``_UNDECIDED``. A receipt or credit note named with its invoice ("Receipt for invoice
+def _subject_kind(subject: str) -> NotAnInvoice | _Said:
+    """Return what the subject says the document is: a rejection, ``_Said.INVOICE`` or
+    ``_Said.UNDECIDED``. A receipt or credit note named with its invoice ("Receipt for invoice
     #1042") is still a receipt."""
     folded = _fold(subject)
     if _REPLY_PREFIX.match(folded):
@@ -328,10 +332,10 @@ def _subject_kind(subject: str) -> NotAnInvoice:
             return verdict
     invoice_word, quote_word = _INVOICE_WORD.search(folded), _QUOTE.search(folded)
     if invoice_word and _number_in(subject):
-        return _INVOICE_SAID  # "Invoice F-12 for quote Q-3" is the invoice
+        return _Said.INVOICE  # "Invoice F-12 for quote Q-3" is the invoice
     if quote_word and (invoice_word is None or quote_word.start() < invoice_word.start()):
         return QUOTE  # "Devis D-5 accepté, facture à suivre"
-    return _INVOICE_SAID if invoice_word else _UNDECIDED
+    return _Said.INVOICE if invoice_word else _Said.UNDECIDED
 
 
 def _replies_with_an_invoice(texts: _Texts) -> bool:
@@ -349,10 +353,10 @@ def _rejection(texts: _Texts) -> NotAnInvoice | None:
     client who owes nothing is worse than missing an invoice the user can still track."""
     kind = _subject_kind(texts.subject)
     if kind is REPLY and _replies_with_an_invoice(texts):
-        kind = _UNDECIDED
-    if kind is _INVOICE_SAID:
+        kind = _Said.UNDECIDED
+    if kind is _Said.INVOICE:
         return None
-    if kind is not _UNDECIDED:
+    if isinstance(kind, NotAnInvoice):
         return kind
     head = texts.body[:1500] + "\n" + texts.pdf[:1500]
     folded = _fold(head)
@@ -389,7 +393,9 @@ def extract_invoice(msg: EmailMessage, *, default_terms_days: int = 30,
         rejection = _rejection(texts)
         if rejection is not None:
             return rejection
-    number = _number_in(texts.subject) or _number_in(texts.body) or _number_in(texts.pdf)
+    subject_says_invoice = forced or bool(_INVOICE_WORD.search(_fold(texts.subject)))
+    number = (_number_in(texts.subject) or _number_in(texts.body) or _number_in(texts.pdf)
+              or (_subject_number(texts.subject) if subject_says_invoice else None))
     amount = best_amount((texts.body, texts.pdf, texts.subject))
     if not forced:
         if not any(_INVOICE_WORD.search(_fold(t)) for t in (texts.subject, texts.body, texts.pdf)):
@@ -398,13 +404,13 @@ def extract_invoice(msg: EmailMessage, *, default_terms_days: int = 30,
             return NO_DETAILS
         if amount is None and not texts.has_pdf:
             return NUMBER_ONLY
-        if number is None and not _INVOICE_WORD.search(_fold(texts.subject)):
+        if number is None and not subject_says_invoice:
             return AMOUNT_ONLY
     if not mid:
         return NO_MESSAGE_ID
     if not recipients:
         return NO_RECIPIENT
-    number = number or _subject_number(texts.subject) or _generated_number(mid)
+    number = number or _generated_number(mid)
     return _dated_invoice(msg, texts, number, amount, recipients, default_terms_days,
                           languages, fallback_date)
 

@@ -237,6 +237,13 @@ def test_the_track_keyword_forces_and_is_configurable() -> None:
     assert isinstance(invoice, Invoice) and invoice.amount == Money(Decimal("1500.00"), "GBP")
 
 
+def test_a_subject_reference_is_the_number_when_the_text_names_none() -> None:
+    msg = _message("Your invoice from Atelier Martin (#AM-311)",
+                   "Atelier Martin has sent you an invoice.\nAmount due: EUR 75.00")
+    invoice = extract_invoice(msg)
+    assert isinstance(invoice, Invoice) and invoice.number == "AM-311"
+
+
 def test_an_invoice_number_without_amount_or_attachment_is_a_message_about_it() -> None:
     msg = load("not_invoice_word_only.eml")
     msg.replace_header("Subject", "About invoice INV-2024-031")
