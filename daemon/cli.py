@@ -241,6 +241,8 @@ cli.add_command(service)
 cli.add_command(report)
 cli.add_command(pause_all)
 cli.add_command(resume_all)
+from .cli_setup import setup  # noqa: E402
+cli.add_command(setup)
 
 
 def main(argv: list[str] | None = None, env: Environment | None = None) -> int:

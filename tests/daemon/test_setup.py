@@ -1,0 +1,247 @@
+"""`relance setup` end to end: the wizard driven through its prompts, the real OAuth libraries
+against local consent and token endpoints (``tests/gmailfake/oauth.py``), a stand-in browser,
+and the result used as relance uses it: ``load_config`` and ``open_gmail_mailbox``."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import stat
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import httplib2
+import pytest
+from click.testing import CliRunner
+
+from relance.daemon.cli import cli
+from relance.daemon.config import load_config
+from relance.daemon.errors import PermanentMailboxError, UsageError
+from relance.daemon.setup import SetupEnv
+from relance.daemon.setup_config import update_config_text
+from relance.gmail.api import open_gmail_mailbox
+from relance.gmail.quota import SCOPE_COMPOSE, SCOPE_MODIFY, SCOPE_READ
+from tests.gmailfake.oauth import OAuthGmailFake
+
+ME = "claire@atelier-martin.example"
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def local_oauth(monkeypatch: pytest.MonkeyPatch) -> None:
+    # oauthlib insists on https; these endpoints are on loopback, in a test.
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def fake() -> Iterator[OAuthGmailFake]:
+    server = OAuthGmailFake().start()
+    server.add_account(ME)
+    server.consent_as = ME
+    yield server
+    server.stop()
+
+
+def stand_in_browser(url: str) -> None:
+    """What a browser does once the user presses Allow: load the consent page and follow its
+    redirect to relance's loopback address."""
+    def visit() -> None:
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        try:
+            opener.open(url, timeout=10).read()
+        except OSError:
+            pass  # a refused consent's redirect still reaches relance; its page may be an error
+    threading.Thread(target=visit, daemon=True).start()
+
+
+def env_for(tmp_path: Path, fake: OAuthGmailFake) -> SetupEnv:
+    return SetupEnv(environ={"HOME": str(tmp_path), "DISPLAY": ":0"}, clock=lambda: NOW,
+                    config_file=tmp_path / "conf" / "config.toml", browser=stand_in_browser,
+                    gmail_endpoint=fake.url, http=httplib2.Http(proxy_info=None))
+
+
+def answers(*lines: str) -> str:
+    return "\n".join(lines) + "\n"
+
+
+def settings_answers(days: str = "45") -> list[str]:
+    return ["Claire Martin", r"Claire Martin\nAtelier Martin, Lyon", "fr", "Europe/Paris", days]
+
+
+def test_gmail_setup_with_a_browser_ends_in_a_working_config_and_token(
+        tmp_path: Path, fake: OAuthGmailFake) -> None:
+    client = fake.client_file(tmp_path / "client_secret_123.apps.json")
+    env = env_for(tmp_path, fake)
+    result = CliRunner().invoke(cli, ["setup"], obj=env, input=answers(
+        "gmail", str(client), "n", *settings_answers()))
+    assert result.exit_code == 0, result.output
+    assert "Desktop app" in result.output and "In production" in result.output
+    assert f"Connected to {ME}" in result.output and "2026-03-09" in result.output
+    (asked,) = fake.auth_requests
+    assert (asked["access_type"], asked["prompt"]) == ("offline", "consent")
+    assert asked["code_challenge_method"] == "S256"
+    assert set(asked["scope"].split()) == {SCOPE_READ, SCOPE_COMPOSE}  # no labels: no modify
+
+    config = load_config(env.config_file, env.environ)  # type: ignore[arg-type]
+    assert (config.account.provider, config.account.address) == ("gmail", ME)
+    assert config.account.gmail.labels is False
+    assert config.sender.name == "Claire Martin"
+    assert config.sender.signature == "Claire Martin\nAtelier Martin, Lyon"
+    assert (config.language, config.timezone, config.payment.default_days) == (
+        "fr", "Europe/Paris", 45)
+    token = config.account.gmail.token_file
+    assert stat.S_IMODE(token.stat().st_mode) == 0o600
+    stored = json.loads(token.read_text())  # JSON, not a pickle
+    assert stored["refresh_token"] and set(stored["scopes"]) == {SCOPE_READ, SCOPE_COMPOSE}
+
+    box = open_gmail_mailbox(config, endpoint=fake.url, token_uri=fake.url + "token",
+                             http=httplib2.Http(proxy_info=None))
+    assert box.address == ME
+    assert box.sync(None).full
+    box.close()
+
+
+def test_running_setup_again_edits_only_its_own_keys(tmp_path: Path,
+                                                      fake: OAuthGmailFake) -> None:
+    client = fake.client_file(tmp_path / "client.json")
+    env = env_for(tmp_path, fake)
+    first = CliRunner().invoke(cli, ["setup"], obj=env, input=answers(
+        "gmail", str(client), "n", *settings_answers()))
+    assert first.exit_code == 0, first.output
+    path = env.config_file
+    assert path is not None
+    mine = ("\n# Tuesdays only: my clients read mail then.\n[window]\nweekdays = [\"tue\"]\n\n"
+            "[[clients]]\nmatch = \"@northwind.test\"\ntimezone = \"Europe/London\"\n")
+    path.write_text(path.read_text() + mine)
+    second = CliRunner().invoke(cli, ["setup"], obj=env, input=answers(
+        "", "", "y", "", "", "", "", "30"))  # Enter keeps each earlier answer
+    assert second.exit_code == 0, second.output
+    text = path.read_text()
+    assert mine in text
+    config = load_config(path, env.environ)
+    assert config.account.gmail.labels is True and config.payment.default_days == 30
+    assert config.sender.signature == "Claire Martin\nAtelier Martin, Lyon"
+    assert [c.timezone for c in config.clients] == ["Europe/London"]
+    assert SCOPE_MODIFY in fake.auth_requests[-1]["scope"].split()
+
+
+def test_headless_setup_over_ssh_pastes_back_the_redirected_address(
+        tmp_path: Path, fake: OAuthGmailFake) -> None:
+    """The real `relance` process, no display: it prints the consent URL, the user opens it
+    on another device, and pastes back the address the browser landed on."""
+    client = fake.client_file(tmp_path / "client.json")
+    config = tmp_path / "config.toml"
+    env = {"HOME": str(tmp_path), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+           "OAUTHLIB_INSECURE_TRANSPORT": "1", "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "relance.daemon.cli", "--config", str(config), "setup",
+         "--provider", "gmail", "--api-endpoint", fake.url],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(answers(str(client), "n").encode())
+    proc.stdin.flush()
+    seen = _read_until(proc, b"Paste that address here")
+    url = next(w for w in seen.decode().split() if w.startswith(fake.url + "auth?"))
+    landed = _follow_once(url)
+    assert landed.startswith("http://localhost:") and "code=" in landed
+    proc.stdin.write(answers(landed, *settings_answers()).encode())
+    proc.stdin.close()
+    rest = proc.stdout.read().decode()
+    assert proc.wait(timeout=60) == 0, seen.decode() + rest
+    assert f"Connected to {ME}" in rest
+    loaded = load_config(config, {"HOME": str(tmp_path)})
+    assert stat.S_IMODE(loaded.account.gmail.token_file.stat().st_mode) == 0o600
+    assert loaded.account.address == ME
+
+
+def _read_until(proc: subprocess.Popen[bytes], marker: bytes, limit_s: float = 60) -> bytes:
+    seen = b""
+    deadline = time.monotonic() + limit_s
+    fd = proc.stdout.fileno()  # type: ignore[union-attr]
+    while marker not in seen:
+        assert time.monotonic() < deadline, seen.decode()
+        chunk = os.read(fd, 4096)
+        assert chunk, f"relance setup ended early:\n{seen.decode()}"
+        seen += chunk
+    return seen
+
+
+def _follow_once(url: str) -> str:
+    """The browser on the other device: load the consent page, return where it redirects."""
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    conn.request("GET", f"{parts.path}?{parts.query}")
+    reply = conn.getresponse()
+    assert reply.status == 302
+    conn.close()
+    return str(reply.getheader("Location"))
+
+
+def test_consent_refused_says_to_press_allow(tmp_path: Path, fake: OAuthGmailFake) -> None:
+    fake.refuse = True
+    env = env_for(tmp_path, fake)
+    result = CliRunner().invoke(cli, ["setup"], obj=env, input=answers(
+        "gmail", str(fake.client_file(tmp_path / "c.json")), "n"))
+    assert isinstance(result.exception, PermanentMailboxError)
+    assert "press Allow" in str(result.exception) and result.exception.exit_status == 4
+    assert env.config_file is not None and not env.config_file.exists()
+
+
+def test_a_wrong_client_file_is_asked_again_then_explained(tmp_path: Path,
+                                                           fake: OAuthGmailFake) -> None:
+    web = fake.client_file(tmp_path / "web.json", kind="web")
+    broken = tmp_path / "broken.json"
+    broken.write_text("{ not json")
+    result = CliRunner().invoke(cli, ["setup"], obj=env_for(tmp_path, fake), input=answers(
+        "gmail", str(tmp_path / "missing.json"), str(broken), str(web)))
+    assert "no such file" in result.output and "not an OAuth client file" in result.output
+    assert isinstance(result.exception, UsageError)
+    assert "Desktop app" in str(result.exception)
+    assert fake.auth_requests == []
+
+
+def test_open_gmail_mailbox_names_relance_setup_when_the_token_cannot_serve(
+        tmp_path: Path, fake: OAuthGmailFake) -> None:
+    client = fake.client_file(tmp_path / "client.json")
+    env = env_for(tmp_path, fake)
+    done = CliRunner().invoke(cli, ["setup"], obj=env, input=answers(
+        "gmail", str(client), "n", *settings_answers()))
+    assert done.exit_code == 0, done.output
+    config = load_config(env.config_file, env.environ)  # type: ignore[arg-type]
+    token = config.account.gmail.token_file
+
+    def opened() -> None:
+        open_gmail_mailbox(config, endpoint=fake.url, token_uri=fake.url + "token",
+                           http=httplib2.Http(proxy_info=None)).close()
+
+    fake.revoke(ME)
+    with pytest.raises(PermanentMailboxError, match="relance setup") as revoked:
+        opened()
+    assert "invalid_grant" in str(revoked.value)
+    token.write_text("\x80\x04 a pickle is not a token")
+    with pytest.raises(PermanentMailboxError, match="relance setup"):
+        opened()
+    token.unlink()
+    with pytest.raises(PermanentMailboxError, match="no Gmail token there yet.*relance setup"):
+        opened()
+
+
+def test_config_text_keeps_multiline_values_and_foreign_tables() -> None:
+    before = ('[sender]\nname = "Old"\nsignature = """\nOld\nLines"""\ncompany = "Kept"\n\n'
+              '[[clients]]\nmatch = "@a.example"\n')
+    after = update_config_text(before, {"sender": {"signature": "New"},
+                                        "locale": {"language": "de"}})
+    assert after == ('[sender]\nname = "Old"\nsignature = "New"\ncompany = "Kept"\n\n'
+                     '[locale]\n# Your language: "en", "fr", "ro", "de" or "es".\n'
+                     'language = "de"\n\n[[clients]]\nmatch = "@a.example"\n')

@@ -1,0 +1,93 @@
+"""Local OAuth endpoints for the fake Gmail: the consent page (``GET /auth``) and the code
+exchange on ``POST /token`` (RFC 6749 §4.1 with PKCE, RFC 7636), beside the fake's refresh.
+
+``OAuthGmailFake`` is a ``GmailFake`` whose ``/auth`` grants (or refuses) at once, as a user
+pressing Allow (or Cancel) would, and redirects to the client's loopback address with ``code``
+and ``state``. The code exchange checks the client, the redirect URI and the PKCE verifier and
+answers with the account's tokens, which the fake's API then accepts. ``client_file`` writes the
+JSON a user downloads for a Desktop OAuth client, pointing at these endpoints.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.gmailfake.server import CLIENT_ID, CLIENT_SECRET, GmailFake, Reply
+
+
+@dataclass(frozen=True)
+class Grant:
+    address: str
+    redirect_uri: str
+    challenge: str
+    scope: str
+
+
+class OAuthGmailFake(GmailFake):
+    """A fake Gmail with a consent page. ``consent_as`` is who presses Allow; ``refuse`` makes
+    the next consents answer ``error=access_denied``. ``auth_requests`` keeps each /auth query."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.consent_as = ""
+        self.refuse = False
+        self.auth_requests: list[dict[str, str]] = []
+        self._grants: dict[str, Grant] = {}
+
+    def client_file(self, path: Path, kind: str = "installed") -> Path:
+        """Write a downloaded-client JSON for these endpoints; return its path."""
+        path.write_text(json.dumps({kind: {
+            "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "project_id": "relance-test",
+            "auth_uri": self.url + "auth", "token_uri": self.url + "token",
+            "redirect_uris": ["http://localhost"]}}))
+        return path
+
+    def handle(self, verb: str, target: str, headers: dict[str, str], body: bytes) -> Reply:
+        url = urllib.parse.urlsplit(target)
+        if url.path == "/auth" and verb == "GET":
+            return self._consent({k: v[0] for k, v in urllib.parse.parse_qs(url.query).items()})
+        if url.path == "/token" and verb == "POST":
+            form = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode()).items()}
+            if form.get("grant_type") == "authorization_code":
+                return self._exchange(form, headers.get("authorization", ""))
+        return super().handle(verb, target, headers, body)
+
+    def _consent(self, query: dict[str, str]) -> Reply:
+        self.auth_requests.append(query)
+        redirect = query.get("redirect_uri", "")
+        if query.get("client_id") != CLIENT_ID or not redirect.startswith("http://localhost"):
+            return Reply(400, b"Error 400: invalid_request", {"Content-Type": "text/plain"})
+        if self.refuse:
+            answer = {"error": "access_denied", "state": query.get("state", "")}
+        else:
+            code = "4/" + secrets.token_urlsafe(24)
+            self._grants[code] = Grant(self.consent_as, redirect,
+                                       query.get("code_challenge", ""), query.get("scope", ""))
+            answer = {"state": query.get("state", ""), "code": code, "scope": query.get("scope", "")}
+        return Reply(302, b"", {"Location": redirect + "?" + urllib.parse.urlencode(answer)})
+
+    def _exchange(self, form: dict[str, str], authorization: str) -> Reply:
+        """RFC 6749 §4.1.3; the client authenticates in the form or with HTTP Basic (§2.3.1)."""
+        grant = self._grants.pop(form.get("code", ""), None)
+        scheme, _, basic = authorization.partition(" ")
+        if scheme.lower() == "basic":
+            pair = base64.b64decode(basic).decode()
+            form = {**form, **dict(zip(("client_id", "client_secret"), pair.split(":", 1)))}
+        if form.get("client_id") != CLIENT_ID or form.get("client_secret") != CLIENT_SECRET:
+            return Reply.json(401, {"error": "invalid_client"})
+        if grant is None or grant.redirect_uri != form.get("redirect_uri"):
+            return Reply.json(400, {"error": "invalid_grant", "error_description": "Bad code."})
+        digest = hashlib.sha256(form.get("code_verifier", "").encode()).digest()
+        if base64.urlsafe_b64encode(digest).rstrip(b"=").decode() != grant.challenge:
+            return Reply.json(400, {"error": "invalid_grant",
+                                    "error_description": "Missing code verifier."})
+        creds = self.credentials(grant.address)
+        return Reply.json(200, {"access_token": creds["token"], "expires_in": 3599,
+                                "refresh_token": creds["refresh_token"], "scope": grant.scope,
+                                "token_type": "Bearer"})
