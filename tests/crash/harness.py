@@ -1,0 +1,246 @@
+"""The crash-injection harness: a freelancer's folder mailbox walked through weeks of simulated
+time by `relance run --once`, with some runs started as real subprocesses and killed with SIGKILL
+in the middle of a sync or a send, then restarted.
+
+The folder mailbox's ``outbox/`` is what the clients received. After every run the harness moves
+what arrived there into ``delivered/`` under a fresh name, so a follow-up delivered twice shows up
+as two files even though the mailbox writes both under the same name.
+
+A walk is fully determined by its seed; a reference walk of the same seed without crashes says
+which follow-ups were due, and the crashed walk must deliver exactly those, once each.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesHeaderParser
+from pathlib import Path
+
+import mails
+
+from relance.daemon.app import Environment
+from relance.daemon.cli import main
+from relance.daemon.store import Store
+
+START = datetime(2026, 2, 2, 9, tzinfo=timezone.utc)
+END = datetime(2026, 3, 27, 9, tzinfo=timezone.utc)
+STEP = timedelta(days=2)
+
+# Where a run may be made to die: before or after the n-th call of a mailbox method. A cycle
+# that sends calls sync twice (the last look before sending), find_sent before send_draft.
+CRASH_POINTS = (
+    "before:send_draft", "after:send_draft", "before:find_sent", "after:find_sent",
+    "after:get_draft", "before:create_draft", "after:create_draft", "after:delete_draft",
+    "before:sync", "after:sync", "after:sync:2",
+)
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A message that lands in the inbox at ``at`` (a reply, a bounce)."""
+
+    at: datetime
+    name: str
+    message: EmailMessage
+    invoice_key: str
+    closes: bool  # after it, nothing may go to that invoice
+
+
+@dataclass
+class World:
+    root: Path
+    config: Path
+    store: Path
+    mailbox: Path
+    arrivals: list[Arrival]
+    paid: list[tuple[str, str, datetime]]  # (number, key, when the user marks it paid)
+    closed_at: dict[str, datetime] = field(default_factory=dict)  # invoice key → moment
+
+
+@dataclass
+class Delivery:
+    message_id: str
+    invoice_key: str
+    stage: str
+    step: datetime
+
+
+@dataclass
+class WalkLog:
+    deliveries: list[Delivery] = field(default_factory=list)
+    runs: int = 0
+    subprocess_runs: int = 0
+    kills: int = 0
+    kill_points: Counter[str] = field(default_factory=Counter)
+
+
+def make_world(root: Path, seed: int) -> World:
+    """Six invoices to six clients, with due dates, a reply, a bounce and a payment drawn from
+    ``seed``; two invoices are left to the whole cadence."""
+    rng = random.Random(seed)
+    mailbox = root / "mailbox"
+    (mailbox / "outbox").mkdir(parents=True)
+    (root / "delivered").mkdir()
+    store = root / "relance.sqlite3"
+    config = root / "config.toml"
+    config.write_text(
+        f'[account]\nprovider = "sample"\naddress = "{mails.ME}"\n\n'
+        '[locale]\nlanguage = "en"\ntimezone = "Europe/Paris"\nholiday_country = "FR"\n\n'
+        f'[store]\npath = "{store}"\n\n[mode]\nsend_mode = "send"\n', encoding="utf-8")
+    names = ["northwind", "harbour", "quarry", "lumen", "orchard", "tallis"]
+    invoices = []
+    for index, name in enumerate(names):
+        sent = START - timedelta(days=rng.randint(20, 34), hours=rng.randint(0, 9))
+        due = (sent + timedelta(days=30)).date()
+        inv = mails.invoice(f"INV-2026-{40 + index:03d}", f"EUR {rng.randint(4, 90)}0.00",
+                            due.isoformat(), sent, to=f"accounts@{name}.test")
+        mails.file_into(mailbox / "sent", f"invoice-{index}", inv)
+        invoices.append((inv, sent, due))
+    arrivals = []
+    replied, bounced = invoices[0], invoices[1]
+    when = datetime.combine(replied[2], datetime.min.time(), timezone.utc) + timedelta(
+        days=rng.randint(1, 16), hours=rng.randint(0, 23))
+    arrivals.append(Arrival(when, "reply", mails.reply(
+        replied[0], "We are checking this with our accountant and will come back to you.",
+        when, sender=str(replied[0]["To"])), str(replied[0]["Message-ID"]), True))
+    when = bounced[1] + timedelta(hours=1)
+    arrivals.append(Arrival(when, "bounce", mails.hard_bounce(bounced[0], when),
+                            str(bounced[0]["Message-ID"]), True))
+    paid = invoices[2]
+    paid_when = datetime.combine(paid[2], datetime.min.time(), timezone.utc) + timedelta(
+        days=rng.randint(2, 20))
+    return World(root, config, store, mailbox, arrivals,
+                 [(str(paid[0]["Subject"]).split()[1], str(paid[0]["Message-ID"]), paid_when)])
+
+
+def _environ(world: World, now: datetime) -> dict[str, str]:
+    return {"HOME": str(world.root), "RELANCE_FAKE_NOW": now.isoformat(), "PATH":
+            os.environ.get("PATH", "")}
+
+
+def _in_process(world: World, now: datetime, *argv: str) -> int:
+    env = Environment(environ=_environ(world, now), clock=lambda: now)
+    return main(["--config", str(world.config), *argv], env)
+
+
+def _subprocess(world: World, now: datetime, rng: random.Random, log: WalkLog) -> bool:
+    """One `relance run --once` in a child process that dies on the way: at a chosen mailbox
+    call, or killed from outside a random moment after it started. True if it was killed."""
+    environ = {**_environ(world, now), "PYTHONUNBUFFERED": "1"}
+    point = ""
+    if rng.random() < 0.75:
+        point = rng.choice(CRASH_POINTS)
+        environ["RELANCE_CRASH_AT"] = point
+    child = subprocess.Popen(
+        [sys.executable, "-m", "relance.daemon.cli", "--config", str(world.config), "run",
+         "--once"], env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert child.stderr is not None
+    if not point:
+        child.stderr.readline()  # "relance started on ...": the cycle begins now
+        time.sleep(rng.uniform(0, 0.08))
+        child.send_signal(signal.SIGKILL)
+        point = "external"
+    child.communicate(timeout=60)
+    log.subprocess_runs += 1
+    if child.returncode == -signal.SIGKILL:
+        log.kills += 1
+        log.kill_points[point] += 1
+        return True
+    assert child.returncode == 0, f"relance run --once exited {child.returncode}"
+    return False
+
+
+def _drain(world: World, now: datetime, log: WalkLog) -> None:
+    """Move what reached the clients into delivered/, one file per delivery."""
+    parser = BytesHeaderParser(policy=policy.default)
+    for path in sorted((world.mailbox / "outbox").glob("*.eml")):
+        headers = parser.parsebytes(path.read_bytes())
+        refs = str(headers.get("References", "")).split()
+        log.deliveries.append(Delivery(str(headers["Message-ID"]).strip(),
+                                       refs[0] if refs else "",
+                                       str(headers.get("X-Relance-Stage", "")), now))
+        path.replace(world.root / "delivered" / f"{len(log.deliveries):05d}-{path.name}")
+
+
+def _next_step(world: World, now: datetime) -> datetime:
+    with Store.open(world.store) as store:
+        slots = [r.slot for r in store.followups("drafted") if r.slot > now]
+    return min([now + STEP, *[s + timedelta(seconds=30) for s in slots]])
+
+
+def walk(world: World, *, seed: int, crash_rate: float) -> WalkLog:
+    """Walk the world from START to END. At each step a run is, with ``crash_rate`` (higher at
+    a slot), a subprocess that dies, followed by restarts until one run completes."""
+    rng = random.Random(seed * 7919 + 1)
+    log = WalkLog()
+    now = START
+    at_slot = False
+    while now < END:
+        for arrival in world.arrivals:
+            if arrival.at <= now and arrival.invoice_key not in world.closed_at:
+                mails.file_into(world.mailbox / "inbox", arrival.name, arrival.message)
+                if arrival.closes:
+                    world.closed_at[arrival.invoice_key] = now
+        for number, key, when in world.paid:
+            if when <= now and key not in world.closed_at:
+                assert _in_process(world, now, "paid", number) == 0
+                world.closed_at[key] = now
+        rate = min(1.0, crash_rate * 3) if at_slot else crash_rate
+        for _attempt in range(3):
+            if not (rng.random() < rate and _subprocess(world, now, rng, log)):
+                break
+            _drain(world, now, log)
+        assert _in_process(world, now, "run", "--once") == 0
+        log.runs += 1
+        _drain(world, now, log)
+        following = _next_step(world, now)
+        at_slot = following != now + STEP
+        now = following
+    return log
+
+
+@dataclass(frozen=True)
+class Verdict:
+    duplicates: dict[str, int]
+    missing: set[str]
+    unexpected: set[str]
+    after_closing: list[Delivery]
+    stuck_sending: list[str]
+    integrity: str
+
+
+def judge(world: World, log: WalkLog, expected: set[str]) -> Verdict:
+    """Compare what the clients received with the reference walk, and look at the store."""
+    counts = Counter(d.message_id for d in log.deliveries)
+    after = [d for d in log.deliveries
+             if d.invoice_key in world.closed_at and d.step >= world.closed_at[d.invoice_key]]
+    with Store.open(world.store) as store:
+        stuck = [r.message_id for r in store.followups("sending")]
+    db = sqlite3.connect(world.store)
+    integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
+    db.close()
+    return Verdict({m: n for m, n in counts.items() if n > 1}, expected - set(counts),
+                   set(counts) - expected, after, stuck, integrity)
+
+
+def summary(logs: list[WalkLog]) -> str:
+    points: Counter[str] = Counter()
+    for log in logs:
+        points.update(log.kill_points)
+    return json.dumps({
+        "walks": len(logs), "runs": sum(l.runs for l in logs),
+        "subprocess_runs": sum(l.subprocess_runs for l in logs),
+        "kills": sum(l.kills for l in logs),
+        "deliveries": sum(len(l.deliveries) for l in logs), "kills_by_point": dict(points)})
