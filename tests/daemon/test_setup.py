@@ -15,6 +15,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from typing import Any
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -245,3 +246,47 @@ def test_config_text_keeps_multiline_values_and_foreign_tables() -> None:
     assert after == ('[sender]\nname = "Old"\nsignature = "New"\ncompany = "Kept"\n\n'
                      '[locale]\n# Your language: "en", "fr", "ro", "de" or "es".\n'
                      'language = "de"\n\n[[clients]]\nmatch = "@a.example"\n')
+
+
+@pytest.fixture
+def mail_servers(tmp_path: Path) -> Iterator[tuple[Any, Any, Any]]:
+    """A real Dovecot and an SMTP server for one IMAP account; skipped where Dovecot is not
+    installed (CI installs it)."""
+    from tests.servers.dovecot import DovecotServer, dovecot_binary
+    from tests.servers.smtp import DeliveringSmtpServer
+
+    if dovecot_binary() is None:
+        pytest.skip("dovecot is not installed (apt-get install dovecot-imapd dovecot-lmtpd)")
+    with DovecotServer(tmp_path / "dovecot") as dovecot:
+        user = dovecot.add_user(f"camille-{os.getpid()}")
+        smtp = DeliveringSmtpServer(dovecot.host, dovecot.lmtp_port)
+        smtp.start()
+        smtp.add_account(user.address, user.password)
+        yield dovecot, smtp, user
+        smtp.stop()
+
+
+def test_imap_setup_checks_both_logins_and_keeps_the_password_private(
+        tmp_path: Path, mail_servers: tuple[Any, Any, Any]) -> None:
+    dovecot, smtp, user = mail_servers
+    env = SetupEnv(environ={"HOME": str(tmp_path)}, clock=lambda: NOW,
+                   config_file=tmp_path / "config.toml")
+    wrong = CliRunner().invoke(cli, ["setup"], obj=env, input=answers(
+        "imap", user.address, dovecot.host, "none", str(dovecot.imap_port), "", "not-it"))
+    assert isinstance(wrong.exception, PermanentMailboxError)
+    assert "app password" in str(wrong.exception) and not (tmp_path / "config.toml").exists()
+    done = CliRunner().invoke(cli, ["setup"], obj=env, input=answers(
+        "imap", user.address, dovecot.host, "none", str(dovecot.imap_port), "", user.password,
+        smtp.host, "none", str(smtp.port), *settings_answers()))
+    assert done.exit_code == 0, done.output
+    assert "sent = Sent" in done.output and "nothing was sent" in done.output
+    assert user.password not in done.output
+    config = load_config(tmp_path / "config.toml", env.environ)
+    imap = config.account.imap
+    assert (config.account.provider, imap.host, imap.port, imap.tls) == (
+        "imap", dovecot.host, dovecot.imap_port, "none")
+    assert imap.password_file is not None
+    assert imap.password_file.read_text() == user.password
+    assert stat.S_IMODE(imap.password_file.stat().st_mode) == 0o600
+    assert (config.account.smtp.host, config.account.smtp.port) == (smtp.host, smtp.port)
+    assert smtp.received == []  # the SMTP check logged in and sent nothing
