@@ -7,12 +7,12 @@ messages in Sent (invoices), the rest in the Inbox. Then it reports:
   (bodies of Sent only) and once with the default (every body);
 - the cost of an idle cycle (a sync with nothing new): IMAP commands, bytes both ways (counted
   by a relaying proxy) and milliseconds (median of several, direct connection);
-- peak memory of the first sync (tracemalloc's peak of Python allocations, and the process's
-  maximum resident size);
+- peak memory of the first sync (tracemalloc's peak of Python allocations, and the maximum
+  resident size of a fresh process that does nothing but that sync);
 and, once, the delay from a message landing over LMTP to ``wait_for_inbox`` (IDLE) answering
 and a sync returning it (median of several).
 
-Run from the checkout:  python bench/bench_imap.py --sizes 5000,50000
+Run from the checkout:  python bench/bench_imap.py --sizes 5000,50000 [--mail-format mdbox]
 A quick look:            python bench/bench_imap.py --sizes 500,2000 --idle-samples 3
 """
 
@@ -23,6 +23,7 @@ import resource
 import smtplib
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -41,7 +42,7 @@ from relance.daemon.mailbox import Folder  # noqa: E402
 from relance.gmail.imap import ImapMailbox, InboxWait  # noqa: E402
 from relance.gmail.imap_fetch import BATCH, HEADER_ITEM  # noqa: E402
 from relance.gmail.imap_settings import ImapSettings, Security  # noqa: E402
-from tests.servers.dovecot import DovecotServer, MailUser  # noqa: E402
+from tests.servers.dovecot import PASSWORD, DovecotServer, MailUser  # noqa: E402
 
 SEED_BATCH = 1000
 NOW = datetime.now(timezone.utc)
@@ -127,6 +128,24 @@ def first_sync(server: DovecotServer, user: MailUser,
     return elapsed, peak, changes.cursor
 
 
+def child_rss(server: DovecotServer, user: MailUser, interest: str) -> float:
+    """Max resident size (MB) of a fresh Python process whose only work is a first sync: the
+    daemon's situation, without this benchmark's own seeding and bookkeeping."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--child-sync", f"{server.imap_port}", user.address, interest],
+        check=True, capture_output=True, text=True)
+    return float(out.stdout.strip())
+
+
+def child_sync(port: str, address: str, interest: str) -> None:
+    user = MailUser(address, PASSWORD)
+    box = ImapMailbox(settings("127.0.0.1", int(port), user), None, address=address,
+                      interest=sent_only if interest == "sent" else every_body)
+    changes = box.sync(None)
+    assert changes.messages  # keep them alive until the measurement, like the cycle would
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
 def every_body(folder: Folder, headers: Message) -> bool:
     return True
 
@@ -154,13 +173,16 @@ class CountingProxy:
             threading.Thread(target=self._pump, args=(upstream, conn, False), daemon=True).start()
 
     def _pump(self, src: socket.socket, dst: socket.socket, client_side: bool) -> None:
-        while data := src.recv(65536):
-            if client_side:
-                self.up += len(data)
-                self.commands += data.count(b"\r\n")  # literals aside, one line per command
-            else:
-                self.down += len(data)
-            dst.sendall(data)
+        try:
+            while data := src.recv(65536):
+                if client_side:
+                    self.up += len(data)
+                    self.commands += data.count(b"\r\n")  # literals aside, one line each
+                else:
+                    self.down += len(data)
+                dst.sendall(data)
+        except OSError:  # the other direction closed both sockets
+            pass
         dst.close()
 
 
@@ -219,17 +241,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", default="5000,50000",
                         help="comma-separated mailbox sizes (default: 5000,50000)")
     parser.add_argument("--idle-samples", type=int, default=10)
+    parser.add_argument("--mail-format", default="maildir", choices=["maildir", "mdbox"],
+                        help="Dovecot's storage (default: maildir)")
+    parser.add_argument("--child-sync", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.child_sync:
+        child_sync(*args.child_sync)
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory(prefix="relance-bench-") as tmp:
-        with DovecotServer(Path(tmp)) as server:
-            print(f"Dovecot on 127.0.0.1:{server.imap_port}; sizes {sizes}")
+        with DovecotServer(Path(tmp), mail_format=args.mail_format) as server:
+            print(f"Dovecot ({args.mail_format}) on 127.0.0.1:{server.imap_port}; sizes {sizes}")
             for size in sizes:
                 report_size(server, size, args.idle_samples)
             wake = idle_wake(server, server.add_user("bench-idle"), args.idle_samples)
             print(f"IDLE: delivery → wait_for_inbox → sync returns it: median {wake * 1000:.0f} ms")
-    maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"process max RSS over the whole run (seeding included): {maxrss_mb:.0f} MB")
 
 
 def report_size(server: DovecotServer, size: int, samples: int) -> None:
@@ -248,6 +274,8 @@ def report_size(server: DovecotServer, size: int, samples: int) -> None:
           f"peak Python memory {narrow_peak / 2**20:.1f} MB")
     print(f"  first sync, every body:           {wide:.2f} s  ratio {wide / bare:.2f}  "
           f"peak Python memory {wide_peak / 2**20:.1f} MB")
+    print(f"  max RSS of a process doing only the first sync: Sent bodies "
+          f"{child_rss(server, user, 'sent'):.0f} MB, every body {child_rss(server, user, 'all'):.0f} MB")
     commands, up, down, ms = idle_cycle(server, user, cursor, samples)
     print(f"  idle cycle: {commands} commands, {up} B sent, {down} B received, {ms:.1f} ms median")
 
