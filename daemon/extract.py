@@ -8,7 +8,8 @@ What makes a sent message an invoice, unless the user forces it (``relance track
 track keyword in the subject):
 
 1. it is not a reply or forward ("Re:", "Fwd:", "TR:", "AW:", ...): the user answering in an
-   invoice's thread does not issue a new invoice;
+   invoice's thread does not issue a new invoice — unless the reply attaches a PDF naming an
+   invoice number in a thread whose subject names none ("Re: could you send the invoice?");
 2. nothing says it is a credit note, a receipt / payment confirmation, a pro forma, or a quote
    — the subject decides first, then the opening of the body and of the PDF;
 3. an invoice word appears ("invoice", "facture", "factură", "Rechnung", "factura") and it has
