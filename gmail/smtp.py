@@ -107,10 +107,12 @@ def _open(settings: SmtpSettings, where: str) -> smtplib.SMTP:
         _authenticate(client, settings)
         return client
     except smtplib.SMTPAuthenticationError as exc:
+        fix = ("Authorise relance again: the OAuth token was refused" if settings.oauth2_token
+               else "Check the user name and the app password (most providers want an app "
+                    "password here)")
         raise PermanentMailboxError(
             f"The SMTP server {where} refused the login of {settings.username!r} "
-            f"({exc.smtp_code} {exc.smtp_error.decode(errors='replace')}). Check the user name "
-            f"and the app password (most providers want an app password here).") from None
+            f"({exc.smtp_code} {exc.smtp_error.decode(errors='replace')}). {fix}.") from None
     except ssl.SSLCertVerificationError as exc:
         raise PermanentMailboxError(
             f"The SMTP server {where} presented a certificate that cannot be trusted "

@@ -315,6 +315,25 @@ def test_a_refused_smtp_login_sends_nothing_and_keeps_the_draft(make_mailbox, pa
     assert not box.find_sent(draft_id)
 
 
+def test_smtp_with_an_oauth_token_sends(make_mailbox, parties, smtp_server, other_client) -> None:
+    smtp_server.add_token(parties.freelancer.address, "ya29.relance-test-token")
+    box = make_mailbox(parties.freelancer, smtp={"password": "", "oauth2_token": lambda: "ya29.relance-test-token"})
+    draft_id = box.create_draft(follow_up(parties, 11), None)
+    box.send_draft(draft_id)
+    assert smtp_server.received[-1].login == parties.freelancer.address
+    client = other_client.login(parties.client)
+    client.select_folder("INBOX")
+    assert len(client.search(["HEADER", "Message-ID", draft_id])) == 1
+
+
+def test_a_refused_oauth_token_says_to_authorise_again(make_mailbox, parties) -> None:
+    box = make_mailbox(parties.freelancer, smtp={"password": "", "oauth2_token": lambda: "ya29.expired"})
+    draft_id = box.create_draft(follow_up(parties, 12), None)
+    with pytest.raises(PermanentMailboxError, match="Authorise relance again"):
+        box.send_draft(draft_id)
+    assert box.get_draft(draft_id) is not DRAFT_GONE
+
+
 # -- errors ------------------------------------------------------------------------------------
 
 def test_a_wrong_password_says_to_check_the_app_password(make_mailbox, parties) -> None:

@@ -16,6 +16,7 @@ Two details of the libraries shape this:
 
 from __future__ import annotations
 
+import base64
 import smtplib
 import threading
 from dataclasses import dataclass
@@ -53,12 +54,29 @@ class _Authenticator:
 
 
 class _LmtpHandler:
-    """Delivers each accepted message to every recipient through Dovecot's LMTP."""
+    """Delivers each accepted message to every recipient through Dovecot's LMTP, and offers
+    XOAUTH2 (Google's SASL mechanism: ``user=<login>^Aauth=Bearer <token>^A^A``, base64) for
+    the bearer tokens in ``tokens`` (token → login)."""
 
     def __init__(self, lmtp_host: str, lmtp_port: int, received: list[Accepted]) -> None:
         self.lmtp_host, self.lmtp_port = lmtp_host, lmtp_port
         self.received = received
+        self.tokens: dict[str, str] = {}
         self.lock = threading.Lock()
+
+    async def auth_XOAUTH2(self, server: SMTP, args: list[str]) -> AuthResult:
+        if len(args) < 2:  # no initial response: smtplib always sends one
+            return AuthResult(success=False, handled=False)
+        try:
+            fields = dict(part.split("=", 1) for part in
+                          base64.b64decode(args[1]).decode().split("\x01") if part)
+        except (ValueError, UnicodeDecodeError):
+            return AuthResult(success=False, handled=False)
+        token = fields.get("auth", "").removeprefix("Bearer ")
+        login = self.tokens.get(token)
+        if login is None or login != fields.get("user"):
+            return AuthResult(success=False, handled=False)
+        return AuthResult(success=True, auth_data=login)
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.original_content or b""
@@ -92,8 +110,9 @@ class DeliveringSmtpServer:
         self.port = free_port()
         self.received: list[Accepted] = []
         self._auth = _Authenticator(dict(accounts or {}))
+        self._handler = _LmtpHandler(lmtp_host, lmtp_port, self.received)
         self._controller = Controller(
-            _LmtpHandler(lmtp_host, lmtp_port, self.received),
+            self._handler,
             hostname=self.host,
             port=self.port,
             authenticator=self._auth,
@@ -104,6 +123,10 @@ class DeliveringSmtpServer:
     def add_account(self, login: str, password: str) -> None:
         """Let ``login`` / ``password`` authenticate from now on."""
         self._auth.accounts[login] = password
+
+    def add_token(self, login: str, token: str) -> None:
+        """Let ``login`` authenticate with XOAUTH2 and the bearer ``token`` from now on."""
+        self._handler.tokens[token] = login
 
     def start(self) -> None:
         """Start listening; returns once the server answers."""
