@@ -21,13 +21,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 import httplib2
 
+from relance.daemon import setup_gmail as gmail
 from relance.daemon.app import Environment
 from relance.daemon.config import (
     IMAP_PORTS, LANGUAGES, SMTP_PORTS, TLS_MODES, config_dir, config_path_from_env, load_config,
 )
 from relance.daemon.errors import MailboxError, UsageError
 from relance.daemon.setup_config import Updates, update_config_text
-from relance.daemon import setup_gmail as gmail
 from relance.gmail.api import GOOGLE_ENDPOINT, GmailMailbox
 from relance.gmail.imap_settings import ImapSettings, Security, SmtpSettings
 from relance.gmail.quota import scopes

@@ -36,10 +36,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import google_auth_httplib2
-import httplib2
 import google.auth.exceptions
 import google.oauth2.credentials
+import google_auth_httplib2
+import httplib2
 from google.auth.credentials import Credentials
 from googleapiclient import discovery
 
