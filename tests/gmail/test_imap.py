@@ -18,6 +18,7 @@ from email.utils import format_datetime
 
 import pytest
 
+from relance.daemon import config
 from relance.daemon.errors import PermanentMailboxError, TransientMailboxError
 from relance.daemon.mailbox import DRAFT_GONE, Folder, Mailbox, MailRef
 from relance.gmail.imap import ImapMailbox, InboxWait
@@ -27,7 +28,7 @@ from relance.gmail.imap_cursor import (
 )
 from relance.gmail.imap_fetch import parse_header_block
 from relance.gmail.imap_folders import Role, resolve_folders
-from relance.gmail.imap_settings import Security
+from relance.gmail.imap_settings import Security, from_config
 from relance.gmail.smtp import envelope_recipients, outgoing_bytes
 from tests.servers import free_port
 from tests.servers.dovecot import DovecotServer
@@ -524,3 +525,16 @@ def test_the_fast_header_parser_reads_what_the_email_package_reads() -> None:
              "Auto-Submitted: auto-replied\r\n"
              "From: Zoë Müller <zoe@client.example.test>\r\n\r\n").encode()
     assert parse_header_block(block).items() == message_from_bytes(block, policy=policy.compat32).items()
+
+
+def test_settings_come_from_the_config_sections() -> None:
+    imap_cfg = config.ImapSettings(host="imap.fastmail.test", port=143, tls="starttls",
+                                   sent="Gesendet", scan_since_days=90)
+    smtp_cfg = config.SmtpSettings(host="smtp.fastmail.test", port=587, tls="starttls")
+    imap, smtp = from_config(imap_cfg, smtp_cfg, "jonas@fastmail.test", "app-pw-1", "app-pw-2")
+    assert (imap.host, imap.port, imap.security, imap.username) == (
+        "imap.fastmail.test", 143, Security.STARTTLS, "jonas@fastmail.test")
+    assert dict(imap.folders) == {"sent": "Gesendet"} and imap.scan_since_days == 90
+    assert smtp is not None and (smtp.port, smtp.security, smtp.password) == (587, Security.STARTTLS, "app-pw-2")
+    assert "app-pw" not in repr(imap) + repr(smtp)
+    assert from_config(imap_cfg, config.SmtpSettings(), "jonas@fastmail.test", "a", "b")[1] is None
