@@ -163,8 +163,9 @@ def report(ctx: click.Context, output: Path) -> None:
 _DATE = click.DateTime(["%Y-%m-%d"])
 
 
-@click.command(name="pause-all", help="Pause every follow-up (`relance pause --all`): nothing "
-               "is drafted or sent until `relance resume-all` or the --until date.")
+@click.command(name="pause-all", help="Pause every follow-up (`relance pause --all`): the "
+               "drafts of open invoices are withdrawn and nothing is sent until `relance "
+               "resume-all` or the --until date.")
 @click.option("--until", type=_DATE, default=None, help="Last day of the pause (YYYY-MM-DD).")
 @click.pass_context
 def pause_all(ctx: click.Context, until: datetime | None) -> None:

@@ -19,7 +19,7 @@ import logging
 import queue
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -179,12 +179,11 @@ class Runner:
         try:
             if self.held and not self._reconnect():
                 return StepOutcome(False, detail="mailbox problem")
-            if self._paused_all():
-                self.engine.sync()
-                self.log.info("paused for every invoice: synced only",
+            paused = self._paused_all()
+            if paused:
+                self.log.info("paused for every invoice: nothing is sent",
                               extra={"fields": {"event": "paused", "reason": reason}})
-                return StepOutcome(False, detail="paused")
-            report = self.engine.cycle()
+            report = self._cycle(send=not paused)
         except (TransientMailboxError, OSError) as exc:
             self.log.warning("mailbox unavailable, will retry: %s", exc,
                              extra={"fields": {"event": "transient_error"}})
@@ -199,6 +198,17 @@ class Runner:
             self.engine.store.set_meta(LAST_CYCLE_META, self.engine.clock().isoformat())
         self.reschedule()
         return StepOutcome(True, report)
+
+    def _cycle(self, *, send: bool) -> CycleReport:
+        """One engine cycle; with ``send`` false it may draft and withdraw but never send."""
+        if send:
+            return self.engine.cycle()
+        config = self.engine.config
+        self.engine.config = replace(config, mode=replace(config.mode, send_mode="draft_only"))
+        try:
+            return self.engine.cycle()
+        finally:
+            self.engine.config = config
 
     # -- trouble ----------------------------------------------------------------------------
 

@@ -1,0 +1,278 @@
+"""`relance run`: the daemon as a user runs it — one instance per store, a clean stop on SIGTERM,
+the alarm at a follow-up's slot, logs journald and scripts can read, mailbox trouble that never
+kills it, the global pause — and `relance service install`."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import plistlib
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from io import StringIO
+from pathlib import Path
+
+import mails
+import pytest
+
+from relance.daemon.app import Environment
+from relance.daemon.cli import main
+from relance.daemon.config import load_config
+from relance.daemon.engine import Engine
+from relance.daemon.errors import PermanentMailboxError, StoreError, TransientMailboxError
+from relance.daemon.lock import DaemonLock
+from relance.daemon.logs import configure, redact
+from relance.daemon.mailbox import Changes
+from relance.daemon.runner import MAILBOX_PROBLEM_META, Runner, RunSettings
+from relance.daemon.service import launchd_plist, systemd_unit
+from relance.daemon.store import Store
+from relance.gmail.folder import FolderMailbox
+
+SENT = datetime(2026, 1, 10, 8, 30, tzinfo=timezone.utc)
+OVERDUE = datetime(2026, 2, 16, 9, tzinfo=timezone.utc)  # a week after the due date
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Path:
+    """A config file for a folder mailbox holding one invoice due on 9 February."""
+    (tmp_path / "mailbox" / "outbox").mkdir(parents=True)
+    mails.file_into(tmp_path / "mailbox" / "sent", "invoice",
+                    mails.invoice("INV-2026-007", "EUR 980.00", "2026-02-09", SENT))
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[account]\nprovider = "sample"\naddress = "{mails.ME}"\n\n'
+        '[locale]\nlanguage = "en"\ntimezone = "Europe/Paris"\nholiday_country = "FR"\n\n'
+        f'[store]\npath = "{tmp_path / "relance.sqlite3"}"\n\n[mode]\nsend_mode = "send"\n',
+        encoding="utf-8")
+    return config
+
+
+def relance(config: Path, now: datetime, *argv: str) -> int:
+    env = Environment(environ={"HOME": str(config.parent)}, clock=lambda: now)
+    return main(["--config", str(config), *argv], env)
+
+
+def start_daemon(config: Path, now: datetime, *argv: str, **environ: str) -> subprocess.Popen:
+    """`relance run` in a child process, returned once it has logged its start."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "relance.daemon.cli", "--config", str(config), "run", *argv],
+        env={"HOME": str(config.parent), "PATH": os.environ.get("PATH", ""),
+             "RELANCE_FAKE_NOW": now.isoformat(), **environ},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert child.stderr is not None
+    first = child.stderr.readline()
+    assert "relance started" in first, first + child.stderr.read()
+    child.first_line = first  # type: ignore[attr-defined]
+    return child
+
+
+def _drafted(config: Path):
+    with Store.open(config.parent / "relance.sqlite3") as store:
+        return store.followups("drafted")
+
+
+# -- one instance, clean stop, journald lines ---------------------------------------------------
+
+def test_a_second_daemon_on_the_same_store_refuses_and_sigterm_stops_the_first_cleanly(
+        world, capsys):
+    daemon = start_daemon(world, OVERDUE, JOURNAL_STREAM="8:12345")
+    try:
+        assert relance(world, OVERDUE, "run", "--once") == 3
+        err = capsys.readouterr().err
+        assert f"another relance (pid {daemon.pid}) is already running" in err
+        assert "Stop it first" in err
+        time.sleep(0.5)  # let its first cycle finish, then ask it to stop
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        _, log = daemon.communicate(timeout=30)
+    assert daemon.returncode == 0
+    lines = (daemon.first_line + log).splitlines()  # type: ignore[attr-defined]
+    # journald adds its own timestamps; each line carries only its syslog priority
+    assert lines and all(line.startswith(("<6>", "<4>")) for line in lines), lines
+    assert lines[-1] == "<6>relance stopped"
+    assert relance(world, OVERDUE, "run", "--once") == 0  # the lock went with the process
+
+
+def test_the_lock_is_released_by_a_killed_process(world):
+    holder = start_daemon(world, OVERDUE)
+    holder.kill()
+    holder.wait()
+    with DaemonLock(world.parent / "relance.sqlite3"):
+        with pytest.raises(StoreError, match="already running"):
+            DaemonLock(world.parent / "relance.sqlite3").acquire()
+
+
+# -- the alarm at the slot ----------------------------------------------------------------------
+
+def test_the_daemon_wakes_at_the_slot_and_sends_once(world):
+    assert relance(world, OVERDUE, "run", "--once") == 0
+    (draft,) = _drafted(world)
+    # Start five minutes before the slot, with time running 300 times faster and a sync only
+    # once a day: only the slot's alarm can make it send within the test's patience.
+    daemon = start_daemon(world, draft.slot - timedelta(minutes=5), "--log-json",
+                          "--sync-every", "1440", RELANCE_FAKE_SPEED="300")
+    outbox = world.parent / "mailbox" / "outbox"
+    deadline = time.monotonic() + 20
+    while not list(outbox.glob("*.eml")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.3)
+    daemon.send_signal(signal.SIGTERM)
+    _, err = daemon.communicate(timeout=30)
+    assert daemon.returncode == 0
+    (sent,) = outbox.glob("*.eml")
+    assert draft.message_id in sent.read_text()
+    entries = [json.loads(line) for line in (daemon.first_line + err).splitlines()]  # type: ignore[attr-defined]
+    cycles = [e for e in entries if e.get("event") == "cycle"]
+    assert [c["reason"] for c in cycles][:2] == ["start", "slot"]
+    assert [e["message_id"] for e in entries if e.get("event") == "sent"] == [draft.message_id]
+    # neither the invoice's nor the follow-up's text is ever logged
+    body_line = next(line for line in sent.read_text().splitlines()
+                     if len(line) > 30 and ":" not in line)
+    assert body_line not in err and "IBAN" not in err
+
+
+# -- mailbox trouble ----------------------------------------------------------------------------
+
+class UnreliableFolder(FolderMailbox):
+    """A folder mailbox whose server can be taken away, as a network or a revoked token does."""
+
+    failure: Exception | None = None
+
+    def sync(self, cursor: str | None) -> Changes:
+        if self.failure is not None:
+            raise self.failure
+        return super().sync(cursor)
+
+
+def _runner(config_path: Path, clock, mailbox: FolderMailbox, reopen) -> tuple[Runner, Store]:
+    config = load_config(config_path, {"HOME": str(config_path.parent)})
+    store = Store.open(config.store_path)
+    engine = Engine(config=config, store=store, mailbox=mailbox, clock=clock)
+    log = logging.getLogger("relance.test")
+    return Runner(engine, reopen=reopen, settings=RunSettings(), log=log), store
+
+
+def test_a_transient_failure_is_retried_later_and_the_daemon_goes_on(world):
+    box = UnreliableFolder(world.parent / "mailbox", mails.ME)
+    box.failure = TransientMailboxError("connection reset by the IMAP server")
+    runner, store = _runner(world, lambda: OVERDUE, box, lambda: box)
+    try:
+        outcome = runner.step("sync")
+        assert not outcome.ran
+        assert [job.id for job in runner._scheduler.get_jobs()] == ["retry"]
+        assert not store.meta(MAILBOX_PROBLEM_META)  # nothing for the user to do
+        box.failure = None
+        assert runner.step("retry").ran
+        assert len(store.followups("drafted")) == 1
+    finally:
+        store.close()
+
+
+def test_a_revoked_token_stops_sending_tells_status_and_recovers_when_fixed(world):
+    box = UnreliableFolder(world.parent / "mailbox", mails.ME)
+    assert relance(world, OVERDUE, "run", "--once") == 0
+    (draft,) = _drafted(world)
+    at_slot = draft.slot + timedelta(minutes=1)
+    box.failure = PermanentMailboxError("the Gmail token was revoked; run `relance setup`")
+    fixed = UnreliableFolder(world.parent / "mailbox", mails.ME)
+    fixed.failure = PermanentMailboxError("still revoked")
+    runner, store = _runner(world, lambda: at_slot, box, lambda: fixed)
+    try:
+        assert not runner.step("slot").ran
+        problem = json.loads(store.meta(MAILBOX_PROBLEM_META) or "{}")
+        assert "token was revoked" in problem["error"]
+        assert runner.reschedule() == []  # no alarms while held
+        assert not runner.step("sync").ran  # still refused: still held, still alive
+        assert not list((world.parent / "mailbox" / "outbox").glob("*.eml"))
+        fixed.failure = None
+        assert runner.step("sync").ran
+        assert not store.meta(MAILBOX_PROBLEM_META)
+        assert len(list((world.parent / "mailbox" / "outbox").glob("*.eml"))) == 1
+    finally:
+        store.close()
+
+
+# -- the global pause ---------------------------------------------------------------------------
+
+def test_pause_all_withdraws_every_draft_until_resume_all(world, capsys):
+    assert relance(world, OVERDUE, "run", "--once") == 0
+    assert len(_drafted(world)) == 1
+    assert relance(world, OVERDUE, "pause-all") == 0
+    assert "Paused: 1 open invoice(s)" in capsys.readouterr().out
+    later = OVERDUE + timedelta(days=10)
+    assert relance(world, later, "run", "--once") == 0
+    assert _drafted(world) == []
+    assert not list((world.parent / "mailbox" / "drafts").glob("*.eml"))
+    assert relance(world, later, "status", "--json") == 0
+    (row,) = json.loads(capsys.readouterr().out)["invoices"]
+    assert row["state"] == "paused"
+    assert relance(world, later, "resume-all") == 0
+    assert "Resumed: 1 invoice(s)" in capsys.readouterr().out
+    assert relance(world, later, "run", "--once") == 0
+    assert len(_drafted(world)) == 1
+
+
+# -- logs ---------------------------------------------------------------------------------------
+
+def test_error_texts_lose_their_secrets_before_they_are_logged():
+    stream = StringIO()
+    log = configure(as_json=True, environ={}, stream=stream)
+    log.warning("login failed: %s", "AUTHENTICATE failed password=hunter2 for imaps://claire:"
+                "s3cret@mail.example/ with Bearer ya29.A0ARrdaM")
+    entry = json.loads(stream.getvalue())
+    assert entry["level"] == "warning"
+    for secret in ("hunter2", "s3cret", "ya29.A0ARrdaM"):
+        assert secret not in entry["msg"]
+    assert redact('{"refresh_token": "1//0gabc"}') == '{"refresh_token": "***"}'
+
+
+def test_outside_systemd_lines_carry_a_timestamp_and_a_level():
+    stream = StringIO()
+    configure(as_json=False, environ={}, stream=stream).info("cycle (sync): 0 action(s)")
+    stamp, level, text = stream.getvalue().split(" ", 2)
+    assert datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ")
+    assert (level, text) == ("INFO", "cycle (sync): 0 action(s)\n")
+
+
+# -- service files ------------------------------------------------------------------------------
+
+COMMAND = ["/home/claire/.local/bin/relance", "--config", "/home/claire/relance.toml", "run"]
+
+
+def test_the_systemd_unit_restarts_on_failure_but_not_on_a_configuration_error():
+    unit = systemd_unit(COMMAND)
+    lines = unit.splitlines()
+    assert "ExecStart=/home/claire/.local/bin/relance --config /home/claire/relance.toml run" \
+        in lines
+    assert "Restart=on-failure" in lines
+    assert "RestartPreventExitStatus=2 3" in lines
+    assert "WantedBy=default.target" in lines
+    assert lines.index("[Unit]") < lines.index("[Service]") < lines.index("[Install]")
+
+
+def test_the_launchd_agent_is_a_valid_plist_kept_alive_on_failure(tmp_path):
+    plist = plistlib.loads(launchd_plist(COMMAND, tmp_path / "relance.log").encode())
+    assert plist["ProgramArguments"] == COMMAND
+    assert plist["KeepAlive"] == {"SuccessfulExit": False}
+    assert plist["RunAtLoad"] is True
+    assert plist["StandardErrorPath"] == str(tmp_path / "relance.log")
+
+
+@pytest.mark.parametrize("argv, where, first_step", [
+    ((), ".config/systemd/user/relance.service", "systemctl --user daemon-reload"),
+    (("--launchd",), "Library/LaunchAgents/org.relance.run.plist", "launchctl bootstrap"),
+])
+def test_service_install_writes_the_file_and_says_how_to_start_it(tmp_path, capsys, argv,
+                                                                   where, first_step):
+    env = Environment(environ={"HOME": str(tmp_path)})
+    assert main(["service", "install", *argv], env) == 0
+    out = capsys.readouterr().out
+    written = tmp_path / where
+    assert written.exists()
+    assert f"Wrote {written}" in out
+    assert first_step in out
+    assert "run" in written.read_text()
