@@ -12,8 +12,9 @@ Decisions a reader should know:
   copy that ``find_sent`` finds. If SMTP then fails cleanly the copy is removed again; if the
   connection breaks while the data is sent, the copy stays (it may have gone out). Gmail files
   what its SMTP server sends by itself, so there is no APPEND there.
-- **One connection, reused.** It is opened on first use and dropped on any transient failure;
-  the next call reconnects. Retrying with backoff is the caller's (the scheduler's) job.
+- **One connection, reused.** It is opened on first use and dropped on any failure; the next
+  call reconnects and lists the folders again. Retrying with backoff is the caller's (the
+  scheduler's) job.
   ``wait_for_inbox`` holds the connection in IDLE while it waits: a daemon that wants to
   sync meanwhile uses a second ``ImapMailbox`` for the waiting.
 """
@@ -39,8 +40,8 @@ from relance.daemon.mailbox import (
 from relance.gmail import smtp
 from relance.gmail.imap_conn import close_quietly, connect, is_no_such_folder, translated
 from relance.gmail.imap_cursor import (
-    CURSOR_UNREADABLE, EMPTY_CURSOR, CursorUnreadable, DraftsState, FolderState, FolderStatus, ScanKind, ScanPlan,
-    SyncCursor, advance, decode_cursor, encode_cursor, plan_scan,
+    CURSOR_UNREADABLE, EMPTY_CURSOR, CursorUnreadable, DraftsState, FolderState, FolderStatus,
+    ScanKind, ScanPlan, SyncCursor, advance, decode_cursor, encode_cursor, plan_scan,
 )
 from relance.gmail.imap_fetch import (
     Interest, Progress, every_message, fetch_bodies, fetch_headers, message_id_of,
@@ -167,12 +168,13 @@ class ImapMailbox:
     def sync(self, cursor: str | None) -> Changes:
         """Return what arrived in Sent and Inbox since ``cursor``, and the drafts there now.
 
-        Per folder: same UIDVALIDITY and a higher UIDNEXT → only UIDs above the last seen are
-        read; unchanged → no FETCH at all; UIDVALIDITY changed (RFC 3501 §2.3.1.1) or a cursor
-        this plugin cannot read → the folder is read again and ``Changes.full`` is set. The
-        first scan reads messages younger than ``scan_since_days`` (SEARCH SINCE, §6.4.4).
-        The new cursor is returned only when everything was read: a failure part-way raises
-        and the old cursor stays valid, so nothing is lost.
+        Per folder, STATUS first (RFC 3501 §6.3.10): unchanged → nothing more; same UIDVALIDITY
+        and a higher UIDNEXT → only UIDs above the last seen are read; UIDVALIDITY changed
+        (§2.3.1.1) or a cursor this plugin cannot read → the folder is read again and
+        ``Changes.full`` is set. The first scan reads messages younger than
+        ``scan_since_days`` (SEARCH SINCE, §6.4.4). The new cursor is returned only when
+        everything was read: a failure part-way raises and the old cursor stays valid, so
+        nothing is lost.
         """
         decoded = decode_cursor(cursor)
         full = decoded is CURSOR_UNREADABLE
@@ -190,6 +192,8 @@ class ImapMailbox:
                 uids: list[int] = []
                 if plan.kind is not ScanKind.NOTHING_NEW and status.exists:
                     status = self._open(client, role)  # now, and as of the SEARCH below
+                    plan = plan_scan(before, self._folders[role], status)
+                    full = full or plan.kind is ScanKind.RESYNC
                     uids = self._uids_to_read(client, plan)
                 messages += read_messages(client, folder, status.uidvalidity, uids,
                                           interest=self._interest, gmail=self.is_gmail,
@@ -416,4 +420,5 @@ def _int_or_none(value: object) -> int | None:
 
 
 def _copy(message: EmailMessage) -> EmailMessage:
-    return message_from_bytes(message.as_bytes(), policy=message.policy)  # type: ignore[return-value]
+    copy = message_from_bytes(message.as_bytes(), policy=message.policy)
+    return copy  # type: ignore[return-value]

@@ -56,8 +56,9 @@ _NAME_ROLES: Mapping[str, Role] = {
         ["drafts", "draft", "entwürfe", "brouillons", "borradores", "bozze", "concepten",
          "kopie robocze"],
         Role.DRAFTS),
-    **dict.fromkeys(["junk", "spam", "junk e-mail", "junk email", "bulk mail", "courrier indésirable"],
-                    Role.JUNK),
+    **dict.fromkeys(
+        ["junk", "spam", "junk e-mail", "junk email", "bulk mail", "courrier indésirable"],
+        Role.JUNK),
     **dict.fromkeys(["trash", "bin", "deleted items", "deleted messages", "papierkorb",
                      "corbeille", "papelera", "cestino", "prullenbak"],
                     Role.TRASH),
@@ -66,7 +67,8 @@ _NAME_ROLES: Mapping[str, Role] = {
 ListEntry = tuple[tuple[bytes, ...], bytes | None, str]  # (attributes, delimiter, name) from LIST
 
 
-def resolve_folders(listing: Iterable[ListEntry], overrides: Mapping[str, str]) -> Mapping[Role, str]:
+def resolve_folders(listing: Iterable[ListEntry],
+                    overrides: Mapping[str, str]) -> Mapping[Role, str]:
     """Return the folder name of each role found in ``listing`` (imapclient's ``list_folders``).
 
     Every required role (Inbox, Sent, Drafts) is in the answer; Junk and Trash only when found.

@@ -157,7 +157,8 @@ def _envelope(client: smtplib.SMTP, where: str, sender: str, recipients: Sequenc
             f"Nothing was sent; check the addresses on the invoice.")
 
 
-def _reply_error(where: str, what: str, code: int, reply: bytes) -> PermanentMailboxError | TransientMailboxError:
+def _reply_error(where: str, what: str, code: int,
+                 reply: bytes) -> PermanentMailboxError | TransientMailboxError:
     text = f"The SMTP server {where} {what}: {code} {reply.decode(errors='replace')}"
     if 400 <= code < 500:  # RFC 5321 §4.2.1: transient negative completion
         return TransientMailboxError(text + "; will retry.")

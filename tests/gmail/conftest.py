@@ -86,7 +86,8 @@ MailboxFactory = Callable[..., ImapMailbox]
 
 
 @pytest.fixture
-def make_mailbox(dovecot: DovecotServer, smtp_server: DeliveringSmtpServer) -> Iterator[MailboxFactory]:
+def make_mailbox(dovecot: DovecotServer,
+                 smtp_server: DeliveringSmtpServer) -> Iterator[MailboxFactory]:
     """Return ``make(user, imap=..., smtp=..., **plugin_options)``: the plugin on ``user``'s
     account, the settings' fields replaced by the ``imap`` / ``smtp`` dicts. Closed after."""
     made: list[ImapMailbox] = []

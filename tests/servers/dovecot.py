@@ -203,7 +203,8 @@ service lmtp {{
         """
         binary = dovecot_binary()
         if binary is None:
-            raise RuntimeError("dovecot is not installed (apt-get install dovecot-imapd dovecot-lmtpd)")
+            raise RuntimeError(
+                "dovecot is not installed (apt-get install dovecot-imapd dovecot-lmtpd)")
         self._process = subprocess.Popen(
             [binary, "-F", "-c", str(self.workdir / "dovecot.conf")],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -217,7 +218,8 @@ service lmtp {{
                 return
             time.sleep(0.02)
         self.stop()
-        raise RuntimeError(f"dovecot did not greet within {START_TIMEOUT_S} s: {self._failure_text()}")
+        raise RuntimeError(
+            f"dovecot did not greet within {START_TIMEOUT_S} s: {self._failure_text()}")
 
     def stop(self) -> None:
         """Stop Dovecot and every session it runs (SIGTERM to its process group, SIGKILL
@@ -251,8 +253,9 @@ service lmtp {{
 
     def _failure_text(self) -> str:
         stderr = b""
-        if self._process is not None and self._process.stderr is not None and self._process.poll() is not None:
-            stderr = self._process.stderr.read()
+        process = self._process
+        if process is not None and process.stderr is not None and process.poll() is not None:
+            stderr = process.stderr.read()
         return (stderr.decode(errors="replace") + "\n" + self.log_tail()).strip()
 
     def __enter__(self) -> "DovecotServer":

@@ -106,7 +106,8 @@ class DeliveringSmtpServer:
 
     host = "127.0.0.1"
 
-    def __init__(self, lmtp_host: str, lmtp_port: int, accounts: dict[str, str] | None = None) -> None:
+    def __init__(self, lmtp_host: str, lmtp_port: int,
+                 accounts: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.received: list[Accepted] = []
         self._auth = _Authenticator(dict(accounts or {}))
