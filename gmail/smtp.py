@@ -26,6 +26,12 @@ from relance.daemon.errors import PermanentMailboxError, TransientMailboxError
 from relance.gmail.imap_settings import Security, SmtpSettings, tls_context
 
 
+# Fields mail programs add to a draft for their own bookkeeping and strip when they send it:
+# Thunderbird's draft state and identity, Apple Mail's draft marker.
+DRAFT_ONLY_FIELDS = ("X-Mozilla-Draft-Info", "X-Identity-Key", "X-Account-Key",
+                     "X-Uniform-Type-Identifier")
+
+
 class SendOutcomeUnknown(PermanentMailboxError):
     """The connection broke while the message data was being transmitted: it may have been
     sent. Treated as sent, never retried."""
@@ -48,12 +54,12 @@ def envelope_recipients(message: Message) -> tuple[str, ...]:
 
 def outgoing_bytes(raw: bytes, now: datetime) -> bytes:
     """Return the message as it should leave: Date set to ``now`` (RFC 5322 §3.6.1: the moment
-    it is sent, not when the draft was written), any Bcc dropped, CRLF line ends (RFC 5321
-    §2.3.8). Everything else — the body the user may have edited, Message-ID, the threading
+    it is sent, not when the draft was written), any Bcc and the mail programs' draft-only
+    fields dropped, CRLF line ends (RFC 5321 §2.3.8). Everything else — the body the user may have edited, Message-ID, the threading
     headers — is kept as it is."""
     message = message_from_bytes(raw, policy=policy.compat32)
-    del message["Date"]
-    del message["Bcc"]
+    for name in ("Date", "Bcc", *DRAFT_ONLY_FIELDS):
+        del message[name]
     message["Date"] = format_datetime(now)
     return message.as_bytes(policy=policy.compat32.clone(linesep="\r\n"))
 

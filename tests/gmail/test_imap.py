@@ -510,12 +510,14 @@ def test_only_to_and_cc_receive_and_bcc_never_leaves() -> None:
     raw = (b"From: Jonas <jonas@example.test>\r\nTo: Claire Martin <claire@client.example.test>\r\n"
            b"Cc: compta@client.example.test, CLAIRE@client.example.test\r\n"
            b"Bcc: secret@example.test\r\nDate: Mon, 2 Nov 2026 05:16:00 +0100\r\n"
+           b"X-Mozilla-Draft-Info: internal/draft; vcard=0; receipt=0; DSN=0; uuencode=0\r\n"
            b"Subject: Re: Facture\r\n\r\nBonjour,\r\n")
     sent_at = datetime(2026, 11, 24, 5, 16, tzinfo=timezone(timedelta(hours=1)))
     out = message_from_bytes(outgoing_bytes(raw, sent_at))
     assert envelope_recipients(out) == ("claire@client.example.test", "compta@client.example.test")
-    assert out["Bcc"] is None
+    assert out["Bcc"] is None and out["X-Mozilla-Draft-Info"] is None
     assert out["Date"] == "Tue, 24 Nov 2026 05:16:00 +0100"
+    assert out.get_payload() == "Bonjour,\r\n"
 
 
 def test_the_fast_header_parser_reads_what_the_email_package_reads() -> None:
