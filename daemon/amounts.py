@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from .model import Money
+from .text import fold
 
 
 @dataclass(frozen=True)
@@ -171,15 +171,6 @@ MAX_AMOUNTS = 1000  # amounts weighed per text: an itemised invoice has dozens, 
 _LABEL_REACH = 120  # characters before an amount searched for its label
 
 
-def _fold(text: str) -> str:
-    """Lower-case and strip diacritics, one character out for each in."""
-    out = []
-    for ch in text:
-        base = unicodedata.normalize("NFD", ch)[0].lower()
-        out.append(base if len(base) == 1 else ch)
-    return "".join(out)
-
-
 
 _DUE_TOTAL = re.compile(
     r"amount due|balance due|total due|amount payable|total to pay|total payable|montant du"
@@ -226,7 +217,7 @@ def best_amount(texts: Sequence[str]) -> Money | None:
     largest. None when no text holds an amount."""
     best: tuple[int, Money] | None = None
     for text in texts:
-        folded = _fold(text)
+        folded = fold(text)
         for money, start, end in find_amounts(text, MAX_AMOUNTS):
             score = _score(_label_of(folded, start, end))
             if best is None or (score, money.amount) > (best[0], best[1].amount):

@@ -31,7 +31,6 @@ import calendar
 import enum
 import hashlib
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -39,6 +38,7 @@ from email.message import EmailMessage
 
 from .amounts import best_amount, find_amounts
 from .dates import find_dates
+from .language import detect_language
 from .message import (
     addresses,
     attachments,
@@ -51,6 +51,7 @@ from .message import (
 )
 from .model import NOT_AN_INVOICE, Attachment, DueSource, Invoice, Money, NotAnInvoice
 from .pdftext import looks_like_pdf, pdf_text
+from .text import fold
 
 MAX_TEXT_CHARS = 200_000  # per body or PDF: an invoice is never longer; a log dump may be
 MAX_PDFS = 3  # attached PDFs read per message
@@ -70,16 +71,6 @@ NO_MESSAGE_ID = NotAnInvoice("has no Message-ID, so a follow-up could not be thr
                              "it; send the invoice again from a normal mail client")
 NO_DATE = NotAnInvoice("has no Date header and its text gives no invoice date; pass the "
                        "mailbox's received date as fallback_date")
-
-
-def _fold(text: str) -> str:
-    """Lower-case and strip diacritics, one character out for each in, so that a match in the
-    folded text is a slice of the original one."""
-    out = []
-    for ch in text:
-        base = unicodedata.normalize("NFD", ch)[0].lower()
-        out.append(base if len(base) == 1 else ch)
-    return "".join(out)
 
 
 # --- what kind of document ------------------------------------------------------------------
@@ -135,7 +126,7 @@ _SUBJECT_NUMBER = re.compile(r"#\s*" + _TOKEN + r"|\b(?P<code>[a-z]{1,5}-?\d[a-z
 def _number_match(text: str) -> tuple[int, str] | None:
     """Return the position and the value (as written) of the first invoice number in
     ``text``, or None."""
-    folded = _fold(text)
+    folded = fold(text)
     best: tuple[int, str] | None = None
     for pattern in _NUMBER_RES:
         match = pattern.search(folded)
@@ -155,7 +146,7 @@ def _number_in(text: str) -> str | None:
 
 
 def _subject_number(subject: str) -> str | None:
-    match = _SUBJECT_NUMBER.search(_fold(subject))
+    match = _SUBJECT_NUMBER.search(fold(subject))
     if match is None:
         return None
     group = "num" if match.group("num") else "code"
@@ -197,7 +188,7 @@ def _exact_date_after(text: str, keywords: re.Pattern[str], reference: date,
                       window: int = 60) -> date | None:
     """Return the first calendar date written within ``window`` characters after a keyword,
     ignoring relative ones ("within 30 days" is payment terms, not a date), or None."""
-    folded = _fold(text)
+    folded = fold(text)
     dates = [d for d in find_dates(text, reference) if d.exact]
     for match in keywords.finditer(folded):
         for found in dates:
@@ -223,7 +214,7 @@ def terms_due(text: str, issued: date) -> date | None:
     """Return the due date that payment terms written in ``text`` give for an invoice issued on
     ``issued`` ("Net 30", "payable within 14 days", "paiement à 45 jours fin de mois",
     "upon receipt"), or None. A count of days only counts on a line that speaks of payment."""
-    for line in _fold(text).splitlines():
+    for line in fold(text).splitlines():
         if not _PAY_CONTEXT.search(line):
             continue
         amounts = [(s, e) for _m, s, e in find_amounts(line)]
@@ -239,37 +230,6 @@ def terms_due(text: str, issued: date) -> date | None:
         if _ON_RECEIPT.search(line):
             return issued
     return None
-
-
-# --- language --------------------------------------------------------------------------------
-
-_LANGUAGE_WORDS: dict[str, frozenset[str]] = {
-    lang: frozenset(words.split()) for lang, words in {
-        "en": "the and for your you please find attached invoice due thank thanks regards "
-              "payment amount of is to dear best kind hello hi within days",
-        "fr": "le les des du et pour votre vous veuillez trouver joint facture merci "
-              "cordialement bonjour paiement montant echeance bien reception jours une",
-        "ro": "si pentru va rog gasiti atasat atasata multumesc cu stima buna ziua plata suma "
-              "termen scadenta din catre zile aveti este emisa factura",
-        "de": "und die der das fur ihre sie bitte anbei rechnung vielen dank mit freundlichen "
-              "grussen sehr geehrte zahlbar betrag den im tagen innerhalb",
-        "es": "el los las y para su usted adjunto adjunta factura gracias saludos estimado "
-              "estimada pago importe vencimiento por favor un una del dias le",
-    }.items()
-}
-
-
-def detect_language(text: str, languages: Sequence[str]) -> str:
-    """Return the language among ``languages`` whose common words occur most in ``text``; ties
-    go to the earlier language in ``languages``, and no evidence to the first one."""
-    words = re.findall(r"[a-z]+", _fold(text))
-    best, best_score = languages[0] if languages else "en", 0
-    for lang in languages:
-        vocabulary = _LANGUAGE_WORDS.get(lang, frozenset())
-        score = sum(1 for word in words if word in vocabulary)
-        if score > best_score:
-            best, best_score = lang, score
-    return best
 
 
 # --- reading the message ---------------------------------------------------------------------
@@ -301,9 +261,9 @@ def _undivided_body(msg: EmailMessage) -> str:
 def _read(msg: EmailMessage) -> _Texts:
     pdfs = [(att, data) for att, data in attachments(msg) if _is_pdf(att, data)]
     texts = [(att, pdf_text(data)) for att, data in pdfs[:MAX_PDFS]]
-    chosen = next((att for att, text in texts if _INVOICE_WORD.search(_fold(text))), None)
+    chosen = next((att for att, text in texts if _INVOICE_WORD.search(fold(text))), None)
     chosen = chosen or next((att for att, _d in pdfs if _INVOICE_WORD.search(
-        _fold(att.filename))), None) or (pdfs[0][0] if pdfs else None)
+        fold(att.filename))), None) or (pdfs[0][0] if pdfs else None)
     return _Texts(
         subject=header(msg, "Subject"),
         body=(text_body(msg) or _undivided_body(msg))[:MAX_TEXT_CHARS],
@@ -324,7 +284,7 @@ def _subject_kind(subject: str) -> NotAnInvoice | _Said:
     """Return what the subject says the document is: a rejection, ``_Said.INVOICE`` or
     ``_Said.UNDECIDED``. A receipt or credit note named with its invoice ("Receipt for invoice
     #1042") is still a receipt."""
-    folded = _fold(subject)
+    folded = fold(subject)
     if _REPLY_PREFIX.match(folded):
         return REPLY
     for pattern, verdict in ((_CREDIT_SUBJECT, CREDIT_NOTE), (_PROFORMA, QUOTE),
@@ -360,7 +320,7 @@ def _rejection(texts: _Texts) -> NotAnInvoice | None:
     if isinstance(kind, NotAnInvoice):
         return kind
     head = texts.body[:1500] + "\n" + texts.pdf[:1500]
-    folded = _fold(head)
+    folded = fold(head)
     for pattern, verdict in ((_CREDIT, CREDIT_NOTE), (_PROFORMA, QUOTE),
                              (_RECEIPT_BODY, RECEIPT)):
         if pattern.search(folded):
@@ -394,12 +354,12 @@ def extract_invoice(msg: EmailMessage, *, default_terms_days: int = 30,
         rejection = _rejection(texts)
         if rejection is not None:
             return rejection
-    subject_says_invoice = forced or bool(_INVOICE_WORD.search(_fold(texts.subject)))
+    subject_says_invoice = forced or bool(_INVOICE_WORD.search(fold(texts.subject)))
     number = (_number_in(texts.subject) or _number_in(texts.body) or _number_in(texts.pdf)
               or (_subject_number(texts.subject) if subject_says_invoice else None))
     amount = best_amount((texts.body, texts.pdf, texts.subject))
     if not forced:
-        if not any(_INVOICE_WORD.search(_fold(t)) for t in (texts.subject, texts.body, texts.pdf)):
+        if not any(_INVOICE_WORD.search(fold(t)) for t in (texts.subject, texts.body, texts.pdf)):
             return NOT_AN_INVOICE
         if number is None and amount is None:
             return NO_DETAILS

@@ -126,7 +126,8 @@ class Observer:
         result = extract_invoice(
             msg, default_terms_days=self.config.payment.default_days,
             track_keyword=self.config.detection.track_keyword, forced=mid in self.tracked,
-            languages=self.config.detection.languages)
+            languages=self.config.detection.languages,
+            fallback_date=fetched.received_at.date() if fetched.received_at else None)
         if isinstance(result, Invoice):
             invoice = replace(result, thread_id=fetched.thread_id)
             if self.store.add_invoice(invoice, mail_ref=fetched.ref.encode(), sent_at=when,
