@@ -91,7 +91,7 @@ class GmailSettings:
 
     token_file: Path  # the OAuth token relance keeps after the first consent
     client_secrets_file: Path  # the OAuth client downloaded from the Google Cloud console
-    labels: bool = True  # honour and create the relance/paid and relance/stop labels
+    labels: bool = False  # request gmail.modify for the relance/paid and relance/stop labels
 
 
 @dataclass(frozen=True)
@@ -314,7 +314,7 @@ def _account(
         token_file=gmail_section.path_value("token_file", default.token_file),
         client_secrets_file=gmail_section.path_value("client_secrets_file",
                                                      default.client_secrets_file),
-        labels=gmail_section.boolean("labels", True),
+        labels=gmail_section.boolean("labels", False),
     )
     imap = _imap(section.sub("imap", _names(ImapSettings)), address, provider == "imap")
     sends = provider == "imap" and mode.send_mode == "send"
