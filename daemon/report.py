@@ -40,7 +40,7 @@ MARK_STYLE: dict[str, tuple[str, str]] = {
     "paused": ("paused", "#757575"),
     "resumed": ("resumed", "#757575"),
     "stopped": ("stopped", "#424242"),
-    "followup": ("follow-up sent", "#6a1b9a"),
+    "followup": ("follow-up sent", "#5e35b1"),
     "cancelled": ("follow-up cancelled", "#9e9e9e"),
     "planned": ("next follow-up", "#ab47bc"),
 }
