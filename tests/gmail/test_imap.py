@@ -6,9 +6,12 @@ program, the freelancer's own mail program editing a draft) is a plain imapclien
 
 from __future__ import annotations
 
+import json
 import shutil
 import smtplib
 import ssl
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -333,6 +336,41 @@ def test_a_refused_oauth_token_says_to_authorise_again(make_mailbox, parties) ->
     with pytest.raises(PermanentMailboxError, match="Authorise relance again"):
         box.send_draft(draft_id)
     assert box.get_draft(draft_id) is not DRAFT_GONE
+
+
+SEND_IN_ANOTHER_PROCESS = """
+import json, sys
+from relance.gmail.imap import ImapMailbox
+from relance.gmail.imap_settings import ImapSettings, Security, SmtpSettings
+a = json.loads(sys.argv[1])
+common = dict(host="127.0.0.1", security=Security.NONE, username=a["user"], password=a["password"])
+box = ImapMailbox(ImapSettings(port=a["imap"], **common), SmtpSettings(port=a["smtp"], **common),
+                  address=a["user"])
+box.send_draft(a["draft"])
+"""
+
+
+def test_a_process_killed_after_the_smtp_send_never_sends_twice(
+        mailbox, make_mailbox, parties, smtp_server, dovecot, other_client) -> None:
+    draft_id = mailbox.create_draft(follow_up(parties, 13), None)
+    delivered = smtp_server.hold_replies()
+    sender = subprocess.Popen([sys.executable, "-c", SEND_IN_ANOTHER_PROCESS, json.dumps({
+        "user": parties.freelancer.address, "password": parties.freelancer.password,
+        "imap": dovecot.imap_port, "smtp": smtp_server.port, "draft": draft_id})])
+    try:
+        assert delivered.wait(timeout=30), "the send never reached the SMTP server"
+        sender.kill()  # the server has the message; the sender dies before hearing back
+        sender.wait()
+    finally:
+        smtp_server.release_replies()
+
+    restarted = make_mailbox(parties.freelancer)
+    assert restarted.find_sent(draft_id)  # the check before any send: so it is never resent
+    restarted.delete_draft(draft_id)  # what the cycle then does with the leftover draft
+    client = other_client.login(parties.client)
+    client.select_folder("INBOX")
+    assert len(client.search(["HEADER", "Message-ID", draft_id])) == 1
+    assert restarted.get_draft(draft_id) is DRAFT_GONE
 
 
 # -- errors ------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ Two details of the libraries shape this:
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import smtplib
 import threading
@@ -63,6 +64,8 @@ class _LmtpHandler:
         self.received = received
         self.tokens: dict[str, str] = {}
         self.lock = threading.Lock()
+        self.release: threading.Event | None = None  # set: hold each reply until it is set
+        self.delivered = threading.Event()
 
     async def auth_XOAUTH2(self, server: SMTP, args: list[str]) -> AuthResult:
         if len(args) < 2:  # no initial response: smtplib always sends one
@@ -95,6 +98,9 @@ class _LmtpHandler:
                 recipients=tuple(envelope.rcpt_tos),
                 content=content,
             ))
+        if self.release is not None:
+            self.delivered.set()
+            await asyncio.get_running_loop().run_in_executor(None, self.release.wait)
         return "250 2.0.0 delivered"
 
 
@@ -125,6 +131,20 @@ class DeliveringSmtpServer:
         """Let ``login`` / ``password`` authenticate from now on."""
         self._auth.accounts[login] = password
 
+    def hold_replies(self) -> threading.Event:
+        """From now on, deliver each message but hold the final 250 reply until
+        ``release_replies()``: the window in which a sending process may be killed after the
+        server took the message. Returns an event set once a message waits so."""
+        self._handler.delivered.clear()
+        self._handler.release = threading.Event()
+        return self._handler.delivered
+
+    def release_replies(self) -> None:
+        """Answer the held messages and stop holding."""
+        release, self._handler.release = self._handler.release, None
+        if release is not None:
+            release.set()
+
     def add_token(self, login: str, token: str) -> None:
         """Let ``login`` authenticate with XOAUTH2 and the bearer ``token`` from now on."""
         self._handler.tokens[token] = login
@@ -135,6 +155,7 @@ class DeliveringSmtpServer:
 
     def stop(self) -> None:
         """Stop listening; stopping twice is harmless."""
+        self.release_replies()
         try:
             self._controller.stop()
         except AssertionError:  # aiosmtpd asserts when it was never started or already stopped
