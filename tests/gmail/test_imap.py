@@ -20,6 +20,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 import pytest
+from imapclient import IMAPClient
 
 from relance.daemon import config
 from relance.daemon.errors import PermanentMailboxError, TransientMailboxError
@@ -399,6 +400,35 @@ def test_a_server_that_goes_away_is_transient_and_the_cursor_still_works(make_ma
             box.sync(first.cursor)
         server.start()
         assert box.sync(first.cursor).messages == ()
+    finally:
+        server.remove()
+
+
+def test_a_sync_cut_midway_loses_nothing(make_mailbox, parties, tmp_path) -> None:
+    server = DovecotServer(tmp_path)
+    server.start()
+    try:
+        cut_now: list[bool] = []
+
+        def cut_after_sent(folder: Folder, done: int, total: int) -> None:
+            if cut_now and folder is Folder.SENT:
+                server.stop()  # the connection dies between Sent and the Inbox
+
+        box = make_mailbox(parties.freelancer, imap={"port": server.imap_port},
+                           progress=cut_after_sent)
+        first = box.sync(None)
+        own = IMAPClient(server.host, server.imap_port, ssl=False, timeout=10)
+        own.login(parties.freelancer.address, parties.freelancer.password)
+        own.append("Sent", wire(invoice(parties, "2026-150")))
+        own.append("INBOX", wire(client_reply(parties, "<invoice-2026-150@example.test>", 14)))
+        own.logout()
+        cut_now.append(True)
+        with pytest.raises(TransientMailboxError):
+            box.sync(first.cursor)
+        cut_now.clear()
+        server.start()
+        assert sorted(message_ids(box.sync(first.cursor))) == [
+            "<invoice-2026-150@example.test>", "<reply-14@client.example.test>"]
     finally:
         server.remove()
 
