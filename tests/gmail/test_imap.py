@@ -296,6 +296,19 @@ def test_send_draft_reaches_the_client_once_and_files_one_copy(mailbox, parties,
     assert smtp_server.received[-1].recipients == (parties.client.address,)
 
 
+def test_the_follow_up_joins_the_invoice_thread_on_the_client_side(
+        mailbox, parties, other_client, smtp_server) -> None:
+    sent_invoice = invoice(parties, "2026-100")
+    deliver(smtp_server, parties.freelancer, sent_invoice)
+    mailbox.send_draft(mailbox.create_draft(follow_up(parties, 15), None))
+
+    client = other_client.login(parties.client)
+    client.select_folder("INBOX")
+    threads = client.thread("REFERENCES")  # RFC 5256 §4, computed by Dovecot
+    assert len(client.search(["ALL"])) == 2
+    assert [sorted(t) for t in threads] == [sorted(client.search(["ALL"]))]
+
+
 def test_find_sent_wants_the_exact_message_id(mailbox, parties, other_client) -> None:
     other_client.login(parties.freelancer).append("Sent", wire(invoice(parties, "2026-110")))
     assert mailbox.find_sent("<invoice-2026-110@example.test>")
