@@ -310,8 +310,8 @@ class ImapMailbox:
         """
         if self._smtp is None:
             raise PermanentMailboxError(
-                "No SMTP server is configured for this IMAP account; set the [smtp] section "
-                "so that follow-ups can be sent.")
+                "No SMTP server is configured for this IMAP account; set [account.smtp] "
+                "(host, port, tls) so that follow-ups can be sent.")
         raw = self.get_draft(draft_id)
         if raw is DRAFT_GONE:
             raise PermanentMailboxError(

@@ -51,15 +51,17 @@ def connect(settings: ImapSettings) -> IMAPClient:
     except ssl.SSLCertVerificationError as exc:
         raise PermanentMailboxError(
             f"The IMAP server {where} presented a certificate that cannot be trusted "
-            f"({exc.verify_message}). Check the host name; do not turn verification off.") from None
+            f"({exc.verify_message}). Check account.imap.host; do not turn verification "
+            f"off.") from None
     except (OSError, IMAPClientAbortError) as exc:
         raise TransientMailboxError(
             f"Cannot reach the IMAP server {where} ({exc or type(exc).__name__}); "
-            f"will retry. If it persists, check the host, the port and the network.") from None
+            f"will retry. If it persists, check account.imap.host, account.imap.port and the "
+            f"network.") from None
     except IMAPClientError as exc:
         raise PermanentMailboxError(
             f"The IMAP server {where} would not start the session ({_server_text(exc)}). "
-            f"Check imap.security (tls, starttls or none) and the port.") from None
+            f"Check account.imap.tls (implicit, starttls or none) and account.imap.port.") from None
     client.normalise_times = False  # keep INTERNALDATE aware, with the server's offset
     if client.has_capability("CONDSTORE") and client.has_capability("ENABLE"):
         with translated(settings, "enabling CONDSTORE"):

@@ -55,8 +55,8 @@ def envelope_recipients(message: Message) -> tuple[str, ...]:
 def outgoing_bytes(raw: bytes, now: datetime) -> bytes:
     """Return the message as it should leave: Date set to ``now`` (RFC 5322 §3.6.1: the moment
     it is sent, not when the draft was written), any Bcc and the mail programs' draft-only
-    fields dropped, CRLF line ends (RFC 5321 §2.3.8). Everything else — the body the user may have edited, Message-ID, the threading
-    headers — is kept as it is."""
+    fields dropped, CRLF line ends (RFC 5321 §2.3.8). Everything else — the body the user may
+    have edited, Message-ID, the threading headers — is kept as it is."""
     message = message_from_bytes(raw, policy=policy.compat32)
     for name in ("Date", "Bcc", *DRAFT_ONLY_FIELDS):
         del message[name]
@@ -122,17 +122,18 @@ def _open(settings: SmtpSettings, where: str) -> smtplib.SMTP:
     except ssl.SSLCertVerificationError as exc:
         raise PermanentMailboxError(
             f"The SMTP server {where} presented a certificate that cannot be trusted "
-            f"({exc.verify_message}). Check smtp.host.") from None
+            f"({exc.verify_message}). Check account.smtp.host.") from None
     except smtplib.SMTPNotSupportedError as exc:
         raise PermanentMailboxError(
             f"The SMTP server {where} does not offer what relance needs ({exc}). Check "
-            f"smtp.security (tls, starttls or none) and smtp.port.") from None
+            f"account.smtp.tls (implicit, starttls or none) and account.smtp.port.") from None
     except smtplib.SMTPResponseException as exc:
         raise _reply_error(where, "refused the session", exc.smtp_code, exc.smtp_error) from None
     except (smtplib.SMTPException, OSError) as exc:
         raise TransientMailboxError(
             f"Cannot reach the SMTP server {where} ({exc or type(exc).__name__}); will retry. "
-            f"If it persists, check smtp.host, smtp.port and the network.") from None
+            f"If it persists, check account.smtp.host, account.smtp.port and the "
+            f"network.") from None
 
 
 def _authenticate(client: smtplib.SMTP, settings: SmtpSettings) -> None:
