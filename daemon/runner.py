@@ -48,6 +48,9 @@ class RunSettings:
     """How often the daemon looks, and how it backs off."""
 
     sync_every: timedelta = timedelta(minutes=5)
+    # A sync that finds nothing new skips planning; the plan is still made again this often,
+    # for what only time changes (a stage's first day, the end of a pause or an absence).
+    replan_every: timedelta = timedelta(hours=1)
     backoff_first: timedelta = timedelta(minutes=1)
     backoff_max: timedelta = timedelta(minutes=30)
     speed: float = 1.0  # clock seconds per real second: 1 except under a test's fake clock
@@ -88,6 +91,8 @@ class Runner:
         self.stopping = False
         self.held = bool(engine.store.meta(MAILBOX_PROBLEM_META))
         self._backoff = settings.backoff_first
+        self._planned_at: datetime | None = None
+        self._planned_on: tuple[int, frozenset[str]] | None = None  # events, relance's drafts
         self._scheduler = BackgroundScheduler(timezone=timezone.utc, daemon=True)
 
     # -- the alarm clock --------------------------------------------------------------------
@@ -174,16 +179,19 @@ class Runner:
                 return
 
     def step(self, reason: str) -> StepOutcome:
-        """One wake-up: a full cycle, or only a sync while a global pause or a mailbox problem
-        forbids acting. Mailbox errors are handled here; anything else propagates."""
+        """One wake-up: a full cycle, or for a routine sync that brought nothing new, the sync
+        alone. Mailbox errors are handled here; anything else propagates."""
         try:
             if self.held and not self._reconnect():
                 return StepOutcome(False, detail="mailbox problem")
+            if reason == WAKE_SYNC and self._nothing_new():
+                return StepOutcome(False, detail="nothing new")
             paused = self._paused_all()
             if paused:
                 self.log.info("paused for every invoice: nothing is sent",
                               extra={"fields": {"event": "paused", "reason": reason}})
             report = self._cycle(send=not paused)
+            self._planned_at, self._planned_on = self.engine.clock(), self._fingerprint()
         except (TransientMailboxError, OSError) as exc:
             self.log.warning("mailbox unavailable, will retry: %s", exc,
                              extra={"fields": {"event": "transient_error"}})
@@ -198,6 +206,26 @@ class Runner:
             self.engine.store.set_meta(LAST_CYCLE_META, self.engine.clock().isoformat())
         self.reschedule()
         return StepOutcome(True, report)
+
+    def _nothing_new(self) -> bool:
+        """Sync, and say whether planning again would be wasted: nothing the plan reads has
+        changed (invoices, events, the drafts the user kept) and the last plan is recent.
+        Sends happen only in full cycles, which always plan again first."""
+        _, drafts = self.engine.sync()
+        if self._planned_at is None or self._planned_on is None:
+            return False
+        if self.engine.clock() - self._planned_at >= self.settings.replan_every:
+            return False
+        events, ours = self._planned_on
+        # the user's own drafts come and go; only the loss of one of relance's matters
+        return self._fingerprint()[0] == events and (drafts is None or ours <= drafts)
+
+    def _fingerprint(self) -> tuple[int, frozenset[str]]:
+        """What the plan depends on that can change between two plans: the number of events
+        (every new invoice comes with its "sent" event) and relance's drafts."""
+        store = self.engine.store
+        drafted = frozenset(r.draft_id for r in store.followups(FollowUpState.DRAFTED))
+        return sum(len(e) for e in store.events().values()), drafted
 
     def _cycle(self, *, send: bool) -> CycleReport:
         """One engine cycle; with ``send`` false it may draft and withdraw but never send."""

@@ -196,6 +196,36 @@ def test_a_revoked_token_stops_sending_tells_status_and_recovers_when_fixed(worl
         store.close()
 
 
+def test_a_sync_with_nothing_new_skips_planning_but_a_decision_or_a_deleted_draft_does_not(
+        world):
+    box = FolderMailbox(world.parent / "mailbox", mails.ME)
+    clock = [OVERDUE]
+    runner, store = _runner(world, lambda: clock[0], box, lambda: box)
+    try:
+        assert runner.step("start").ran
+        (draft,) = store.followups("drafted")
+        clock[0] += timedelta(minutes=5)
+        assert runner.step("sync").detail == "nothing new"
+        # the user deletes the draft: the next sync notices and cancels that stage
+        box.delete_draft(draft.draft_id)
+        clock[0] += timedelta(minutes=5)
+        outcome = runner.step("sync")
+        assert outcome.ran and [a.verb for a in outcome.report.actions] == ["cancelled"]
+        # a decision taken from the command line while the daemon runs is planned at once
+        clock[0] += timedelta(minutes=5)
+        assert runner.step("sync").detail == "nothing new"
+        assert relance(world, clock[0], "pause", "INV-2026-007") == 0
+        clock[0] += timedelta(minutes=5)
+        assert runner.step("sync").ran
+        # and without anything new, the plan is made again every hour all the same
+        clock[0] += timedelta(minutes=5)
+        assert runner.step("sync").detail == "nothing new"
+        clock[0] += timedelta(hours=1)
+        assert runner.step("sync").ran
+    finally:
+        store.close()
+
+
 # -- the global pause ---------------------------------------------------------------------------
 
 def test_pause_all_withdraws_every_draft_until_resume_all(world, capsys):
