@@ -621,3 +621,34 @@ def test_settings_come_from_the_config_sections() -> None:
     assert smtp is not None and (smtp.port, smtp.security, smtp.password) == (587, Security.STARTTLS, "app-pw-2")
     assert "app-pw" not in repr(imap) + repr(smtp)
     assert from_config(imap_cfg, config.SmtpSettings(), "jonas@fastmail.test", "a", "b")[1] is None
+
+
+# A server offering neither IDLE nor CONDSTORE nor SPECIAL-USE (only what RFC 3501 requires,
+# plus UIDPLUS): Dovecot told to advertise just that after login.
+PLAIN_CAPABILITIES = "imap_capability = IMAP4rev1 LITERAL+ UIDPLUS UNSELECT ENABLE"
+
+
+def test_without_idle_the_inbox_is_polled(make_mailbox, parties, tmp_path) -> None:
+    with DovecotServer(tmp_path, extra_config=PLAIN_CAPABILITIES) as server:
+        probe = IMAPClient(server.host, server.imap_port, ssl=False, timeout=10)
+        probe.login(parties.freelancer.address, parties.freelancer.password)
+        assert not probe.has_capability("IDLE") and not probe.has_capability("CONDSTORE")
+        probe.logout()
+        box = make_mailbox(parties.freelancer, imap={"port": server.imap_port,
+                                                     "poll_interval_s": 0.2})
+        first = box.sync(None)
+
+        def land() -> None:
+            with smtplib.LMTP(server.host, server.lmtp_port) as lmtp:
+                lmtp.sendmail(parties.client.address, [parties.freelancer.address],
+                              wire(client_reply(parties, "<invoice-2026-160@example.test>", 16)))
+
+        lander = threading.Timer(0.5, land)
+        lander.start()
+        try:
+            assert box.wait_for_inbox(timeout_s=30) is InboxWait.CHANGED
+        finally:
+            lander.join()
+        second = box.sync(first.cursor)
+        assert message_ids(second) == ["<reply-16@client.example.test>"]
+        assert box.sync(second.cursor).drafts_present == frozenset()

@@ -64,8 +64,10 @@ class DovecotServer:
 
     host = "127.0.0.1"
 
-    def __init__(self, workdir: Path, *, tls: bool = False, mail_format: str = "maildir") -> None:
+    def __init__(self, workdir: Path, *, tls: bool = False, mail_format: str = "maildir",
+                 extra_config: str = "") -> None:
         self.workdir = Path(workdir)
+        self.extra_config = extra_config  # appended to the configuration, e.g. imap_capability
         self.mail_format = mail_format  # "maildir" (one file per message) or "mdbox"
         self.imap_port, self.lmtp_port, imaps_port = free_ports(3)
         self.imaps_port = imaps_port if tls else 0
@@ -181,6 +183,7 @@ service lmtp {{
     port = {self.lmtp_port}
   }}
 }}
+{self.extra_config}
 """
 
     # -- users -----------------------------------------------------------------------------
