@@ -92,7 +92,7 @@ class ImapMailbox:
 
     @contextmanager
     def _session(self, action: str) -> Iterator[IMAPClient]:
-        """Yield a connected client; on a transient failure drop it so the next call reconnects."""
+        """Yield a connected client; on any failure drop it so the next call starts afresh."""
         try:
             if self._client is None:
                 self._client = connect(self._imap)
