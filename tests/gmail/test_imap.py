@@ -36,6 +36,7 @@ from relance.gmail.imap_settings import Security, from_config
 from relance.gmail.smtp import envelope_recipients, outgoing_bytes
 from tests.servers import free_port
 from tests.servers.dovecot import DovecotServer
+from tests.servers.smtp import DeliveringSmtpServer
 
 NOW = datetime.now(timezone.utc)
 # The test SMTP server takes AUTH without TLS on loopback; aiosmtpd warns about that each time.
@@ -652,3 +653,24 @@ def test_without_idle_the_inbox_is_polled(make_mailbox, parties, tmp_path) -> No
         second = box.sync(first.cursor)
         assert message_ids(second) == ["<reply-16@client.example.test>"]
         assert box.sync(second.cursor).drafts_present == frozenset()
+
+
+@pytest.mark.parametrize("tls", ["implicit", "starttls"])
+def test_smtp_over_tls_sends(make_mailbox, parties, dovecot, tls_dovecot, other_client, tls) -> None:
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_side.load_cert_chain(str(tls_dovecot.cert_path), str(tls_dovecot.key_path))
+    smtps = DeliveringSmtpServer(dovecot.host, dovecot.lmtp_port,
+                                 {parties.freelancer.address: parties.freelancer.password},
+                                 tls_context=server_side, tls=tls)
+    smtps.start()
+    try:
+        trusted = ssl.create_default_context(cafile=str(tls_dovecot.cert_path))
+        box = make_mailbox(parties.freelancer, smtp={
+            "port": smtps.port, "security": Security(tls), "ssl_context": trusted})
+        draft_id = box.create_draft(follow_up(parties, 17), None)
+        box.send_draft(draft_id)
+    finally:
+        smtps.stop()
+    client = other_client.login(parties.client)
+    client.select_folder("INBOX")
+    assert len(client.search(["HEADER", "Message-ID", draft_id])) == 1

@@ -72,6 +72,7 @@ class DovecotServer:
         self.imap_port, self.lmtp_port, imaps_port = free_ports(3)
         self.imaps_port = imaps_port if tls else 0
         self.cert_path: Path | None = None
+        self.key_path: Path | None = None
         self._root = os.geteuid() == 0
         # Run as root, Dovecot reads mail as uid 65534, which must be able to walk down to the
         # mail: pytest's temp dirs are private (0700), so the mail then lives in a directory of
@@ -105,7 +106,7 @@ class DovecotServer:
              "-keyout", str(key), "-out", str(cert)],
             check=True, capture_output=True,
         )
-        self.cert_path = cert
+        self.cert_path, self.key_path = cert, key
 
     def _config(self) -> str:
         w = self.workdir

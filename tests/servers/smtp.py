@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import smtplib
+import ssl
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -107,14 +108,22 @@ class _LmtpHandler:
 class DeliveringSmtpServer:
     """aiosmtpd on 127.0.0.1 with AUTH, delivering into Dovecot's LMTP at (lmtp_host, lmtp_port).
 
-    ``accounts`` maps login → password; ``add_account`` adds more while it runs.
+    ``accounts`` maps login → password; ``add_account`` adds more while it runs. With a
+    ``tls_context`` (a server-side SSLContext holding a certificate), ``tls`` says how it is
+    used: "implicit" (TLS from the first byte, RFC 8314 §3) or "starttls" (RFC 3207).
     """
 
     host = "127.0.0.1"
 
     def __init__(self, lmtp_host: str, lmtp_port: int,
-                 accounts: dict[str, str] | None = None) -> None:
+                 accounts: dict[str, str] | None = None, *,
+                 tls_context: ssl.SSLContext | None = None, tls: str = "starttls") -> None:
         self.port = free_port()
+        options: dict[str, Any] = {}
+        if tls_context is not None and tls == "implicit":
+            options["ssl_context"] = tls_context
+        elif tls_context is not None:
+            options.update(tls_context=tls_context, require_starttls=True)
         self.received: list[Accepted] = []
         self._auth = _Authenticator(dict(accounts or {}))
         self._handler = _LmtpHandler(lmtp_host, lmtp_port, self.received)
@@ -124,7 +133,8 @@ class DeliveringSmtpServer:
             port=self.port,
             authenticator=self._auth,
             auth_required=True,
-            auth_require_tls=False,  # loopback only; TLS is tested on the IMAP side
+            auth_require_tls=False,  # loopback: plain AUTH is fine in most tests
+            **options,
         )
 
     def add_account(self, login: str, password: str) -> None:
