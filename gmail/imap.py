@@ -21,7 +21,6 @@ Decisions a reader should know:
 
 from __future__ import annotations
 
-import enum
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -48,17 +47,10 @@ from relance.gmail.imap_fetch import (
     read_messages, uids_with_message_id,
 )
 from relance.gmail.imap_folders import ROLE_OF_FOLDER, Role, missing_folder_error, resolve_folders
+from relance.gmail.imap_idle import IDLE_RENEW_S, InboxWait, idle_until, poll_until
 from relance.gmail.imap_settings import ImapSettings, SmtpSettings
 
-IDLE_RENEW_S = 25 * 60  # RFC 2177 §3: servers may drop an IDLE after 30 min; re-issue before 29
 SYNCED_FOLDERS = (Folder.SENT, Folder.INBOX)
-
-
-class InboxWait(enum.Enum):
-    """What ``wait_for_inbox`` saw."""
-
-    CHANGED = "changed"  # a message arrived in the Inbox
-    TIMEOUT = "timeout"  # nothing arrived before the timeout
 
 
 def utc_now() -> datetime:
@@ -365,44 +357,8 @@ class ImapMailbox:
             if self._inbox_uidnext and status.uidnext > self._inbox_uidnext:
                 return InboxWait.CHANGED
             if client.has_capability("IDLE"):
-                return _idle_until(client, deadline, renew_s)
-            return self._poll_until(client, deadline)
-
-    def _poll_until(self, client: IMAPClient, deadline: float) -> InboxWait:
-        while (left := deadline - time.monotonic()) > 0:
-            time.sleep(min(left, self._imap.poll_interval_s))
-            _, responses = client.noop()
-            if _has_exists(responses):
-                return InboxWait.CHANGED
-        return InboxWait.TIMEOUT
-
-
-def _idle_until(client: IMAPClient, deadline: float, renew_s: float) -> InboxWait:
-    """IDLE in rounds of at most ``renew_s`` until an EXISTS response (RFC 3501 §7.3.1) or
-    the deadline. Each round is ended with DONE, whose answer may carry what arrived while
-    it was being ended."""
-    while True:
-        client.idle()
-        try:
-            seen = _idle_round(client, min(deadline, time.monotonic() + renew_s))
-        finally:
-            _, during_done = client.idle_done()
-        if seen or _has_exists(during_done):
-            return InboxWait.CHANGED
-        if time.monotonic() >= deadline:
-            return InboxWait.TIMEOUT
-
-
-def _idle_round(client: IMAPClient, until: float) -> bool:
-    """Wait in IDLE until ``until``; True as soon as the server reports a new message."""
-    while (left := until - time.monotonic()) > 0:
-        if _has_exists(client.idle_check(timeout=left)):
-            return True
-    return False
-
-
-def _has_exists(responses: list) -> bool:
-    return any(isinstance(r, tuple) and len(r) > 1 and r[1] == b"EXISTS" for r in responses)
+                return idle_until(client, deadline, renew_s)
+            return poll_until(client, deadline, self._imap.poll_interval_s)
 
 
 def _status_of(response: dict, count_key: bytes) -> FolderStatus:
