@@ -1,10 +1,12 @@
-"""The crash harness builds its mailboxes with the cycle tests' message builders."""
+"""The crash harness builds its mailboxes with the cycle tests' message builders, and its IMAP
+backend runs the test servers of tests/servers."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-_MAILS = str(Path(__file__).resolve().parents[1] / "daemon")
-if _MAILS not in sys.path:
-    sys.path.insert(0, _MAILS)
+for _path in (Path(__file__).resolve().parents[1] / "daemon",  # mails.py
+              Path(__file__).resolve().parents[2]):  # tests.servers
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))

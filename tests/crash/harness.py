@@ -1,10 +1,11 @@
-"""The crash-injection harness: a freelancer's folder mailbox walked through weeks of simulated
-time by `relance run --once`, with some runs started as real subprocesses and killed with SIGKILL
-in the middle of a sync or a send, then restarted.
+"""The crash-injection harness: a freelancer's mailbox walked through weeks of simulated time by
+`relance run --once`, with some runs started as real subprocesses and killed with SIGKILL in the
+middle of a sync or a send, then restarted.
 
-The folder mailbox's ``outbox/`` is what the clients received. After every run the harness moves
-what arrived there into ``delivered/`` under a fresh name, so a follow-up delivered twice shows up
-as two files even though the mailbox writes both under the same name.
+A backend is the mailbox and the clients' side: here the folder mailbox, whose ``outbox/`` is
+what the clients received (the harness moves each arrival into ``delivered/`` under a fresh name,
+so a follow-up delivered twice shows up as two files although the mailbox writes both under the
+same name); ``imap_backend.py`` has Dovecot with an SMTP server that delivers over LMTP.
 
 A walk is fully determined by its seed; a reference walk of the same seed without crashes says
 which follow-ups were due, and the crashed walk must deliver exactly those, once each.
@@ -58,12 +59,51 @@ class Arrival:
     closes: bool  # after it, nothing may go to that invoice
 
 
+class FolderBackend:
+    """The folder mailbox: ``outbox/`` is what the clients received."""
+
+    name = "folder"
+
+    def __init__(self, root: Path) -> None:
+        self.mailbox = root / "mailbox"
+        (self.mailbox / "outbox").mkdir(parents=True)
+        (root / "delivered").mkdir()
+        self.root = root
+        self.address = mails.ME
+        self.taken = 0
+
+    def account_config(self) -> str:
+        return f'[account]\nprovider = "sample"\naddress = "{self.address}"\n\n'
+
+    def client(self, name: str) -> str:
+        return f"accounts@{name}.test"
+
+    def file_sent(self, name: str, message: EmailMessage) -> None:
+        mails.file_into(self.mailbox / "sent", name, message)
+
+    def file_inbox(self, name: str, message: EmailMessage) -> None:
+        mails.file_into(self.mailbox / "inbox", name, message)
+
+    def take_deliveries(self) -> list[bytes]:
+        """What reached the clients since the last call; each file moved to delivered/ under a
+        fresh name, so that a second delivery of the same message is a second file."""
+        found = []
+        for path in sorted((self.mailbox / "outbox").glob("*.eml")):
+            found.append(path.read_bytes())
+            self.taken += 1
+            path.replace(self.root / "delivered" / f"{self.taken:05d}-{path.name}")
+        return found
+
+    def leftover_drafts(self) -> int:
+        return len(list((self.mailbox / "drafts").glob("*.eml")))
+
+
 @dataclass
 class World:
     root: Path
     config: Path
     store: Path
-    mailbox: Path
+    backend: FolderBackend
     arrivals: list[Arrival]
     paid: list[tuple[str, str, datetime]]  # (number, key, when the user marks it paid)
     closed_at: dict[str, datetime] = field(default_factory=dict)  # invoice key → moment
@@ -84,19 +124,19 @@ class WalkLog:
     subprocess_runs: int = 0
     kills: int = 0
     kill_points: Counter[str] = field(default_factory=Counter)
+    leftover_drafts: int = 0  # drafts in the mailbox at the end (orphans would add up here)
 
 
-def make_world(root: Path, seed: int) -> World:
+def make_world(root: Path, seed: int, backend: FolderBackend | None = None) -> World:
     """Six invoices to six clients, with due dates, a reply, a bounce and a payment drawn from
     ``seed``; two invoices are left to the whole cadence."""
     rng = random.Random(seed)
-    mailbox = root / "mailbox"
-    (mailbox / "outbox").mkdir(parents=True)
-    (root / "delivered").mkdir()
+    root.mkdir(parents=True, exist_ok=True)
+    backend = backend or FolderBackend(root)
     store = root / "relance.sqlite3"
     config = root / "config.toml"
     config.write_text(
-        f'[account]\nprovider = "sample"\naddress = "{mails.ME}"\n\n'
+        backend.account_config() +
         '[locale]\nlanguage = "en"\ntimezone = "Europe/Paris"\nholiday_country = "FR"\n\n'
         f'[store]\npath = "{store}"\n\n[mode]\nsend_mode = "send"\n', encoding="utf-8")
     names = ["northwind", "harbour", "quarry", "lumen", "orchard", "tallis"]
@@ -105,29 +145,32 @@ def make_world(root: Path, seed: int) -> World:
         sent = START - timedelta(days=rng.randint(20, 34), hours=rng.randint(0, 9))
         due = (sent + timedelta(days=30)).date()
         inv = mails.invoice(f"INV-2026-{40 + index:03d}", f"EUR {rng.randint(4, 90)}0.00",
-                            due.isoformat(), sent, to=f"accounts@{name}.test")
-        mails.file_into(mailbox / "sent", f"invoice-{index}", inv)
+                            due.isoformat(), sent, to=backend.client(name))
+        inv.replace_header("From", f"Claire Martin <{backend.address}>")
+        backend.file_sent(f"invoice-{index}", inv)
         invoices.append((inv, sent, due))
     arrivals = []
     replied, bounced = invoices[0], invoices[1]
     when = datetime.combine(replied[2], datetime.min.time(), timezone.utc) + timedelta(
         days=rng.randint(1, 16), hours=rng.randint(0, 23))
-    arrivals.append(Arrival(when, "reply", mails.reply(
-        replied[0], "We are checking this with our accountant and will come back to you.",
-        when, sender=str(replied[0]["To"])), str(replied[0]["Message-ID"]), True))
+    answer = mails.reply(replied[0], "We are checking this with our accountant and will "
+                         "come back to you.", when, sender=str(replied[0]["To"]))
+    arrivals.append(Arrival(when, "reply", answer, str(replied[0]["Message-ID"]), True))
     when = bounced[1] + timedelta(hours=1)
     arrivals.append(Arrival(when, "bounce", mails.hard_bounce(bounced[0], when),
                             str(bounced[0]["Message-ID"]), True))
+    for arrival in arrivals:
+        arrival.message.replace_header("To", backend.address)
     paid = invoices[2]
     paid_when = datetime.combine(paid[2], datetime.min.time(), timezone.utc) + timedelta(
         days=rng.randint(2, 20))
-    return World(root, config, store, mailbox, arrivals,
+    return World(root, config, store, backend, arrivals,
                  [(str(paid[0]["Subject"]).split()[1], str(paid[0]["Message-ID"]), paid_when)])
 
 
 def _environ(world: World, now: datetime) -> dict[str, str]:
-    return {"HOME": str(world.root), "RELANCE_FAKE_NOW": now.isoformat(), "PATH":
-            os.environ.get("PATH", "")}
+    passed = {k: os.environ[k] for k in ("PATH", "PYTHONPATH") if k in os.environ}
+    return {"HOME": str(world.root), "RELANCE_FAKE_NOW": now.isoformat(), **passed}
 
 
 def _in_process(world: World, now: datetime, *argv: str) -> int:
@@ -163,15 +206,14 @@ def _subprocess(world: World, now: datetime, rng: random.Random, log: WalkLog) -
 
 
 def _drain(world: World, now: datetime, log: WalkLog) -> None:
-    """Move what reached the clients into delivered/, one file per delivery."""
+    """Record what reached the clients since the last look, one entry per delivery."""
     parser = BytesHeaderParser(policy=policy.default)
-    for path in sorted((world.mailbox / "outbox").glob("*.eml")):
-        headers = parser.parsebytes(path.read_bytes())
+    for raw in world.backend.take_deliveries():
+        headers = parser.parsebytes(raw)
         refs = str(headers.get("References", "")).split()
         log.deliveries.append(Delivery(str(headers["Message-ID"]).strip(),
                                        refs[0] if refs else "",
                                        str(headers.get("X-Relance-Stage", "")), now))
-        path.replace(world.root / "delivered" / f"{len(log.deliveries):05d}-{path.name}")
 
 
 def _next_step(world: World, now: datetime) -> datetime:
@@ -190,7 +232,7 @@ def walk(world: World, *, seed: int, crash_rate: float) -> WalkLog:
     while now < END:
         for arrival in world.arrivals:
             if arrival.at <= now and arrival.invoice_key not in world.closed_at:
-                mails.file_into(world.mailbox / "inbox", arrival.name, arrival.message)
+                world.backend.file_inbox(arrival.name, arrival.message)
                 if arrival.closes:
                     world.closed_at[arrival.invoice_key] = now
         for number, key, when in world.paid:
@@ -243,4 +285,5 @@ def summary(logs: list[WalkLog]) -> str:
         "walks": len(logs), "runs": sum(l.runs for l in logs),
         "subprocess_runs": sum(l.subprocess_runs for l in logs),
         "kills": sum(l.kills for l in logs),
-        "deliveries": sum(len(l.deliveries) for l in logs), "kills_by_point": dict(points)})
+        "deliveries": sum(len(l.deliveries) for l in logs),
+        "drafts_left": sum(l.leftover_drafts for l in logs), "kills_by_point": dict(points)})

@@ -14,24 +14,32 @@ integrity check.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import harness
 import pytest
 
 
-def _expected(root: Path, seed: int) -> set[str]:
-    world = harness.make_world(root / f"reference-{seed}", seed)
+Backend = Callable[[Path], object]
+
+
+def _expected(root: Path, seed: int, backend: Backend) -> set[str]:
+    folder = root / f"reference-{seed}"
+    world = harness.make_world(folder, seed, backend(folder))  # type: ignore[arg-type]
     log = harness.walk(world, seed=seed, crash_rate=0.0)
     assert log.deliveries, "the reference walk must send follow-ups, or it proves nothing"
     return {d.message_id for d in log.deliveries}
 
 
-def _crashed_walk(root: Path, seed: int, rate: float) -> harness.WalkLog:
-    expected = _expected(root, seed)
-    world = harness.make_world(root / f"crashed-{seed}", seed)
+def _crashed_walk(root: Path, seed: int, rate: float,
+                  backend: Backend = harness.FolderBackend) -> harness.WalkLog:
+    expected = _expected(root, seed, backend)
+    folder = root / f"crashed-{seed}"
+    world = harness.make_world(folder, seed, backend(folder))  # type: ignore[arg-type]
     log = harness.walk(world, seed=seed, crash_rate=rate)
     verdict = harness.judge(world, log, expected)
+    log.leftover_drafts = world.backend.leftover_drafts()
     assert verdict.duplicates == {}, f"delivered more than once: {verdict.duplicates}"
     assert verdict.missing == set(), f"due but never delivered: {verdict.missing}"
     assert verdict.unexpected == set(), f"delivered but not due: {verdict.unexpected}"
@@ -57,3 +65,48 @@ def test_full_crash_run_over_200_kills(tmp_path):
         logs.append(_crashed_walk(tmp_path, seed=seed, rate=0.3))
         seed += 1
     print("\ncrash harness, full run (folder mailbox):", harness.summary(logs))
+
+
+# -- against Dovecot and a delivering SMTP server -----------------------------------------------
+
+@pytest.fixture(scope="module")
+def imap_servers(tmp_path_factory) -> Iterator[Backend]:
+    """A Dovecot and an SMTP server for the module; skipped where Dovecot is missing or the
+    IMAP plugin cannot yet be opened from a configuration file."""
+    from relance.gmail import imap
+
+    from tests.servers.dovecot import DovecotServer, dovecot_binary
+    from tests.servers.smtp import DeliveringSmtpServer
+
+    if dovecot_binary() is None:
+        pytest.skip("dovecot is not installed (apt-get install dovecot-imapd dovecot-lmtpd)")
+    if not hasattr(imap, "open_imap_mailbox"):
+        pytest.skip("relance.gmail.imap.open_imap_mailbox (what `relance run` opens an IMAP "
+                    "account with) does not exist yet")
+    from imap_backend import ImapBackend
+
+    with DovecotServer(tmp_path_factory.mktemp("dovecot")) as dovecot:
+        smtp = DeliveringSmtpServer(dovecot.host, dovecot.lmtp_port)
+        smtp.start()
+        try:
+            yield lambda root: ImapBackend(root, dovecot, smtp)
+        finally:
+            smtp.stop()
+
+
+def test_imap_a_walk_with_kills_delivers_each_followup_once(tmp_path, imap_servers):
+    log = _crashed_walk(tmp_path, seed=12, rate=0.3, backend=imap_servers)
+    assert log.kills >= 3, harness.summary([log])
+    print("\ncrash harness (IMAP + SMTP):", harness.summary([log]))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.environ.get("RELANCE_FULL"), reason="the full crash run takes "
+                    "minutes: RELANCE_FULL=1 pytest tests/crash")
+def test_imap_full_crash_run_over_200_kills(tmp_path, imap_servers):
+    logs = []
+    seed = 200
+    while sum(log.kills for log in logs) < 200:
+        logs.append(_crashed_walk(tmp_path, seed=seed, rate=0.3, backend=imap_servers))
+        seed += 1
+    print("\ncrash harness, full run (IMAP + SMTP):", harness.summary(logs))
