@@ -17,7 +17,8 @@ from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from importlib.resources import files
 
-from jinja2 import Environment as Jinja, select_autoescape
+from jinja2 import Environment as Jinja
+from jinja2 import select_autoescape
 
 from .cadence import Plan
 from .model import Event, EventKind, HoldReason, Invoice

@@ -30,7 +30,6 @@ from email.parser import BytesHeaderParser
 from pathlib import Path
 
 import mails
-
 from relance.daemon.app import Environment
 from relance.daemon.cli import main
 from relance.daemon.store import Store

@@ -20,7 +20,6 @@ from pathlib import Path
 import harness
 import pytest
 
-
 Backend = Callable[[Path], object]
 
 

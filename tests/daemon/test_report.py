@@ -7,19 +7,26 @@ import shutil
 import struct
 import subprocess
 import zlib
-from datetime import date, datetime, timezone
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from relance.daemon.app import Environment
 from relance.daemon.cli import main
-from relance.daemon.demo import DEMO_NOW, run_demo
-from relance.daemon.report import (BUCKET_COLOURS, BUCKETS, Mark, OpenInvoice, ReportData,
-                                   bucket_of, gather, render_html)
 from relance.daemon.config import load_config
+from relance.daemon.demo import DEMO_NOW, run_demo
 from relance.daemon.engine import Engine
+from relance.daemon.report import (
+    BUCKET_COLOURS,
+    BUCKETS,
+    Mark,
+    OpenInvoice,
+    ReportData,
+    bucket_of,
+    gather,
+    render_html,
+)
 from relance.daemon.store import Store
 
 SAMPLE_CONFIG = Path(__file__).resolve().parents[2] / "gmail" / "sample" / "config.toml"
@@ -88,7 +95,7 @@ def test_the_page_loads_nothing_from_anywhere(sample):
 
 def test_names_from_messages_are_escaped():
     hostile = OpenInvoice(number="<b>X-1</b>", client="Evil <script>alert(1)</script>",
-                          amount=Decimal("10"), currency="EUR", due=date(2026, 3, 1),
+                          amount=Decimal(10), currency="EUR", due=date(2026, 3, 1),
                           days_overdue=8, bucket=1, status="drafted",
                           marks=(Mark(date(2026, 2, 1), "sent"),))
     data = ReportData(date(2026, 3, 9), DEMO_NOW, (hostile,), (), 0)

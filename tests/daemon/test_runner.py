@@ -18,12 +18,15 @@ from pathlib import Path
 
 import mails
 import pytest
-
 from relance.daemon.app import Environment
 from relance.daemon.cli import main
 from relance.daemon.config import load_config
 from relance.daemon.engine import Engine
-from relance.daemon.errors import PermanentMailboxError, StoreError, TransientMailboxError
+from relance.daemon.errors import (
+    PermanentMailboxError,
+    StoreError,
+    TransientMailboxError,
+)
 from relance.daemon.lock import DaemonLock
 from relance.daemon.logs import configure, redact
 from relance.daemon.mailbox import Changes
