@@ -92,8 +92,12 @@ def _mailbox_opener(config: Config, environ: Mapping[str, str]) -> Callable[[], 
 @click.option("--log-json", is_flag=True, help="Log one JSON object per line.")
 @click.option("--sync-every", type=click.IntRange(1, 1440), default=5, show_default=True,
               help="Minutes between two syncs.")
+@click.option("--digest", "digest_at", type=click.DateTime(["%H:%M"]), default=None,
+              help="Once a day from this hour (HH:MM, your zone), e-mail yourself what relance "
+              "did and what needs you. Off by default.")
 @click.pass_context
-def run(ctx: click.Context, once: bool, log_json: bool, sync_every: int) -> None:
+def run(ctx: click.Context, once: bool, log_json: bool, sync_every: int,
+        digest_at: datetime | None) -> None:
     env = _env(ctx)
     config = env.config()
     log = configure(as_json=log_json, environ=env.environ)
@@ -103,7 +107,8 @@ def run(ctx: click.Context, once: bool, log_json: bool, sync_every: int) -> None
         engine = Engine(config=config, store=store, mailbox=opener(), clock=clock)
         runner = Runner(engine, reopen=opener, log=log,
                         settings=RunSettings(sync_every=timedelta(minutes=sync_every),
-                                             speed=speed))
+                                             speed=speed,
+                                             digest_at=digest_at.time() if digest_at else None))
         previous = {sig: signal.signal(sig, runner.stop)
                     for sig in (signal.SIGTERM, signal.SIGINT)}
         try:

@@ -17,10 +17,10 @@ from __future__ import annotations
 import json
 import logging
 import queue
-import time
+import time as clocks
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -54,6 +54,7 @@ class RunSettings:
     backoff_first: timedelta = timedelta(minutes=1)
     backoff_max: timedelta = timedelta(minutes=30)
     speed: float = 1.0  # clock seconds per real second: 1 except under a test's fake clock
+    digest_at: time | None = None  # the daily digest's hour in the user's zone; None: no digest
 
 
 class ScaledClock:
@@ -63,10 +64,10 @@ class ScaledClock:
     def __init__(self, start: datetime, speed: float = 1.0) -> None:
         self.start = start
         self.speed = speed
-        self._origin = time.monotonic()
+        self._origin = clocks.monotonic()
 
     def __call__(self) -> datetime:
-        return self.start + timedelta(seconds=(time.monotonic() - self._origin) * self.speed)
+        return self.start + timedelta(seconds=(clocks.monotonic() - self._origin) * self.speed)
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,7 @@ class Runner:
             if self.held and not self._reconnect():
                 return StepOutcome(False, detail="mailbox problem")
             if reason == WAKE_SYNC and self._nothing_new():
+                self._digest_if_due()
                 return StepOutcome(False, detail="nothing new")
             paused = self._paused_all()
             if paused:
@@ -205,7 +207,37 @@ class Runner:
         with self.engine.store.transaction():
             self.engine.store.set_meta(LAST_CYCLE_META, self.engine.clock().isoformat())
         self.reschedule()
+        self._digest_if_due()
         return StepOutcome(True, report)
+
+    def _digest_if_due(self) -> None:
+        """Send the day's digest to the user once its hour has come (at most once a day: the
+        day is recorded before the message goes)."""
+        at = self.settings.digest_at
+        if at is None or self.held:
+            return
+        from .digest import DIGEST_META, NOTHING_TO_SAY, build_digest, digest_message
+        from .status import invoice_rows
+
+        engine, store = self.engine, self.engine.store
+        now = engine.clock()
+        local = now.astimezone(engine.config.zone)
+        if local.time() < at or store.meta(DIGEST_META) == local.date().isoformat():
+            return
+        rows = invoice_rows(store.invoices(), store.events(), engine.plan(), store.followups(),
+                            local.date())
+        problem = json.loads(store.meta(MAILBOX_PROBLEM_META) or "{}").get("error", "")
+        digest = build_digest(store.invoices(), store.events(),
+                              store.followups(FollowUpState.DRAFTED), rows,
+                              since=now - timedelta(days=1), now=now,
+                              zone=engine.config.zone, problem=problem)
+        with store.transaction():
+            store.set_meta(DIGEST_META, local.date().isoformat())
+        if digest is NOTHING_TO_SAY:
+            return
+        message = digest_message(digest, me=engine.me, now=now)  # type: ignore[arg-type]
+        engine.box.send_draft(engine.box.create_draft(message, None))
+        self.log.info("digest sent to %s", engine.me, extra={"fields": {"event": "digest"}})
 
     def _nothing_new(self) -> bool:
         """Sync, and say whether planning again would be wasted: nothing the plan reads has

@@ -229,6 +229,37 @@ def test_a_sync_with_nothing_new_skips_planning_but_a_decision_or_a_deleted_draf
         store.close()
 
 
+# -- the daily digest ---------------------------------------------------------------------------
+
+def test_the_digest_goes_to_the_user_once_a_day_and_is_never_read_as_an_invoice(world):
+    from datetime import time as hour
+
+    box = FolderMailbox(world.parent / "mailbox", mails.ME)
+    mails.file_into(world.parent / "mailbox" / "inbox", "dispute", mails.reply(
+        mails.invoice("INV-2026-007", "EUR 980.00", "2026-02-09", SENT),
+        "We never received the goods for this invoice; we will not pay it as it stands.",
+        OVERDUE - timedelta(hours=3)))
+    clock = [OVERDUE - timedelta(hours=4)]  # 06:00 in Paris
+    config = load_config(world, {"HOME": str(world.parent)})
+    with Store.open(config.store_path) as store:
+        engine = Engine(config=config, store=store, mailbox=box, clock=lambda: clock[0])
+        runner = Runner(engine, reopen=lambda: box, log=logging.getLogger("relance.test"),
+                        settings=RunSettings(digest_at=hour(8, 0)))
+        outbox = world.parent / "mailbox" / "outbox"
+        assert runner.step("start").ran
+        assert not list(outbox.glob("*.eml"))  # before eight: no digest yet
+        clock[0] = OVERDUE  # 10:00 in Paris
+        runner.step("sync")
+        (digest,) = outbox.glob("*.eml")
+        text = digest.read_text()
+        assert f"To: {mails.ME}" in text and "Subject: relance: your day of 2026-02-16" in text
+        assert "INV-2026-007 (billing@northwind.test): the client disputes it" in text
+        clock[0] += timedelta(hours=2)
+        runner.step("start")
+        assert len(list(outbox.glob("*.eml"))) == 1  # once a day
+        assert [inv.number for inv in store.invoices()] == ["INV-2026-007"]
+
+
 # -- the global pause ---------------------------------------------------------------------------
 
 def test_pause_all_withdraws_every_draft_until_resume_all(world, capsys):
