@@ -163,6 +163,7 @@ def make_world(root: Path, seed: int, backend: FolderBackend | None = None) -> W
     paid = invoices[2]
     paid_when = datetime.combine(paid[2], datetime.min.time(), timezone.utc) + timedelta(
         days=rng.randint(2, 20))
+    paid_when = max(paid_when, START + timedelta(days=1))  # once relance knows the invoice
     return World(root, config, store, backend, arrivals,
                  [(str(paid[0]["Subject"]).split()[1], str(paid[0]["Message-ID"]), paid_when)])
 
