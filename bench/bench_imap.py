@@ -10,7 +10,10 @@ messages in Sent (invoices), the rest in the Inbox. Then it reports:
 - peak memory of the first sync (tracemalloc's peak of Python allocations, and the maximum
   resident size of a fresh process that does nothing but that sync);
 and, once, the delay from a message landing over LMTP to ``wait_for_inbox`` (IDLE) answering
-and a sync returning it (median of several).
+and a sync returning it (median of several); and the delay from a client's reply landing
+(through the SMTP server, delivered over LMTP) to its pending follow-up being withdrawn by the
+real ``Engine``: a second ``ImapMailbox`` waits in IDLE, then ``engine.cycle()`` runs (median
+of several, one invoice and one client per trial).
 
 Run from the checkout:  python bench/bench_imap.py --sizes 5000,50000 [--mail-format mdbox]
 A quick look:            python bench/bench_imap.py --sizes 500,2000 --idle-samples 3
@@ -19,6 +22,7 @@ A quick look:            python bench/bench_imap.py --sizes 500,2000 --idle-samp
 from __future__ import annotations
 
 import argparse
+import logging
 import resource
 import smtplib
 import socket
@@ -29,6 +33,7 @@ import tempfile
 import threading
 import time
 import tracemalloc
+import warnings
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from email.message import Message
@@ -38,11 +43,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.servers, f
 
 from imapclient import IMAPClient  # noqa: E402
 
+from relance.daemon.config import load_config  # noqa: E402
+from relance.daemon.engine import Engine  # noqa: E402
 from relance.daemon.mailbox import Folder  # noqa: E402
-from relance.gmail.imap import ImapMailbox, InboxWait  # noqa: E402
+from relance.daemon.store import FollowUpState, Store  # noqa: E402
+from relance.gmail.imap import ImapMailbox, InboxWait, open_imap_mailbox  # noqa: E402
 from relance.gmail.imap_fetch import BATCH, HEADER_ITEM  # noqa: E402
 from relance.gmail.imap_settings import ImapSettings, Security  # noqa: E402
 from tests.servers.dovecot import PASSWORD, DovecotServer, MailUser  # noqa: E402
+from tests.servers.smtp import DeliveringSmtpServer  # noqa: E402
 
 SEED_BATCH = 1000
 NOW = datetime.now(timezone.utc)
@@ -228,7 +237,7 @@ def idle_wake(server: DovecotServer, user: MailUser, samples: int) -> float:
     for n in range(samples):
         landed: list[float] = []
 
-        def land(n: int = n) -> None:
+        def land(n: int = n, landed: list[float] = landed) -> None:
             time.sleep(0.3)
             with smtplib.LMTP(server.host, server.lmtp_port) as lmtp:
                 lmtp.sendmail("client@client.example.test", [user.address],
@@ -246,6 +255,117 @@ def idle_wake(server: DovecotServer, user: MailUser, samples: int) -> float:
             delays.append(done - landed[0])
     box.close()
     return statistics.median(delays) if delays else float("nan")
+
+
+class _Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _cycle_config(root: Path, server: DovecotServer, smtp: DeliveringSmtpServer,
+                  me: MailUser) -> Path:
+    password = root / "imap-password"
+    password.write_text(me.password + "\n")
+    password.chmod(0o600)
+    path = root / "config.toml"
+    path.write_text(
+        f'[account]\nprovider = "imap"\naddress = "{me.address}"\n\n'
+        f'[account.imap]\nhost = "{server.host}"\nport = {server.imap_port}\ntls = "none"\n'
+        f'password_file = "{password}"\n\n[account.smtp]\nhost = "{smtp.host}"\n'
+        f'port = {smtp.port}\ntls = "none"\n\n[locale]\ntimezone = "Europe/Paris"\n'
+        f'holiday_country = "FR"\n\n[store]\npath = "{root / "relance.sqlite3"}"\n')
+    return path
+
+
+def _invoice_mail(me: MailUser, client: MailUser, n: int, when: datetime) -> bytes:
+    return (f"From: {me.address}\r\nTo: {client.address}\r\n"
+            f"Subject: Invoice 2026-{n:03d} for the spring catalogue\r\n"
+            f"Date: {when.strftime('%a, %d %b %Y %H:%M:%S +0000')}\r\n"
+            f"Message-ID: <bench-cycle-{n}@example.test>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+            f"Hello,\r\n\r\nInvoice number: 2026-{n:03d}\r\nInvoice date: "
+            f"{when:%d/%m/%Y}\r\nDue date: 12/03/2026\r\nTotal due: EUR 860.00\r\n\r\n"
+            "Thank you,\r\nJonas\r\n").encode()
+
+
+def _reply_mail(client: MailUser, me: MailUser, n: int, when: datetime) -> bytes:
+    return (f"From: {client.address}\r\nTo: {me.address}\r\n"
+            f"Subject: Re: Invoice 2026-{n:03d} for the spring catalogue\r\n"
+            f"Date: {when.strftime('%a, %d %b %Y %H:%M:%S +0000')}\r\n"
+            f"Message-ID: <bench-reply-{n}@client.example.test>\r\n"
+            f"In-Reply-To: <bench-cycle-{n}@example.test>\r\n"
+            f"References: <bench-cycle-{n}@example.test>\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+            "Could you send it again with our purchase order number on it?\r\n").encode()
+
+
+def reply_withdraws(server: DovecotServer, tmp: Path, trials: int) -> tuple[float, float]:
+    """Median seconds (IDLE answering, follow-up withdrawn) after a client's reply landed.
+
+    One freelancer with ``trials`` invoices to as many clients, walked (injected clock) to the
+    day their reminders are drafts. Each trial: a second mailbox waits in IDLE, a client's
+    reply goes through the SMTP server into the freelancer's Inbox, and the moment it is
+    delivered is taken; when IDLE answers, ``engine.cycle()`` runs, and the time is taken once
+    it returns with that invoice's follow-up withdrawn.
+    """
+    # The test SMTP server takes AUTH without TLS on loopback and warns about it each time.
+    warnings.filterwarnings("ignore", "Requiring AUTH while not requiring TLS")
+    logging.getLogger("mail.log").setLevel(logging.ERROR)
+    smtp = DeliveringSmtpServer(server.host, server.lmtp_port)
+    smtp.start()
+    me = server.add_user("bench-cycle-freelancer")
+    clients = [server.add_user(f"bench-cycle-client{n}") for n in range(trials)]
+    for user in (me, *clients):
+        smtp.add_account(user.address, user.password)
+    root = tmp / "cycle"
+    root.mkdir()
+    config = load_config(_cycle_config(root, server, smtp, me), {"HOME": str(root)})
+    clock = _Clock(datetime(2026, 2, 10, 8, 30, tzinfo=timezone.utc))
+    with IMAPClient(server.host, server.imap_port, ssl=False) as own:
+        own.login(me.address, me.password)
+        for n, client in enumerate(clients):
+            own.append("Sent", _invoice_mail(me, client, n, clock.now), flags=[b"\\Seen"],
+                       msg_time=clock.now)
+    store = Store.open(config.store_path)
+    engine = Engine(config=config, store=store, mailbox=open_imap_mailbox(config, clock=clock),
+                    clock=clock)
+    while clock.now < datetime(2026, 3, 9, 12, tzinfo=timezone.utc):
+        clock.now += timedelta(days=1)
+        engine.cycle()
+    waiter = open_imap_mailbox(config, clock=clock)
+    woke_after, withdrawn_after = [], []
+    for n, client in enumerate(clients):
+        clock.now += timedelta(minutes=1)
+        landed: list[float] = []
+
+        def reply(n: int = n, client: MailUser = client, landed: list[float] = landed) -> None:
+            time.sleep(0.3)  # let the waiter enter IDLE first
+            with smtplib.SMTP(smtp.host, smtp.port) as conn:
+                conn.login(client.address, client.password)
+                conn.sendmail(client.address, [me.address], _reply_mail(client, me, n, clock.now))
+            landed.append(time.perf_counter())
+
+        sender = threading.Thread(target=reply)
+        sender.start()
+        woke = waiter.wait_for_inbox(timeout_s=30)
+        woke_at = time.perf_counter()
+        engine.cycle()
+        done = time.perf_counter()
+        sender.join()
+        state = store.followup(f"<bench-cycle-{n}@example.test>", "reminder").state
+        if woke is InboxWait.CHANGED and state == FollowUpState.WITHDRAWN and landed:
+            woke_after.append(woke_at - landed[0])
+            withdrawn_after.append(done - landed[0])
+    waiter.close()
+    engine.box.close()  # type: ignore[attr-defined]
+    store.close()
+    smtp.stop()
+    if not withdrawn_after:
+        return float("nan"), float("nan")
+    return statistics.median(woke_after), statistics.median(withdrawn_after)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -268,6 +388,10 @@ def main(argv: list[str] | None = None) -> None:
                 report_size(server, size, args.idle_samples)
             wake = idle_wake(server, server.add_user("bench-idle"), args.idle_samples)
             print(f"IDLE: delivery → wait_for_inbox → sync returns it: median {wake * 1000:.0f} ms")
+            woke, withdrawn = reply_withdraws(server, Path(tmp), args.idle_samples)
+            print(f"Reply → follow-up withdrawn (SMTP delivery, IDLE, engine.cycle()): median "
+                  f"{withdrawn * 1000:.0f} ms (IDLE answered after {woke * 1000:.0f} ms), "
+                  f"{args.idle_samples} trials")
 
 
 def report_size(server: DovecotServer, size: int, samples: int) -> None:
