@@ -608,15 +608,15 @@ def test_the_configured_account_opens_through_open_mailbox(world: World) -> None
         box.close()
 
 
-def _config_with(world: World, **password_files: Path) -> Config:
+def _config_with(world: World, *, smtp_username: str = "", **password_files: Path) -> Config:
+    """The world's configuration with other password files (and SMTP login)."""
     config = load_config(world.config_file, {"HOME": str(world.config_file.parent)})
-    account = config.account
+    imap, smtp = config.account.imap, config.account.smtp
     return replace(config, account=replace(
-        account,
-        imap=replace(account.imap, password_file=password_files.get("imap",
-                                                                    account.imap.password_file)),
-        smtp=replace(account.smtp, password_file=password_files.get("smtp",
-                                                                    account.smtp.password_file))))
+        config.account,
+        imap=replace(imap, password_file=password_files.get("imap", imap.password_file)),
+        smtp=replace(smtp, password_file=password_files.get("smtp", smtp.password_file),
+                     username=smtp_username or smtp.username)))
 
 
 def test_a_missing_password_file_names_the_key_and_the_file(world: World) -> None:
@@ -636,18 +636,21 @@ def test_a_password_file_others_can_read_is_refused_with_the_chmod_to_run(world:
 
 
 def test_an_smtp_password_file_of_its_own_is_read_and_checked(world: World) -> None:
+    # Some providers give the submission server a login and app password of its own.
+    world.smtp.add_account("jonas-submission", "an-app-password-for-smtp-only")
     smtp_file = world.config_file.parent / "smtp-password"
     smtp_file.write_text("")
     smtp_file.chmod(0o600)
     with pytest.raises(PermanentMailboxError, match="account.smtp.password_file.*empty"):
         open_imap_mailbox(_config_with(world, smtp=smtp_file))
-    smtp_file.write_text(world.me.password + "\n")
-    box = open_imap_mailbox(_config_with(world, smtp=smtp_file))
+    smtp_file.write_text("an-app-password-for-smtp-only\n")
+    box = open_imap_mailbox(_config_with(world, smtp=smtp_file, smtp_username="jonas-submission"))
     try:
         box.send_draft(box.create_draft(invoice(world.me, world.client, "F-2026-090",
                                                 date(2026, 3, 12), START), None))
     finally:
         box.close()
+    assert world.smtp.received[-1].login == "jonas-submission"
     assert [m["Subject"] for _, m in world.folder(world.client, "INBOX")][-1].startswith(
         "Facture F-2026-090")
 
