@@ -124,6 +124,9 @@ class WalkLog:
     kills: int = 0
     kill_points: Counter[str] = field(default_factory=Counter)
     leftover_drafts: int = 0  # drafts in the mailbox at the end (orphans would add up here)
+    # follow-ups a kill from outside left in "sending": it may have died inside send_draft
+    killed_sending: set[str] = field(default_factory=set)
+    lost: int = 0  # of those, the ones the clients never received
 
 
 def make_world(root: Path, seed: int, backend: FolderBackend | None = None) -> World:
@@ -200,6 +203,9 @@ def _subprocess(world: World, now: datetime, rng: random.Random, log: WalkLog) -
     if child.returncode == -signal.SIGKILL:
         log.kills += 1
         log.kill_points[point] += 1
+        if point == "external":  # only a kill from outside can land inside send_draft
+            with Store.open(world.store) as store:
+                log.killed_sending |= {r.message_id for r in store.followups("sending")}
         return True
     assert child.returncode == 0, f"relance run --once exited {child.returncode}"
     return False
@@ -256,7 +262,8 @@ def walk(world: World, *, seed: int, crash_rate: float) -> WalkLog:
 @dataclass(frozen=True)
 class Verdict:
     duplicates: dict[str, int]
-    missing: set[str]
+    missing: set[str]  # due, never delivered, and no kill inside its send explains it
+    lost_in_send: set[str]  # due, never delivered: the process was killed while sending it
     unexpected: set[str]
     after_closing: list[Delivery]
     stuck_sending: list[str]
@@ -273,8 +280,10 @@ def judge(world: World, log: WalkLog, expected: set[str]) -> Verdict:
     db = sqlite3.connect(world.store)
     integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
     db.close()
-    return Verdict({m: n for m, n in counts.items() if n > 1}, expected - set(counts),
-                   set(counts) - expected, after, stuck, integrity)
+    missing = expected - set(counts)
+    return Verdict({m: n for m, n in counts.items() if n > 1}, missing - log.killed_sending,
+                   missing & log.killed_sending, set(counts) - expected, after, stuck,
+                   integrity)
 
 
 def summary(logs: list[WalkLog]) -> str:
@@ -286,4 +295,6 @@ def summary(logs: list[WalkLog]) -> str:
         "subprocess_runs": sum(l.subprocess_runs for l in logs),
         "kills": sum(l.kills for l in logs),
         "deliveries": sum(len(l.deliveries) for l in logs),
-        "drafts_left": sum(l.leftover_drafts for l in logs), "kills_by_point": dict(points)})
+        "drafts_left": sum(l.leftover_drafts for l in logs),
+        "killed_while_sending": sum(len(l.killed_sending) for l in logs),
+        "lost_in_send": sum(l.lost for l in logs), "kills_by_point": dict(points)})

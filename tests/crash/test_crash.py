@@ -32,7 +32,8 @@ def _expected(root: Path, seed: int, backend: Backend) -> set[str]:
 
 
 def _crashed_walk(root: Path, seed: int, rate: float,
-                  backend: Backend = harness.FolderBackend) -> harness.WalkLog:
+                  backend: Backend = harness.FolderBackend,
+                  may_lose_in_send: bool = False) -> harness.WalkLog:
     expected = _expected(root, seed, backend)
     folder = root / f"crashed-{seed}"
     world = harness.make_world(folder, seed, backend(folder))  # type: ignore[arg-type]
@@ -41,6 +42,9 @@ def _crashed_walk(root: Path, seed: int, rate: float,
     log.leftover_drafts = world.backend.leftover_drafts()
     assert verdict.duplicates == {}, f"delivered more than once: {verdict.duplicates}"
     assert verdict.missing == set(), f"due but never delivered: {verdict.missing}"
+    log.lost = len(verdict.lost_in_send)
+    if not may_lose_in_send:
+        assert verdict.lost_in_send == set(), f"lost by a kill: {verdict.lost_in_send}"
     assert verdict.unexpected == set(), f"delivered but not due: {verdict.unexpected}"
     assert verdict.after_closing == [], "sent after a reply, a bounce or a payment"
     assert verdict.stuck_sending == []
@@ -67,6 +71,11 @@ def test_full_crash_run_over_200_kills(tmp_path):
 
 
 # -- against Dovecot and a delivering SMTP server -----------------------------------------------
+# The IMAP plugin files the Sent copy, then hands the message to SMTP, and takes the copy out
+# again if SMTP refuses. A SIGKILL between the two leaves a copy in Sent that never reached the
+# client; the restart finds it in Sent and counts it sent: at most once wins over at least once
+# (no one can ask an SMTP server whether it took a message before the connection died). Those
+# losses are allowed here only when a kill left that very follow-up in "sending", and counted.
 
 @pytest.fixture(scope="module")
 def imap_servers(tmp_path_factory) -> Iterator[Backend]:
@@ -97,7 +106,8 @@ def imap_servers(tmp_path_factory) -> Iterator[Backend]:
 
 
 def test_imap_a_walk_with_kills_delivers_each_followup_once(tmp_path, imap_servers):
-    log = _crashed_walk(tmp_path, seed=12, rate=0.3, backend=imap_servers)
+    log = _crashed_walk(tmp_path, seed=12, rate=0.3, backend=imap_servers,
+                        may_lose_in_send=True)
     assert log.kills >= 3, harness.summary([log])
     print("\ncrash harness (IMAP + SMTP):", harness.summary([log]))
 
@@ -109,7 +119,8 @@ def test_imap_full_crash_run_over_200_kills(tmp_path, imap_servers):
     logs = []
     seed = 200
     while sum(log.kills for log in logs) < 200:
-        logs.append(_crashed_walk(tmp_path, seed=seed, rate=0.3, backend=imap_servers))
+        logs.append(_crashed_walk(tmp_path, seed=seed, rate=0.3, backend=imap_servers,
+                                  may_lose_in_send=True))
         seed += 1
     print("\ncrash harness, full run (IMAP + SMTP):", harness.summary(logs))
 
