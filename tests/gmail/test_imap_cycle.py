@@ -456,11 +456,12 @@ def test_killed_between_the_smtp_send_and_recording_sends_once(world: World) -> 
 CYCLE_IN_ANOTHER_PROCESS = """
 import sys
 from datetime import datetime
+from pathlib import Path
 from relance.daemon.config import load_config
 from relance.daemon.engine import Engine
 from relance.daemon.store import Store
 from relance.gmail.imap import open_imap_mailbox
-config = load_config(__import__("pathlib").Path(sys.argv[1]), {"HOME": sys.argv[2]})
+config = load_config(Path(sys.argv[1]), {"HOME": sys.argv[2]})
 now = datetime.fromisoformat(sys.argv[3])
 Engine(config=config, store=Store.open(config.store_path), clock=lambda: now,
        mailbox=open_imap_mailbox(config, clock=lambda: now)).cycle()
