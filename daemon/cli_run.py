@@ -11,8 +11,11 @@ around the n-th call of a mailbox method, for the crash-injection harness.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
+import threading
+import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -23,12 +26,12 @@ import click
 from .app import Environment, open_mailbox, record
 from .config import Config
 from .engine import Engine
-from .errors import UsageError
+from .errors import MailboxError, UsageError
 from .lock import DaemonLock
 from .logs import configure
 from .mailbox import Mailbox
 from .model import EventKind, HoldReason
-from .runner import PAUSED_ALL_META, Clock, Runner, RunSettings, ScaledClock
+from .runner import PAUSED_ALL_META, WAKE_PUSH, Clock, Runner, RunSettings, ScaledClock
 from .store import Store
 
 PAUSE_ALL_DETAIL = "pause --all"
@@ -84,6 +87,29 @@ def _mailbox_opener(config: Config, environ: Mapping[str, str]) -> Callable[[], 
     return opener
 
 
+def _watch_inbox(config: Config, runner: Runner, log: logging.Logger) -> None:
+    """Wake the runner as soon as mail lands in an IMAP Inbox (IDLE, RFC 2177), on a connection
+    of its own in a daemon thread; the interval sync still covers any gap."""
+    from relance.gmail.imap import InboxWait, open_imap_mailbox
+
+    def watch() -> None:
+        box = open_imap_mailbox(config)
+        while not runner.stopping:
+            try:
+                changed = box.wait_for_inbox(60) is InboxWait.CHANGED
+                runner.push_connected = True
+            except MailboxError as exc:
+                if runner.push_connected is not False:
+                    log.warning("new-mail notifications unavailable, relying on the interval "
+                                "sync: %s", exc, extra={"fields": {"event": "push_down"}})
+                runner.push_connected = False
+                time.sleep(60)
+                continue
+            if changed:
+                runner.wake(WAKE_PUSH)
+    threading.Thread(target=watch, name="relance-idle", daemon=True).start()
+
+
 @click.command(help="Run the daemon in the foreground (for systemd, launchd or a terminal): "
                "sync every few minutes, draft follow-ups, send each at its slot. Stops cleanly "
                "on SIGTERM or Ctrl-C.")
@@ -111,6 +137,8 @@ def run(ctx: click.Context, once: bool, log_json: bool, sync_every: int,
                                              digest_at=digest_at.time() if digest_at else None))
         previous = {sig: signal.signal(sig, runner.stop)
                     for sig in (signal.SIGTERM, signal.SIGINT)}
+        if config.account.provider == "imap" and not once:
+            _watch_inbox(config, runner, log)
         try:
             runner.run(once=once)
         finally:

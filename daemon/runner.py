@@ -29,7 +29,8 @@ from .errors import PermanentMailboxError, TransientMailboxError
 from .mailbox import Mailbox
 from .store import FollowUpState
 
-MAILBOX_PROBLEM_META = "mailbox_problem"  # JSON {"since", "error"}; absent when all is well
+MAILBOX_PROBLEM_META = "mailbox_problem"  # JSON {"since", "error"}; "" or absent: all is well
+PUSH_META = "push_connected"  # "yes", "no"; absent where the mailbox has no push (IDLE)
 PAUSED_ALL_META = "paused_all"  # JSON {"since", "until"}; absent when not paused
 LAST_CYCLE_META = "daemon_last_cycle"  # ISO moment of the daemon's last complete cycle
 
@@ -94,6 +95,10 @@ class Runner:
         self._backoff = settings.backoff_first
         self._planned_at: datetime | None = None
         self._planned_on: tuple[int, frozenset[str]] | None = None  # events, relance's drafts
+        # set by the IDLE watcher's thread, written to the store by this one (SQLite's
+        # connection belongs to the thread that opened it)
+        self.push_connected: bool | None = None
+        self._push_recorded: bool | None = None
         self._scheduler = BackgroundScheduler(timezone=timezone.utc, daemon=True)
 
     # -- the alarm clock --------------------------------------------------------------------
@@ -206,6 +211,9 @@ class Runner:
         self._log_report(report, reason)
         with self.engine.store.transaction():
             self.engine.store.set_meta(LAST_CYCLE_META, self.engine.clock().isoformat())
+            if self.push_connected is not self._push_recorded:
+                self._push_recorded = self.push_connected
+                self.engine.store.set_meta(PUSH_META, "yes" if self.push_connected else "no")
         self.reschedule()
         self._digest_if_due()
         return StepOutcome(True, report)

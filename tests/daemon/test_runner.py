@@ -229,6 +229,53 @@ def test_a_sync_with_nothing_new_skips_planning_but_a_decision_or_a_deleted_draf
         store.close()
 
 
+# -- IMAP IDLE wakes the daemon -----------------------------------------------------------------
+
+def test_mail_landing_in_an_imap_inbox_wakes_the_daemon_at_once(tmp_path):
+    from imapclient import IMAPClient
+
+    from tests.servers.dovecot import DovecotServer, dovecot_binary
+    from tests.servers.smtp import DeliveringSmtpServer
+
+    if dovecot_binary() is None:
+        if os.environ.get("CI"):
+            pytest.fail("dovecot is not installed but CI must run the IMAP tests")
+        pytest.skip("dovecot is not installed (apt-get install dovecot-imapd dovecot-lmtpd)")
+    with DovecotServer(tmp_path / "dovecot") as dovecot:
+        smtp = DeliveringSmtpServer(dovecot.host, dovecot.lmtp_port)
+        smtp.start()
+        user = dovecot.add_user("freelancer-idle")
+        smtp.add_account(user.address, user.password)
+        secret = tmp_path / "imap-password"
+        secret.write_text(user.password + "\n")
+        secret.chmod(0o600)
+        config = tmp_path / "config.toml"
+        config.write_text(
+            f'[account]\nprovider = "imap"\naddress = "{user.address}"\n\n'
+            f'[account.imap]\nhost = "{dovecot.host}"\nport = {dovecot.imap_port}\n'
+            f'tls = "none"\npassword_file = "{secret}"\n\n'
+            f'[account.smtp]\nhost = "{smtp.host}"\nport = {smtp.port}\ntls = "none"\n\n'
+            f'[store]\npath = "{tmp_path / "relance.sqlite3"}"\n', encoding="utf-8")
+        daemon = start_daemon(config, OVERDUE, "--log-json", "--sync-every", "1440")
+        try:
+            time.sleep(1.5)  # its first cycle, and the watcher's IDLE
+            reply = mails.reply(mails.invoice("INV-2026-070", "EUR 300.00", "2026-02-09", SENT),
+                                "Paid this morning, thank you.", OVERDUE)
+            with IMAPClient(dovecot.host, dovecot.imap_port, ssl=False, timeout=10) as imap:
+                imap.login(user.address, user.password)
+                imap.append("INBOX", reply.as_bytes())
+            time.sleep(3)  # Dovecot tells IDLE within about half a second
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            _, err = daemon.communicate(timeout=30)
+            smtp.stop()
+    assert daemon.returncode == 0
+    cycles = [json.loads(line) for line in err.splitlines()]
+    assert [c["reason"] for c in cycles if c.get("event") == "cycle"] == ["start", "push"]
+    with Store.open(tmp_path / "relance.sqlite3") as store:
+        assert store.meta("push_connected") == "yes"
+
+
 # -- the daily digest ---------------------------------------------------------------------------
 
 def test_the_digest_goes_to_the_user_once_a_day_and_is_never_read_as_an_invoice(world):
