@@ -18,6 +18,7 @@ from .mailbox import FetchedMessage, Mailbox, MailRef
 from .model import Event, EventKind, Invoice
 from .observe import ObserveReport
 from .store import Store
+from .triage import worth_reading
 
 
 def _utc_now() -> datetime:
@@ -48,8 +49,8 @@ class Environment:
         return default_config(self.environ)
 
 
-def open_mailbox(config: Config) -> Mailbox:
-    """Connect to the configured mailbox."""
+def open_mailbox(config: Config, *, clock: Callable[[], datetime] = _utc_now) -> Mailbox:
+    """Connect to the configured mailbox; ``clock`` dates what it drafts and sends."""
     provider = config.account.provider
     if provider == "sample":
         from relance.gmail.folder import FolderMailbox
@@ -57,13 +58,13 @@ def open_mailbox(config: Config) -> Mailbox:
         return FolderMailbox(config.store_path.parent / "mailbox",
                              config.account.address or "me@sample.invalid")
     if provider == "imap":
-        from relance.gmail.imap import open_imap_mailbox  # type: ignore[attr-defined]
+        from relance.gmail.imap import open_imap_mailbox
 
-        return open_imap_mailbox(config)  # type: ignore[no-any-return]
+        return open_imap_mailbox(config, clock=clock, interest=worth_reading)
     if provider == "gmail":
-        from relance.gmail.api import open_gmail_mailbox  # type: ignore[attr-defined]
+        from relance.gmail.api import open_gmail_mailbox
 
-        return open_gmail_mailbox(config)  # type: ignore[no-any-return]
+        return open_gmail_mailbox(config)
     raise UsageError(f"unknown provider {provider!r}")
 
 

@@ -154,6 +154,7 @@ class Applier:
         for row in self._distinct(self.store.followups(FollowUpState.SENDING)):
             if self.mailbox.find_sent(row.message_id):
                 self._mark_sent(row, "found in Sent after an interruption")
+                self._remove_draft(row)
             else:
                 with self.store.transaction():
                     self.store.set_followup_state(row.message_id, FollowUpState.DRAFTED,
@@ -182,6 +183,7 @@ class Applier:
             self.store.set_followup_state(row.message_id, FollowUpState.SENDING)
         if self.mailbox.find_sent(row.message_id):
             self._mark_sent(row, "already in Sent")
+            self._remove_draft(row)
             return
         current = self.mailbox.get_draft(row.draft_id)
         if current is DRAFT_GONE:
@@ -200,6 +202,12 @@ class Applier:
             return
         self.mailbox.send_draft(row.draft_id)
         self._mark_sent(row, "sent at its slot")
+
+    def _remove_draft(self, row: FollowUpRow) -> None:
+        """A follow-up found in Sent must not stay in Drafts too: the user could send it again
+        by hand. Removing a draft that is already gone does nothing."""
+        if row.draft_id:
+            self.mailbox.delete_draft(row.draft_id)
 
     def _mark_sent(self, row: FollowUpRow, note: str) -> None:
         self._act("sent", row, row.message_id, row.slot, note)

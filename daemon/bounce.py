@@ -133,6 +133,16 @@ def detect_bounce(msg: Message) -> Bounce | NoBounce:
     return _text_bounce(msg)
 
 
+def from_mail_daemon(address: str) -> bool:
+    """Return whether an address is one MTAs sign their bounces with (MAILER-DAEMON@...)."""
+    return bool(_DAEMON_RE.match(address))
+
+
+def bounce_subject(subject: str) -> bool:
+    """Return whether a subject is one MTAs give their bounces."""
+    return bool(_SUBJECT_RE.search(subject))
+
+
 def is_report(msg: Message) -> bool:
     """Return whether a message is a ``multipart/report`` of any kind (RFC 6522): delivery
     status, read receipt (RFC 8098) or feedback. Such a message is never a human reply."""

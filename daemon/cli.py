@@ -98,7 +98,8 @@ def inspect_cmd(ctx: click.Context, file: Path, as_json: bool, me: str | None) -
 
 def _engine(env: Environment, store: Store, *, mailbox: bool) -> Engine:
     config = env.config()
-    return Engine(config=config, store=store, mailbox=open_mailbox(config) if mailbox else None,
+    return Engine(config=config, store=store,
+                  mailbox=open_mailbox(config, clock=env.clock) if mailbox else None,
                   clock=env.clock)
 
 

@@ -112,6 +112,9 @@ class Observer:
         fetched, msg = pair
         mid = stable_message_id(msg, fetched.raw)
         if self.store.seen(mid):
+            # A resync (new UIDVALIDITY, expired history) may return a known message under a
+            # new reference; keep the new one, or the invoice's file could no longer be fetched.
+            self.store.update_mail_ref(mid, fetched.ref.encode())
             return
         when = _when(msg, fetched, self.now)
         record = dict(message_id=mid, folder=Folder.SENT.value, mail_ref=fetched.ref.encode(),
@@ -179,6 +182,7 @@ class Observer:
         fetched, msg = pair
         mid = stable_message_id(msg, fetched.raw)
         if self.store.seen(mid):
+            self.store.update_mail_ref(mid, fetched.ref.encode())
             return
         when = _when(msg, fetched, self.now)
         result = classify(msg, now=self.now, open_invoices=self._open)

@@ -299,6 +299,13 @@ class Store:
         return self._db.execute("SELECT * FROM messages WHERE message_id = ?",
                                 (message_id,)).fetchone()
 
+    def update_mail_ref(self, message_id: str, mail_ref: str) -> None:
+        """Record where a known message lives now (after the mailbox renumbered it)."""
+        self._db.execute("UPDATE messages SET mail_ref = ? WHERE message_id = ? AND mail_ref != ?",
+                         (mail_ref, message_id, mail_ref))
+        self._db.execute("UPDATE invoices SET mail_ref = ? WHERE key = ? AND mail_ref != ?",
+                         (mail_ref, message_id, mail_ref))
+
     def forget_message(self, message_id: str) -> None:
         """Forget a message that is not an invoice, so that it can be read again (``track``)."""
         self._db.execute("DELETE FROM messages WHERE message_id = ? AND kind != 'invoice'",

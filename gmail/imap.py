@@ -388,11 +388,13 @@ def _copy(message: EmailMessage) -> EmailMessage:
 
 
 def open_imap_mailbox(config: Config, *, clock: Callable[[], datetime] = utc_now,
-                      progress: Progress | None = None) -> ImapMailbox:
+                      progress: Progress | None = None,
+                      interest: Interest = every_message) -> ImapMailbox:
     """Return the configured IMAP account's mailbox (not yet connected), its app password read
     from ``account.imap.password_file`` and the SMTP one from ``account.smtp.password_file``
     (the IMAP file unless set). Raises PermanentMailboxError naming the key when a file is
-    missing, unreadable, empty or readable by others."""
+    missing, unreadable, empty or readable by others. ``interest`` says from the headers which
+    messages' bodies to fetch (the daemon passes ``relance.daemon.triage.worth_reading``)."""
     account = config.account
     imap_password = read_password(account.imap.password_file, "account.imap.password_file")
     smtp_password = imap_password
@@ -402,7 +404,7 @@ def open_imap_mailbox(config: Config, *, clock: Callable[[], datetime] = utc_now
     imap, smtp_settings = from_config(account.imap, account.smtp, account.address,
                                       imap_password, smtp_password)
     return ImapMailbox(imap, smtp_settings, address=account.address, clock=clock,
-                       progress=progress)
+                       progress=progress, interest=interest)
 
 
 def read_password(path: Path | None, key: str) -> str:

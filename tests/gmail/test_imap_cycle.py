@@ -504,10 +504,6 @@ def test_a_cycle_killed_mid_send_delivers_once_after_restart(world: World) -> No
     assert len(w.received()) == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "core: Applier.resolve_interrupted marks a follow-up found in Sent as sent but never "
-    "deletes its draft, so the draft of a follow-up already sent stays in Drafts (the user "
-    "may send it a second time by hand)"))
 def test_a_cycle_killed_mid_send_leaves_no_draft_behind(world: World) -> None:
     w = world
     kill_a_cycle_mid_send(w)
@@ -671,14 +667,8 @@ def invoice_pdf(number: str) -> bytes:
     return bytes(pdf.output())
 
 
-@pytest.mark.parametrize("rebuilt", [
-    False,
-    pytest.param(True, marks=pytest.mark.xfail(strict=True, reason=(
-        "core: a message already seen is skipped by Observer._observe_sent (store.seen) when "
-        "a full resync returns it under a new MailRef, so the invoice keeps the ref of the old "
-        "UIDVALIDITY; Engine._attachment's fetch of it fails (the plugin rightly refuses a "
-        "stale UID) and every later follow-up silently goes out without the invoice's PDF"))),
-], ids=["same folder", "after a new UIDVALIDITY"])
+@pytest.mark.parametrize("rebuilt", [False, True],
+                         ids=["same folder", "after a new UIDVALIDITY"])
 def test_the_follow_up_carries_the_invoice_pdf(world: World, rebuilt: bool) -> None:
     w = world
     message = invoice(w.me, w.client, "F-2026-031", date(2026, 3, 12), w.clock.now)

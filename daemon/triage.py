@@ -1,0 +1,67 @@
+"""Triage from headers alone: which messages relance needs the whole of.
+
+A mailbox plugin fetches a few header fields of every new message first and the body only of
+those this says yes to, so that the cost of a first sync follows the mail that matters, not the
+size of the Inbox (newsletters, new conversations with friends, notifications).
+
+Every message in Sent is read (any may be an invoice). A received message is read when it may
+be one of the four things relance acts on:
+- an answer in a thread: it names a parent (``In-Reply-To`` / ``References``, RFC 5322
+  §3.6.4) — human replies and most auto-replies;
+- a delivery report: ``multipart/report`` (RFC 6522), a null or daemon sender, or a bounce
+  subject;
+- an automatic answer: ``Auto-Submitted`` other than ``no`` (RFC 3834 §5), ``X-Autoreply``,
+  ``X-Autorespond``, ``Precedence: auto_reply``, or a responder's subject;
+- a payment notice or a client writing afresh about money: a payment processor's address, or
+  invoice and payment words in the subject.
+When in doubt it reads: a missed reply costs an awkward reminder, a read body a few bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from email.message import Message
+
+from .autoreply import responder_subject
+from .bounce import bounce_subject, from_mail_daemon, is_report
+from .mailbox import Folder
+from .message import addresses, header
+from .payment import UNKNOWN_PROVIDER, provider_of
+from .text import fold
+
+# Subjects that speak of invoices or money, folded (lower-case, no diacritics).
+_MONEY_SUBJECT = re.compile(
+    r"invoice|inv\b|payment|paid|remittance|transfer|receipt|"
+    r"factur|paiement|regl|virement|avis de credit|"
+    r"plata|platit|achitat|transfer|incasare|"
+    r"rechnung|zahlung|uberweisung|gutschrift|"
+    r"pago|transferencia|abono"
+)
+
+
+def worth_reading(folder: Folder, headers: Message) -> bool:
+    """Return whether the whole message must be fetched, judging from its headers only."""
+    if folder is not Folder.INBOX:
+        return True
+    if header(headers, "In-Reply-To") or header(headers, "References"):
+        return True
+    if is_report(headers):
+        return True
+    return_path = header(headers, "Return-Path").strip()
+    senders = addresses(headers, "From", "Return-Path")
+    if return_path in ("<>", "") and not senders:
+        return True
+    if any(from_mail_daemon(address) for address in senders):
+        return True
+    subject = header(headers, "Subject")
+    if bounce_subject(subject) or responder_subject(subject):
+        return True
+    if header(headers, "Auto-Submitted").strip().lower() not in ("", "no"):
+        return True
+    if header(headers, "X-Autoreply") or header(headers, "X-Autorespond"):
+        return True
+    if header(headers, "Precedence").strip().lower() in ("auto_reply", "auto-reply"):
+        return True
+    if provider_of(headers) != UNKNOWN_PROVIDER:
+        return True
+    return bool(_MONEY_SUBJECT.search(fold(subject)))
