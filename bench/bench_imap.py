@@ -50,6 +50,7 @@ from relance.daemon.store import FollowUpState, Store  # noqa: E402
 from relance.gmail.imap import ImapMailbox, InboxWait, open_imap_mailbox  # noqa: E402
 from relance.gmail.imap_fetch import BATCH, HEADER_ITEM  # noqa: E402
 from relance.gmail.imap_settings import ImapSettings, Security  # noqa: E402
+from relance.daemon.triage import worth_reading
 from tests.servers.dovecot import PASSWORD, DovecotServer, MailUser  # noqa: E402
 from tests.servers.smtp import DeliveringSmtpServer  # noqa: E402
 
@@ -65,12 +66,26 @@ LANGS = [
 ]
 
 
+ORDINARY = [
+    ("Lunch next week? ({n})", "Hi Claire,\r\n\r\nare you free on Thursday?\r\n\r\nLea\r\n"),
+    ("Our spring collection is here ({n})", "New colours, new shapes. Have a look!\r\n"),
+    ("Photos du week-end ({n})", "Coucou,\r\n\r\nvoici les photos.\r\n\r\nMarc\r\n"),
+    ("Your parcel is on its way ({n})", "Your order will arrive tomorrow.\r\n"),
+]
+
+
 def message(n: int, sent: bool, user: str) -> bytes:
     subject, body = LANGS[n % len(LANGS)]
     number = f"2025-{n:05d}"
-    if not sent:
+    threading = ""
+    if not sent and n % 10 == 0:
+        # One received message in ten is a client's answer in an invoice thread ...
         subject, body = f"Re: {subject}", "Thanks, noted — we will schedule it.\r\n\r\n> " + body
-    head = (f"From: {user if sent else f'client{n % 97}@client.example.test'}\r\n"
+        threading = f"In-Reply-To: <bench-s{n}@example.test>\r\n"
+    elif not sent:
+        # ... the rest is the everyday mail of an inbox: conversations, newsletters, notices.
+        subject, body = ORDINARY[n % len(ORDINARY)]
+    head = (threading + f"From: {user if sent else f'client{n % 97}@client.example.test'}\r\n"
             f"To: {f'client{n % 97}@client.example.test' if sent else user}\r\n"
             f"Subject: {subject.format(n=number)}\r\n"
             f"Date: {(NOW - timedelta(minutes=n)).strftime('%a, %d %b %Y %H:%M:%S +0000')}\r\n"
@@ -149,7 +164,7 @@ def child_rss(server: DovecotServer, user: MailUser, interest: str) -> float:
 def child_sync(port: str, address: str, interest: str) -> None:
     user = MailUser(address, PASSWORD)
     box = ImapMailbox(settings("127.0.0.1", int(port), user), None, address=address,
-                      interest=sent_only if interest == "sent" else every_body)
+                      interest={"sent": sent_only, "triage": worth_reading}.get(interest, every_body))
     changes = box.sync(None)
     assert changes.messages  # keep them alive until the measurement, like the cycle would
     print(peak_rss_mb())
@@ -403,6 +418,7 @@ def report_size(server: DovecotServer, size: int, samples: int) -> None:
     bare = min(bare_fetch(server, user) for _ in range(2))
     narrow = min(first_sync(server, user, sent_only)[0] for _ in range(2))
     wide = min(first_sync(server, user, every_body)[0] for _ in range(2))
+    triaged = min(first_sync(server, user, worth_reading)[0] for _ in range(2))
     _, narrow_peak, cursor = first_sync(server, user, sent_only, trace=True)
     _, wide_peak, _ = first_sync(server, user, every_body, trace=True)
     print(f"  bare SEARCH + FETCH of the header fields: {bare:.2f} s (best of 2)")
@@ -410,8 +426,12 @@ def report_size(server: DovecotServer, size: int, samples: int) -> None:
           f"peak Python memory {narrow_peak / 2**20:.1f} MB")
     print(f"  first sync, every body:           {wide:.2f} s  ratio {wide / bare:.2f}  "
           f"peak Python memory {wide_peak / 2**20:.1f} MB")
+    print(f"  first sync, as the daemon does it (Sent + what triage reads): {triaged:.2f} s  "
+          f"ratio {triaged / bare:.2f}")
     print(f"  max RSS of a process doing only the first sync: Sent bodies "
-          f"{child_rss(server, user, 'sent'):.0f} MB, every body {child_rss(server, user, 'all'):.0f} MB")
+          f"{child_rss(server, user, 'sent'):.0f} MB, as the daemon does "
+          f"{child_rss(server, user, 'triage'):.0f} MB, every body "
+          f"{child_rss(server, user, 'all'):.0f} MB")
     commands, up, down, ms = idle_cycle(server, user, cursor, samples)
     print(f"  idle cycle: {commands} commands, {up} B sent, {down} B received, {ms:.1f} ms median")
 

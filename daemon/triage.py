@@ -38,23 +38,23 @@ _MONEY_SUBJECT = re.compile(
     r"pago|transferencia|abono"
 )
 
+# Words in a sender that may be a mail daemon or a payment processor; only then are the
+# addresses parsed (the precise tests live in bounce.py and payment.py).
+_MACHINE_HINT = re.compile(
+    r"daemon|postmaster|bounce|exchange|stripe|paypal|wise|gocardless|sumup|revolut|mollie|square"
+)
+
 
 def worth_reading(folder: Folder, headers: Message) -> bool:
-    """Return whether the whole message must be fetched, judging from its headers only."""
+    """Return whether the whole message must be fetched, judging from its headers only.
+
+    Runs for every new message of a first sync (tens of thousands), so the cheap tests come
+    first and addresses are only parsed for the few messages that could be a daemon's."""
     if folder is not Folder.INBOX:
         return True
     if header(headers, "In-Reply-To") or header(headers, "References"):
         return True
     if is_report(headers):
-        return True
-    return_path = header(headers, "Return-Path").strip()
-    senders = addresses(headers, "From", "Return-Path")
-    if return_path in ("<>", "") and not senders:
-        return True
-    if any(from_mail_daemon(address) for address in senders):
-        return True
-    subject = header(headers, "Subject")
-    if bounce_subject(subject) or responder_subject(subject):
         return True
     if header(headers, "Auto-Submitted").strip().lower() not in ("", "no"):
         return True
@@ -62,6 +62,17 @@ def worth_reading(folder: Folder, headers: Message) -> bool:
         return True
     if header(headers, "Precedence").strip().lower() in ("auto_reply", "auto-reply"):
         return True
-    if provider_of(headers) != UNKNOWN_PROVIDER:
+    subject = header(headers, "Subject")
+    if bounce_subject(subject) or responder_subject(subject):
         return True
-    return bool(_MONEY_SUBJECT.search(fold(subject)))
+    if _MONEY_SUBJECT.search(fold(subject)):
+        return True
+    origin = (header(headers, "From") + " " + header(headers, "Return-Path")).lower()
+    if not origin.strip() or "<>" in origin:
+        return True  # a null reverse path: what RFC 5321 §4.5.5 asks bounces to use
+    if _MACHINE_HINT.search(origin):
+        senders = addresses(headers, "From", "Return-Path")
+        if any(from_mail_daemon(address) for address in senders):
+            return True
+        return provider_of(headers) != UNKNOWN_PROVIDER
+    return False
