@@ -198,7 +198,7 @@ def _subprocess(world: World, now: datetime, rng: random.Random, log: WalkLog) -
         time.sleep(rng.uniform(0, 0.08))
         child.send_signal(signal.SIGKILL)
         point = "external"
-    child.communicate(timeout=60)
+    _, err = child.communicate(timeout=60)
     log.subprocess_runs += 1
     if child.returncode == -signal.SIGKILL:
         log.kills += 1
@@ -207,7 +207,8 @@ def _subprocess(world: World, now: datetime, rng: random.Random, log: WalkLog) -
             with Store.open(world.store) as store:
                 log.killed_sending |= {r.message_id for r in store.followups("sending")}
         return True
-    assert child.returncode == 0, f"relance run --once exited {child.returncode}"
+    assert child.returncode == 0, f"relance run --once exited {child.returncode}: " + \
+        err.decode(errors="replace")[-2000:]
     return False
 
 
