@@ -78,11 +78,12 @@ class _CrashingMailbox:
         return call
 
 
-def _mailbox_opener(config: Config, environ: Mapping[str, str]) -> Callable[[], Mailbox]:
+def _mailbox_opener(config: Config, environ: Mapping[str, str],
+                    clock: Clock) -> Callable[[], Mailbox]:
     spec = environ.get("RELANCE_CRASH_AT")
 
     def opener() -> Mailbox:
-        mailbox = open_mailbox(config)
+        mailbox = open_mailbox(config, clock=clock)
         return _CrashingMailbox(mailbox, spec) if spec else mailbox  # type: ignore[return-value]
     return opener
 
@@ -128,7 +129,7 @@ def run(ctx: click.Context, once: bool, log_json: bool, sync_every: int,
     config = env.config()
     log = configure(as_json=log_json, environ=env.environ)
     clock, speed = daemon_clock(env)
-    opener = _mailbox_opener(config, env.environ)
+    opener = _mailbox_opener(config, env.environ, clock)
     with DaemonLock(config.store_path), Store.open(config.store_path) as store:
         engine = Engine(config=config, store=store, mailbox=opener(), clock=clock)
         runner = Runner(engine, reopen=opener, log=log,
