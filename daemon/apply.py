@@ -28,6 +28,12 @@ from .threads import followup_message_id
 
 Composer = Callable[[PlannedFollowUp, str], EmailMessage]
 
+# A mailbox that files the Sent copy before handing the message over (IMAP: APPEND, then SMTP)
+# leaves a copy in Sent when the process dies in between, so a follow-up found there after an
+# interruption went out at most once, but maybe not at all: the user is asked to check.
+INTERRUPTED_NOTE = ("found in Sent after an interruption; it may not have reached the client: "
+                    "check, and resend it from Sent if needed")
+
 
 @dataclass(frozen=True)
 class Action:
@@ -153,7 +159,7 @@ class Applier:
         else back to ``drafted`` for the next slot check."""
         for row in self._distinct(self.store.followups(FollowUpState.SENDING)):
             if self.mailbox.find_sent(row.message_id):
-                self._mark_sent(row, "found in Sent after an interruption")
+                self._mark_sent(row, INTERRUPTED_NOTE)
                 self._remove_draft(row)
             else:
                 with self.store.transaction():

@@ -18,8 +18,9 @@ from .compose import export_templates
 from .engine import Engine
 from .errors import RelanceError
 from .inspection import inspection
+from .lock import DaemonLock
 from .model import EventKind
-from .status import invoice_rows, render_table, rows_as_json
+from .status import attention, health, invoice_rows, render_table, rows_as_json
 from .store import Store
 
 
@@ -112,15 +113,25 @@ def status(ctx: click.Context, as_json: bool) -> None:
     with Store.open(config.store_path) as store:
         engine = _engine(env, store, mailbox=False)
         now = env.clock()
-        rows = invoice_rows(store.invoices(), store.events(), engine.plan(), store.followups(),
+        followups = store.followups()
+        rows = invoice_rows(store.invoices(), store.events(), engine.plan(), followups,
                             now.astimezone(config.zone).date())
-        last_sync = store.meta("last_sync") or "never"
+        state = health(store.meta)
+    notes = attention(rows, state, followups)
     if as_json:
-        click.echo(json.dumps({"last_sync": last_sync, "invoices": rows_as_json(rows)},
+        click.echo(json.dumps({**state, "attention": notes, "invoices": rows_as_json(rows)},
                               indent=2))
         return
-    _console().print(render_table(rows, title=f"relance — {config.account.address or 'sample'}"
-                                  f" (last sync: {last_sync})", now=now))
+    console = _console()
+    console.print(render_table(rows, title=f"relance — {config.account.address or 'sample'}",
+                               now=now))
+    push = {True: "connected", False: "not connected", None: "none"}[state["push_connected"]]
+    console.print(f"Last sync: {state['last_sync'] or 'never'} · push: {push}"
+                  + (" · ALL FOLLOW-UPS PAUSED" if state["paused_all"] else ""), highlight=False)
+    if notes:
+        console.print("\nNeeds you:", style="bold")
+        for note in notes:
+            console.print(f"  - {note}", highlight=False)
 
 
 @cli.command(help="Run one cycle (sync, plan, drafts, sends that are due) and exit.")
@@ -129,7 +140,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
 def once(ctx: click.Context, dry_run: bool) -> None:
     env = _env(ctx)
     config = env.config()
-    with Store.open(config.store_path) as store:
+    with DaemonLock(config.store_path), Store.open(config.store_path) as store:
         report = _engine(env, store, mailbox=True).cycle(dry_run=dry_run or None)
     prefix = "would be " if dry_run else ""
     click.echo(f"{len(report.observed.invoices)} new invoice(s), "

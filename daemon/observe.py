@@ -79,6 +79,8 @@ class Observer:
 
     def observe(self, messages: Sequence[FetchedMessage]) -> ObserveReport:
         """Record ``messages``: Sent first, then the others, each in date order."""
+        if not messages:
+            return self.report
         sent = [m for m in messages if m.ref.folder is Folder.SENT]
         received = [m for m in messages if m.ref.folder is Folder.INBOX]
         for fetched in self._in_order(sent):
@@ -158,7 +160,8 @@ class Observer:
                             stage: str, record: dict) -> None:
         """A follow-up is in Sent: it went out (sent by relance, or by the user from Drafts)."""
         if rows:
-            self.store.set_followup_state(mid, FollowUpState.SENT, note="seen in Sent")
+            if any(row.state != FollowUpState.SENT for row in rows):
+                self.store.set_followup_state(mid, FollowUpState.SENT, note="seen in Sent")
             targets = [(row.invoice_key, row.stage) for row in rows]
             primary = rows[0].primary_key
         else:

@@ -3,6 +3,8 @@ plan, as data (for ``--json``) and as a table for a terminal."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
@@ -104,6 +106,45 @@ def _next(invoice: Invoice, planned: dict, hold: Hold | None,
     if hold.reason is HoldReason.COVERED:
         note = "in the statement of another invoice"
     return hold.reason.value, stage, when, note
+
+
+def health(meta: Callable[[str], str | None]) -> dict[str, object]:
+    """The account's health from the store's meta: last sync and cycle, push, problems."""
+    def decoded(key: str) -> object:
+        value = meta(key) or ""
+        return json.loads(value) if value else None
+
+    return {
+        "last_sync": meta("last_sync"),
+        "daemon_last_cycle": meta("daemon_last_cycle"),
+        "push_connected": {"yes": True, "no": False}.get(meta("push_connected") or ""),
+        "mailbox_problem": decoded("mailbox_problem"),
+        "paused_all": decoded("paused_all"),
+    }
+
+
+def attention(rows: list[InvoiceRow], state: dict[str, object],
+              followups: list[FollowUpRow]) -> list[str]:
+    """What needs the user, in sentences: answers to read, bounces, account problems."""
+    notes = []
+    problem = state.get("mailbox_problem")
+    if isinstance(problem, dict):
+        notes.append(f"The mailbox refuses relance since {problem.get('since')}: "
+                     f"{problem.get('error')} Nothing is sent until this is fixed.")
+    for row in rows:
+        if row.state == HoldReason.DISPUTED.value:
+            notes.append(f"{row.number}: {row.client} disputes it — read their reply.")
+        elif row.state == HoldReason.REPLIED.value:
+            notes.append(f"{row.number}: {row.client} answered ({row.reply}) — reply to them, "
+                         f"then `relance resume {row.number}` if follow-ups should go on.")
+        elif row.state == HoldReason.UNDELIVERED.value:
+            notes.append(f"{row.number}: the invoice bounced — check {row.client}.")
+    numbers = {row.key: row.number for row in rows}
+    for followup in followups:
+        if followup.state == FollowUpState.SENT and followup.note.startswith("found in Sent"):
+            notes.append(f"{numbers.get(followup.invoice_key, followup.invoice_key)}: the "
+                         f"{followup.stage} follow-up {followup.note}.")
+    return notes
 
 
 def rows_as_json(rows: list[InvoiceRow]) -> list[dict[str, object]]:

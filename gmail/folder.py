@@ -78,10 +78,13 @@ class FolderMailbox:
         source = self.draft_path(draft_id)
         if not source.exists():
             raise PermanentMailboxError(f"the draft {source} is gone")
+        # Filed in Sent first, delivered second: a death in between leaves a copy in Sent that
+        # find_sent sees, so a restart never delivers twice (at most once, as over IMAP).
+        filed = self._dir(Folder.SENT) / draft_id
+        source.replace(filed)
         outbox = self.root / "outbox"
         if outbox.is_dir():
-            (outbox / draft_id).write_bytes(source.read_bytes())
-        source.replace(self._dir(Folder.SENT) / draft_id)
+            (outbox / draft_id).write_bytes(filed.read_bytes())
 
     def find_sent(self, message_id: str) -> bool:
         parser = BytesHeaderParser(policy=policy.default)
