@@ -337,10 +337,8 @@ def _server(
 
 def _imap(section: Section, address: str, required: bool) -> ImapSettings:
     host, port, tls = _server(section, IMAP_PORTS, required, "IMAP")
+    # No file named: the password comes from the OS keyring, checked when the mailbox opens.
     password_file = section.path_value("password_file", None)
-    if required and password_file is None:
-        section.missing("password_file", "relance reads the IMAP password from a file only you "
-                        "can read", 'password_file = "~/.config/relance/imap-password"')
     return ImapSettings(
         host=host, port=port, tls=tls,
         username=section.string("username", "") or address,

@@ -21,8 +21,6 @@ Decisions a reader should know:
 
 from __future__ import annotations
 
-import os
-import stat
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -30,7 +28,6 @@ from datetime import datetime, timedelta, timezone
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import make_msgid
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from imapclient import IMAPClient
@@ -51,6 +48,7 @@ from relance.gmail.imap_fetch import (
     read_messages, uids_with_message_id,
 )
 from relance.gmail.imap_folders import ROLE_OF_FOLDER, Role, missing_folder_error, resolve_folders
+from relance.gmail.secrets import app_password
 from relance.gmail.imap_idle import IDLE_RENEW_S, InboxWait, idle_until, poll_until
 from relance.gmail.imap_settings import ImapSettings, SmtpSettings, from_config
 
@@ -391,48 +389,19 @@ def open_imap_mailbox(config: Config, *, clock: Callable[[], datetime] = utc_now
                       progress: Progress | None = None,
                       interest: Interest = every_message) -> ImapMailbox:
     """Return the configured IMAP account's mailbox (not yet connected), its app password read
-    from ``account.imap.password_file`` and the SMTP one from ``account.smtp.password_file``
-    (the IMAP file unless set). Raises PermanentMailboxError naming the key when a file is
-    missing, unreadable, empty or readable by others. ``interest`` says from the headers which
+    from ``account.imap.password_file`` (or, unset, the OS keyring) and the SMTP one from
+    ``account.smtp.password_file`` (the IMAP one unless set). Raises PermanentMailboxError
+    naming the key when a file is missing, unreadable, empty or readable by others. ``interest`` says from the headers which
     messages' bodies to fetch (the daemon passes ``relance.daemon.triage.worth_reading``)."""
     account = config.account
-    imap_password = read_password(account.imap.password_file, "account.imap.password_file")
+    user = account.imap.username or account.address
+    imap_password = app_password(account.imap.password_file, "account.imap.password_file", user)
     smtp_password = imap_password
     if account.smtp.host and account.smtp.password_file not in (None,
                                                                 account.imap.password_file):
-        smtp_password = read_password(account.smtp.password_file, "account.smtp.password_file")
+        smtp_password = app_password(account.smtp.password_file, "account.smtp.password_file",
+                                     account.smtp.username or user)
     imap, smtp_settings = from_config(account.imap, account.smtp, account.address,
                                       imap_password, smtp_password)
     return ImapMailbox(imap, smtp_settings, address=account.address, clock=clock,
                        progress=progress, interest=interest)
-
-
-def read_password(path: Path | None, key: str) -> str:
-    """Return the first line of the password file ``path`` (the config's ``key``).
-
-    The file must be the user's alone: any permission for group or others is refused, as
-    ssh does with a private key, because the password opens the whole mailbox."""
-    if path is None:
-        raise PermanentMailboxError(f"{key} is not set: put the app password in a file only "
-                                    f"you can read and name it there, or run `relance setup`.")
-    try:
-        mode = os.stat(path).st_mode
-        if not stat.S_ISREG(mode):
-            raise PermanentMailboxError(f"{path} ({key}) is not a file: name the file that "
-                                        f"holds the app password.")
-        if stat.S_IMODE(mode) & 0o077:
-            raise PermanentMailboxError(
-                f"{path} ({key}) can be read by others (mode {stat.S_IMODE(mode):04o}); "
-                f"relance will not use a password others can read. Run `chmod 600 {path}`.")
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise PermanentMailboxError(f"{path} ({key}) does not exist. Write the app password "
-                                    f"into it and run `chmod 600 {path}`, or run "
-                                    f"`relance setup`.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PermanentMailboxError(f"{path} ({key}) cannot be read ({exc}). It should be a "
-                                    f"text file you own holding only the app password.") from None
-    if not lines or not lines[0]:
-        raise PermanentMailboxError(f"{path} ({key}) is empty: write the app password on its "
-                                    f"first line.")
-    return lines[0]
