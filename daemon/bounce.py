@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import Message
 
-from .message import addresses, header, message_id, message_ids, sender
+from .message import addresses, header, message_id, message_ids, sender, walk
 from .model import Bounce
 
 
@@ -164,7 +164,7 @@ class _Recipient:
 def _status_blocks(msg: Message) -> Iterator[Message]:
     """Yield the per-recipient blocks of every delivery-status part (RFC 3464 §2.1: the first
     block is per-message, the following ones per-recipient)."""
-    for part in _walk(msg):
+    for part in walk(msg):
         if part.get_content_type() not in ("message/delivery-status",
                                            "message/global-delivery-status"):
             continue
@@ -259,7 +259,7 @@ def original_message_id(msg: Message) -> str | None:
     headers (``text/rfc822-headers``, RFC 6522 §4), a ``Message-ID:`` line in the text (Exim
     and qmail paste the original inline), then the bounce's own ``In-Reply-To`` and
     ``References``, which some MTAs (Exchange among them) set to the original."""
-    for part in _walk(msg):
+    for part in walk(msg):
         ctype = part.get_content_type()
         if ctype in ("message/rfc822", "message/global"):
             payload = part.get_payload()
@@ -375,13 +375,6 @@ def _header_and_text(msg: Message, text: str) -> str:
 # Reading parts
 
 
-def _walk(msg: Message) -> Iterator[Message]:
-    try:
-        yield from msg.walk()
-    except Exception:  # noqa: BLE001 - a broken MIME tree: take what was walked
-        return
-
-
 def _decoded(part: Message) -> str:
     """Return a part's text, whatever its transfer encoding and (possibly unknown) charset."""
     try:
@@ -425,7 +418,7 @@ def _report_text(msg: Message) -> str:
 def _all_text(msg: Message) -> str:
     """Return every text part including returned copies pasted inline (Exim, qmail)."""
     chunks = []
-    for part in _walk(msg):
+    for part in walk(msg):
         if not part.is_multipart() and part.get_content_maintype() == "text":
             chunks.append(_decoded(part))
     return "\n".join(chunks)

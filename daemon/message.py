@@ -127,7 +127,8 @@ def _is_attachment(part: Message) -> bool:
     return disposition.startswith("attachment") or bool(part.get_filename())
 
 
-def _walk(msg: Message) -> Iterator[Message]:
+def walk(msg: Message) -> Iterator[Message]:
+    """Yield the parts of a message; a broken MIME tree yields what could be walked."""
     try:
         yield from msg.walk()
     except Exception:  # noqa: BLE001 - a broken MIME tree: take what was walked
@@ -138,7 +139,7 @@ def text_body(msg: Message) -> str:
     """Return the readable text of a message: its first text/plain part that is not an
     attachment, else its first HTML part turned into text, else ""."""
     html_text = ""
-    for part in _walk(msg):
+    for part in walk(msg):
         if part.is_multipart() or _is_attachment(part):
             continue
         ctype = part.get_content_type()
@@ -154,7 +155,7 @@ def text_body(msg: Message) -> str:
 def attachments(msg: Message) -> list[tuple[Attachment, bytes]]:
     """Return each attached file with its bytes, in order."""
     found: list[tuple[Attachment, bytes]] = []
-    for part in _walk(msg):
+    for part in walk(msg):
         if part.is_multipart() or not _is_attachment(part):
             continue
         try:
@@ -173,7 +174,7 @@ def attachments(msg: Message) -> list[tuple[Attachment, bytes]]:
 
 def parts_of_type(msg: Message, content_type: str) -> Iterator[Message]:
     """Yield the parts of a given type, attachments included (e.g. message/delivery-status)."""
-    for part in _walk(msg):
+    for part in walk(msg):
         if part.get_content_type() == content_type:
             yield part
 

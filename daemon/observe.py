@@ -108,15 +108,22 @@ class Observer:
             threads.setdefault(invoice_key, []).append(message_id)
         return ThreadIndex.build(self.store.invoices(), threads)
 
+    def _first_sight(self, fetched: FetchedMessage, msg: EmailMessage) -> str | None:
+        """The message's id when it is new; None when it was recorded before. A resync (new
+        UIDVALIDITY, expired history) may return a known message under a new reference: the
+        new one is kept, or the invoice's file could no longer be fetched."""
+        mid = stable_message_id(msg, fetched.raw)
+        if self.store.seen(mid):
+            self.store.update_mail_ref(mid, fetched.ref.encode())
+            return None
+        return mid
+
     # -- sent -------------------------------------------------------------------------------
 
     def _observe_sent(self, pair: tuple[FetchedMessage, EmailMessage]) -> None:
         fetched, msg = pair
-        mid = stable_message_id(msg, fetched.raw)
-        if self.store.seen(mid):
-            # A resync (new UIDVALIDITY, expired history) may return a known message under a
-            # new reference; keep the new one, or the invoice's file could no longer be fetched.
-            self.store.update_mail_ref(mid, fetched.ref.encode())
+        mid = self._first_sight(fetched, msg)
+        if mid is None:
             return
         when = _when(msg, fetched, self.now)
         record = dict(message_id=mid, folder=Folder.SENT.value, mail_ref=fetched.ref.encode(),
@@ -183,9 +190,8 @@ class Observer:
     def _observe_received(self, pair: tuple[FetchedMessage, EmailMessage],
                           index: ThreadIndex) -> None:
         fetched, msg = pair
-        mid = stable_message_id(msg, fetched.raw)
-        if self.store.seen(mid):
-            self.store.update_mail_ref(mid, fetched.ref.encode())
+        mid = self._first_sight(fetched, msg)
+        if mid is None:
             return
         when = _when(msg, fetched, self.now)
         result = classify(msg, now=self.now, open_invoices=self._open)
