@@ -1,11 +1,14 @@
 """The daemon's commands: `relance run`, `relance service install`, `relance report`, and the
 global pause (`relance pause-all`, `relance resume-all`).
 
-Two environment variables exist for tests only and are read nowhere else:
+These environment variables exist for tests only and are read nowhere else:
 ``RELANCE_FAKE_NOW`` (an ISO moment with its offset) starts the daemon's clock there, running
 ``RELANCE_FAKE_SPEED`` times faster than real time (default 1); ``RELANCE_CRASH_AT``
 (``before:send_draft``, ``after:create_draft:2``, ...) makes the process kill itself with SIGKILL
-around the n-th call of a mailbox method, for the crash-injection harness.
+around the n-th call of a mailbox method, for the crash-injection harness;
+``RELANCE_GMAIL_ENDPOINT`` (a base URL like ``http://127.0.0.1:8123/``) opens a Gmail account at
+a local Gmail-compatible server instead of Google's, reached directly (never through a proxy),
+its tokens refreshed at ``RELANCE_GMAIL_TOKEN_URI`` (default: the endpoint's ``token``).
 """
 
 from __future__ import annotations
@@ -78,12 +81,27 @@ class _CrashingMailbox:
         return call
 
 
+def _open_mailbox(config: Config, environ: Mapping[str, str], clock: Clock) -> Mailbox:
+    """The configured mailbox; a Gmail account at a test's local server when
+    ``RELANCE_GMAIL_ENDPOINT`` is set (test-only, see the module docstring)."""
+    endpoint = environ.get("RELANCE_GMAIL_ENDPOINT")
+    if not endpoint or config.account.provider != "gmail":
+        return open_mailbox(config, clock=clock)
+    import httplib2
+
+    from relance.gmail.api import open_gmail_mailbox
+
+    token_uri = environ.get("RELANCE_GMAIL_TOKEN_URI") or endpoint.rstrip("/") + "/token"
+    return open_gmail_mailbox(config, endpoint=endpoint, token_uri=token_uri,
+                              http=httplib2.Http(proxy_info=None, timeout=30))
+
+
 def _mailbox_opener(config: Config, environ: Mapping[str, str],
                     clock: Clock) -> Callable[[], Mailbox]:
     spec = environ.get("RELANCE_CRASH_AT")
 
     def opener() -> Mailbox:
-        mailbox = open_mailbox(config, clock=clock)
+        mailbox = _open_mailbox(config, environ, clock)
         return _CrashingMailbox(mailbox, spec) if spec else mailbox  # type: ignore[return-value]
     return opener
 

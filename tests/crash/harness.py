@@ -5,7 +5,10 @@ middle of a sync or a send, then restarted.
 A backend is the mailbox and the clients' side: here the folder mailbox, whose ``outbox/`` is
 what the clients received (the harness moves each arrival into ``delivered/`` under a fresh name,
 so a follow-up delivered twice shows up as two files although the mailbox writes both under the
-same name); ``imap_backend.py`` has Dovecot with an SMTP server that delivers over LMTP.
+same name); ``imap_backend.py`` has Dovecot with an SMTP server that delivers over LMTP;
+``gmail_backend.py`` the Gmail-compatible server. A backend may add variables to the daemon's
+environment (``environ()``) and be told each moment the walk reaches (``at(now)``), for servers
+that keep the walk's time.
 
 A walk is fully determined by its seed; a reference walk of the same seed without crashes says
 which follow-ups were due, and the crashed walk must deliver exactly those, once each.
@@ -172,8 +175,10 @@ def make_world(root: Path, seed: int, backend: FolderBackend | None = None) -> W
 
 
 def _environ(world: World, now: datetime) -> dict[str, str]:
+    """The daemon's whole environment: no proxy variables, nothing of the test's own."""
     passed = {k: os.environ[k] for k in ("PATH", "PYTHONPATH") if k in os.environ}
-    return {"HOME": str(world.root), "RELANCE_FAKE_NOW": now.isoformat(), **passed}
+    extra = getattr(world.backend, "environ", dict)()
+    return {"HOME": str(world.root), "RELANCE_FAKE_NOW": now.isoformat(), **passed, **extra}
 
 
 def _in_process(world: World, now: datetime, *argv: str) -> int:
@@ -237,6 +242,9 @@ def walk(world: World, *, seed: int, crash_rate: float) -> WalkLog:
     now = START
     at_slot = False
     while now < END:
+        follow_time = getattr(world.backend, "at", None)
+        if follow_time is not None:
+            follow_time(now)
         for arrival in world.arrivals:
             if arrival.at <= now and arrival.invoice_key not in world.closed_at:
                 world.backend.file_inbox(arrival.name, arrival.message)

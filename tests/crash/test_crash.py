@@ -157,3 +157,38 @@ def test_a_death_between_filing_in_sent_and_delivery_never_delivers_twice(tmp_pa
     # at most once: nothing goes out again, and the user is told to check that one
     assert delivered == 0
     assert row.state == "sent" and row.note == INTERRUPTED_NOTE
+
+
+# -- against the Gmail-compatible server -----------------------------------------------------------
+# drafts.send is one call that Gmail carries out whole or not at all, and a restart that finds a
+# follow-up in "sending" looks for its Message-ID in Sent before sending again: no loss is
+# allowed here, a kill from outside included.
+
+@pytest.fixture(scope="module")
+def gmail_server() -> Iterator[Backend]:
+    """The fake Gmail on a free loopback port for the module, its clock on the walk's time."""
+    from gmail_backend import GmailBackend, WalkClock
+
+    from tests.gmailfake.server import GmailFake
+
+    clock = WalkClock()
+    with GmailFake(clock=clock) as fake:
+        yield lambda root: GmailBackend(root, fake, clock)
+
+
+def test_gmail_a_walk_with_kills_delivers_each_followup_once(tmp_path, gmail_server):
+    log = _crashed_walk(tmp_path, seed=13, rate=0.3, backend=gmail_server)
+    assert log.kills >= 3, harness.summary([log])
+    print("\ncrash harness (Gmail API):", harness.summary([log]))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.environ.get("RELANCE_FULL"), reason="the full crash run takes "
+                    "minutes: RELANCE_FULL=1 pytest tests/crash")
+def test_gmail_full_crash_run_over_200_kills(tmp_path, gmail_server):
+    logs = []
+    seed = 300
+    while sum(log.kills for log in logs) < 200:
+        logs.append(_crashed_walk(tmp_path, seed=seed, rate=0.3, backend=gmail_server))
+        seed += 1
+    print("\ncrash harness, full run (Gmail API):", harness.summary(logs))
