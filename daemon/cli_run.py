@@ -88,7 +88,6 @@ def _open_mailbox(config: Config, environ: Mapping[str, str], clock: Clock) -> M
     if not endpoint or config.account.provider != "gmail":
         return open_mailbox(config, clock=clock)
     import httplib2
-
     from relance.gmail.api import open_gmail_mailbox
 
     token_uri = environ.get("RELANCE_GMAIL_TOKEN_URI") or endpoint.rstrip("/") + "/token"

@@ -1,5 +1,6 @@
-"""The crash harness builds its mailboxes with the cycle tests' message builders, and its IMAP
-backend runs the test servers of tests/servers."""
+"""The crash harness builds its mailboxes with the cycle tests' message builders; its IMAP
+backend runs the test servers of tests/servers, its Gmail backend the server of tests/gmailfake
+(both imported from the checkout's root)."""
 
 from __future__ import annotations
 

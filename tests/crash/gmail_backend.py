@@ -21,6 +21,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from relance.gmail.quota import scopes
+
 from tests.gmailfake.server import GmailFake
 from tests.gmailfake.store import Account
 
@@ -92,7 +93,7 @@ class GmailBackend:
 
     def take_deliveries(self) -> list[bytes]:
         """The follow-ups that reached the clients' Inboxes since the last call, in order."""
-        time.sleep(0.05)  # a killed child's last request may still be running on the server
+        time.sleep(0.02)  # a killed child's last request may still be running on the server
         fresh = []
         for account in self.clients:
             for msg in list(account.messages.values()):
