@@ -94,8 +94,11 @@ class Applier:
         self._act("withdrawn", row, row.message_id, row.slot)
         if self.dry_run:
             return
-        if row.draft_id:
-            self.mailbox.delete_draft(row.draft_id)
+        draft_id = row.draft_id
+        if not draft_id and row.state == FollowUpState.PLANNED:
+            draft_id = self.mailbox.find_draft(row.message_id) or ""  # a crash left it unrecorded
+        if draft_id:
+            self.mailbox.delete_draft(draft_id)
         with self.store.transaction():
             self.store.set_followup_state(row.message_id, FollowUpState.WITHDRAWN,
                                           note="no longer planned")
@@ -119,13 +122,24 @@ class Applier:
         self._act("drafted", followup, mid, followup.slot)
         if self.dry_run:
             return
-        message = self.compose(followup, mid)
-        draft_id = self.mailbox.create_draft(message, self._thread_id(followup))
+        # Recorded as planned before the mailbox is asked, so that a process killed between
+        # creating the draft and recording its id finds that draft again instead of leaving it
+        # behind with a twin (the user could send both).
+        earlier = None
+        if row is not None and row.message_id == mid and row.state == FollowUpState.PLANNED:
+            earlier = self.mailbox.find_draft(mid)
+        else:
+            self._put_rows(followup, mid, FollowUpState.PLANNED, "")
+        draft_id = earlier or self.mailbox.create_draft(self.compose(followup, mid),
+                                                        self._thread_id(followup))
+        self._put_rows(followup, mid, FollowUpState.DRAFTED, draft_id)
+
+    def _put_rows(self, followup: PlannedFollowUp, mid: str, state: str, draft_id: str) -> None:
         with self.store.transaction():
             for invoice_key, stage in _rows_of(followup):
                 self.store.put_followup(
                     invoice_key=invoice_key, stage=stage, kind=followup.stage.kind.value,
-                    message_id=mid, state=FollowUpState.DRAFTED, slot=followup.slot,
+                    message_id=mid, state=state, slot=followup.slot,
                     primary_key=followup.invoice_key, draft_id=draft_id,
                     covers=followup.covers if invoice_key == followup.invoice_key else ())
 

@@ -92,6 +92,11 @@ class Mailbox(Protocol):
         """Store ``message`` as a draft in its thread; return the draft's id."""
         ...
 
+    def find_draft(self, message_id: str) -> str | None:
+        """Return the id of the draft with this Message-ID, or None (after a crash between
+        creating a draft and recording its id, this finds it instead of writing a second)."""
+        ...
+
     def get_draft(self, draft_id: str) -> bytes | DraftGone:
         """Return the draft as it is now (the user may have edited it), or ``DRAFT_GONE``."""
         ...

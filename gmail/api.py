@@ -230,6 +230,14 @@ class GmailMailbox:
         made = self._call(self._users.drafts().create(userId="me", body={"message": body}))
         return str(made["id"])
 
+    def find_draft(self, message_id: str) -> str | None:
+        """Return the id of the draft with this Message-ID (``drafts.list`` with
+        ``rfc822msgid:``), or None."""
+        page = self._call(self._users.drafts().list(
+            userId="me", q=f"rfc822msgid:{message_id.strip('<>')}", maxResults=1))
+        drafts = page.get("drafts") or []
+        return drafts[0]["id"] if drafts else None
+
     def get_draft(self, draft_id: str) -> bytes | DraftGone:
         """Return the draft's message as it is now, or ``DRAFT_GONE``."""
         res = self._call(self._users.drafts().get(userId="me", id=draft_id, format="raw"),

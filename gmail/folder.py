@@ -56,11 +56,19 @@ class FolderMailbox:
         except OSError as exc:
             raise PermanentMailboxError(f"{path} is gone: {exc.strerror}") from exc
 
+    @staticmethod
+    def _draft_name(message_id: str) -> str:
+        return _UNSAFE.sub("_", message_id.strip().strip("<>")) + ".eml"
+
     def create_draft(self, message: EmailMessage, thread_id: str | None) -> str:
-        name = _UNSAFE.sub("_", str(message["Message-ID"]).strip("<>")) + ".eml"
+        name = self._draft_name(str(message["Message-ID"]))
         path = self._dir(Folder.DRAFTS) / name
         path.write_bytes(message.as_bytes(policy=policy.SMTP))
         return name
+
+    def find_draft(self, message_id: str) -> str | None:
+        name = self._draft_name(message_id)
+        return name if (self._dir(Folder.DRAFTS) / name).exists() else None
 
     def draft_path(self, draft_id: str) -> Path:
         return self._dir(Folder.DRAFTS) / draft_id

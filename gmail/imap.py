@@ -264,6 +264,12 @@ class ImapMailbox:
                           msg_time=self._clock())
         return message_id_of(message)
 
+    def find_draft(self, message_id: str) -> str | None:
+        """Return the draft's id (its Message-ID) when Drafts holds it, else None."""
+        with self._session("looking for a draft") as client:
+            self._open(client, Role.DRAFTS)
+            return message_id if uids_with_message_id(client, message_id) else None
+
     def get_draft(self, draft_id: str) -> bytes | DraftGone:
         """Return the draft's bytes as they are now, or ``DRAFT_GONE``.
 

@@ -242,3 +242,23 @@ def test_a_sent_message_no_rule_recognises_can_be_tracked(world):
     (invoice,) = engine.store.invoices()
     # no due date written anywhere: the default payment terms apply
     assert invoice.due_date == datetime(2026, 3, 12).date()
+
+
+def test_a_draft_created_just_before_a_crash_is_found_again_not_doubled(world):
+    engine, clock, root = world
+    inv = _invoice(root)
+    clock.now = datetime(2026, 3, 9, 12, tzinfo=timezone.utc)
+    engine.cycle()
+    (draft,) = _drafts(root)
+    row = engine.store.followup(inv["Message-ID"], "reminder")
+    # What a process killed right after the mailbox created the draft leaves: the follow-up
+    # recorded as planned, its draft id unknown, the draft in Drafts.
+    with engine.store.transaction():
+        engine.store.put_followup(invoice_key=row.invoice_key, stage=row.stage, kind=row.kind,
+                                  message_id=row.message_id, state="planned", slot=row.slot,
+                                  primary_key=row.primary_key)
+    edited = draft.read_bytes().replace(b"Hello", b"Hi Tom")  # the user touched it meanwhile
+    draft.write_bytes(edited)
+    engine.cycle()  # the restart
+    assert _drafts(root) == [draft] and draft.read_bytes() == edited  # found, not rewritten
+    assert engine.store.followup(inv["Message-ID"], "reminder").draft_id == draft.name

@@ -247,3 +247,14 @@ def test_fetch_returns_a_message_again_or_says_it_is_gone(gmail_fake: GmailFake)
     gmail_fake.accounts[USER].delete(s["inv_fr"].id)
     with pytest.raises(PermanentMailboxError, match="no longer in the mailbox"):
         box.fetch(ref)
+
+
+def test_a_draft_is_found_again_by_its_message_id(gmail_fake: GmailFake) -> None:
+    s = seed_invoices(gmail_fake)
+    box = mailbox(gmail_fake)
+    assert box.find_draft("<fu-f@example.test>") is None
+    draft_id = box.create_draft(follow_up(s["messages"]["inv_en"], "Reminder.",
+                                          "<fu-f@example.test>"), s["inv_en"].thread_id)
+    box.create_draft(follow_up(s["messages"]["inv_en"], "Another one.", "<fu-g@example.test>"),
+                     s["inv_en"].thread_id)
+    assert box.find_draft("<fu-f@example.test>") == draft_id

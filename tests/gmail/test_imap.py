@@ -229,6 +229,7 @@ def test_a_draft_can_be_created_read_and_deleted(mailbox, parties) -> None:
     draft_id = mailbox.create_draft(follow_up(parties, 1), None)
     assert draft_id == "<relance-2026-100-1@example.test>"
     assert draft_id in mailbox.sync(None).drafts_present
+    assert mailbox.find_draft("<relance-2026-100-1@example.test>") == draft_id
     current = mailbox.get_draft(draft_id)
     assert current is not DRAFT_GONE and b"Petit rappel" in current
 
@@ -236,6 +237,7 @@ def test_a_draft_can_be_created_read_and_deleted(mailbox, parties) -> None:
     mailbox.delete_draft(draft_id)  # already gone: not an error
 
     assert mailbox.get_draft(draft_id) is DRAFT_GONE
+    assert mailbox.find_draft(draft_id) is None
     assert draft_id not in mailbox.sync(None).drafts_present
 
 

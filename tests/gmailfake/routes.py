@@ -199,7 +199,11 @@ def drafts_get(call: Call) -> Result:
 
 def drafts_list(call: Call) -> Result:
     acc = call.account
-    found = [res.draft(acc, d) for d in acc.drafts.values()]
+    drafts = list(acc.drafts.values())
+    if call.arg("q"):  # drafts.list takes the search box's query language, like messages.list
+        parsed = gq.parse(call.arg("q"), call.fake.now_ms(), acc.label_ids_by_name())
+        drafts = [d for d in drafts if parsed.matches(acc.get(d.message_id))]
+    found = [res.draft(acc, d) for d in drafts]
     for d in found:
         d["message"] = {"id": d["message"]["id"], "threadId": d["message"]["threadId"]}
     out = _page(found, call, 100, "drafts")
