@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from . import message as mail
@@ -63,13 +63,12 @@ class Applier:
     """Makes the mailbox match a plan. ``compose(followup, message_id)`` writes the message."""
 
     def __init__(self, store: Store, mailbox: Mailbox, *, domain: str, compose: Composer,
-                 now: datetime, window_end: time, dry_run: bool = False) -> None:
+                 now: datetime, dry_run: bool = False) -> None:
         self.store = store
         self.mailbox = mailbox
         self.domain = domain
         self.compose = compose
         self.now = now
-        self.window_end = window_end
         self.dry_run = dry_run
         self.actions: list[Action] = []
 
@@ -109,7 +108,7 @@ class Applier:
         if row is not None and row.message_id == mid and row.state == FollowUpState.DRAFTED:
             if present is not None and row.draft_id not in present:
                 self._cancelled_by_user(row)
-            elif row.slot != followup.slot and not self._slot_is_now(row.slot):
+            elif row.slot != followup.slot:
                 self._act("rescheduled", row, mid, followup.slot)
                 if not self.dry_run:
                     with self.store.transaction():
@@ -142,12 +141,6 @@ class Applier:
                     message_id=mid, state=state, slot=followup.slot,
                     primary_key=followup.invoice_key, draft_id=draft_id,
                     covers=followup.covers if invoice_key == followup.invoice_key else ())
-
-    def _slot_is_now(self, slot: datetime) -> bool:
-        """A slot that has come stays the slot until its send window closes that day; only a
-        slot missed altogether (the machine was off) moves to the next one."""
-        closes = datetime.combine(slot.date(), self.window_end, tzinfo=slot.tzinfo)
-        return slot <= self.now < closes
 
     def _thread_id(self, followup: PlannedFollowUp) -> str | None:
         invoice = self.store.invoice(followup.invoice_key)
@@ -239,14 +232,14 @@ class Applier:
                     message_id=row.message_id))
 
     def _over_limit(self, max_per_hour: int, max_per_day: int) -> bool:
-        sent = sorted({(e.message_id, e.at) for events in self.store.events().values()
-                       for e in events if e.kind is EventKind.FOLLOWUP_SENT
-                       and e.at > self.now - timedelta(days=1)}, key=lambda p: p[1])
-        distinct: dict[str | None, datetime] = {}
-        for message_id, at in sent:
-            distinct.setdefault(message_id, at)
-        last_hour = sum(1 for at in distinct.values() if at > self.now - timedelta(hours=1))
-        return last_hour >= max_per_hour or len(distinct) >= max_per_day
+        """Whether the hourly or daily cap of sent follow-ups is reached (a statement counts
+        once, though it is recorded for each invoice it covers)."""
+        first_sent: dict[str | None, datetime] = {}
+        for event in self.store.events_of_kind(EventKind.FOLLOWUP_SENT):
+            first_sent.setdefault(event.message_id, event.at)
+        recent = [at for at in first_sent.values() if at > self.now - timedelta(days=1)]
+        last_hour = sum(1 for at in recent if at > self.now - timedelta(hours=1))
+        return last_hour >= max_per_hour or len(recent) >= max_per_day
 
     @staticmethod
     def _distinct(rows: list[FollowUpRow]) -> list[FollowUpRow]:

@@ -20,6 +20,7 @@ Rules, in the order they apply:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import MappingProxyType
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, tzinfo
 
@@ -36,7 +37,7 @@ from .model import (
     Stage,
     StageKind,
 )
-from .slots import NO_SLOT, BusinessCalendar, next_slot
+from .slots import BusinessCalendar, NoSlot, next_slot
 
 _OVERDUE_KINDS = {StageKind.FIRST_NOTICE, StageKind.URGENT, StageKind.FURTHER, StageKind.FINAL}
 
@@ -186,46 +187,61 @@ class Plan:
 def plan(invoices: Iterable[Invoice], events: Mapping[str, Sequence[Event]], *, now: datetime,
          settings: CadenceSettings, window: SendWindow, calendar: BusinessCalendar,
          zone_of: Callable[[Invoice], tzinfo],
-         consolidate_for: Callable[[Invoice], bool] = lambda _invoice: True) -> Plan:
+         consolidate_for: Callable[[Invoice], bool] = lambda _invoice: True,
+         kept_slots: Mapping[tuple[str, str], datetime] = MappingProxyType({})) -> Plan:
     """Return the plan for ``invoices`` at ``now``: one follow-up per invoice at most, each with
     its slot; several overdue invoices to one client merged into one statement when
-    ``consolidate_for`` allows it."""
+    ``consolidate_for`` allows it.
+
+    ``kept_slots`` are the slots of the drafts already waiting, by (invoice key, stage key). A
+    slot that has come stays the slot until its send window closes that day, so the follow-up
+    is sent then rather than moved to the next day (or dropped, for a reminder on the last day
+    before the due date); only a slot missed altogether is given a new one."""
+    def slot_for(stage: Stage, invoice_key: str, zone: tzinfo) -> datetime | NoSlot:
+        kept = kept_slots.get((invoice_key, stage.key))
+        if kept is not None and kept <= now < datetime.combine(kept.date(), window.end,
+                                                               tzinfo=kept.tzinfo):
+            return kept
+        return next_slot(stage, invoice_key=invoice_key, zone=zone, window=window,
+                         calendar=calendar, now=now)
+
     due: list[tuple[Invoice, Stage, datetime]] = []
     holds: dict[str, Hold] = {}
     for invoice in invoices:
         zone = zone_of(invoice)
-        found = _due_with_slot(invoice, events.get(invoice.key, ()), now=now, settings=settings,
-                               window=window, calendar=calendar, zone=zone)
+        found = _due_with_slot(invoice, events.get(invoice.key, ()), today=now.astimezone(
+            zone).date(), settings=settings, calendar=calendar, zone=zone, slot_for=slot_for)
         if isinstance(found, Hold):
             holds[invoice.key] = found
         else:
             due.append((invoice, *found))
-    followups = _consolidate(due, holds, now=now, settings=settings, window=window,
-                             calendar=calendar, zone_of=zone_of, consolidate_for=consolidate_for)
+    followups = _consolidate(due, holds, settings=settings, zone_of=zone_of,
+                             consolidate_for=consolidate_for, slot_for=slot_for)
     return Plan(tuple(sorted(followups, key=lambda f: f.slot)), holds)
 
 
-def _due_with_slot(invoice: Invoice, events: Sequence[Event], *, now: datetime,
-                   settings: CadenceSettings, window: SendWindow, calendar: BusinessCalendar,
-                   zone: tzinfo) -> tuple[Stage, datetime] | Hold:
-    today = now.astimezone(zone).date()
+SlotFinder = Callable[[Stage, str, tzinfo], "datetime | NoSlot"]
+
+
+def _due_with_slot(invoice: Invoice, events: Sequence[Event], *, today: date,
+                   settings: CadenceSettings, calendar: BusinessCalendar, zone: tzinfo,
+                   slot_for: SlotFinder) -> tuple[Stage, datetime] | Hold:
     skip: frozenset[str] = frozenset()
     while True:
         decision = decide(invoice, events, today=today, settings=settings, calendar=calendar,
                           zone=zone, skip=skip)
         if isinstance(decision, Hold):
             return decision
-        slot = next_slot(decision.stage, invoice_key=invoice.key, zone=zone, window=window,
-                         calendar=calendar, now=now)
-        if slot is not NO_SLOT:
-            return decision.stage, slot  # type: ignore[return-value]
+        slot = slot_for(decision.stage, invoice.key, zone)
+        if isinstance(slot, datetime):
+            return decision.stage, slot
         skip = skip | {decision.stage.key}
 
 
 def _consolidate(due: list[tuple[Invoice, Stage, datetime]], holds: dict[str, Hold], *,
-                 now: datetime, settings: CadenceSettings, window: SendWindow,
-                 calendar: BusinessCalendar, zone_of: Callable[[Invoice], tzinfo],
-                 consolidate_for: Callable[[Invoice], bool]) -> list[PlannedFollowUp]:
+                 settings: CadenceSettings, zone_of: Callable[[Invoice], tzinfo],
+                 consolidate_for: Callable[[Invoice], bool],
+                 slot_for: SlotFinder) -> list[PlannedFollowUp]:
     """Merge overdue invoices to one client into a statement sent in the thread of the newest
     of them; the others are held as ``COVERED``."""
     groups: dict[str, list[tuple[Invoice, Stage, datetime]]] = {}
@@ -245,13 +261,12 @@ def _consolidate(due: list[tuple[Invoice, Stage, datetime]], holds: dict[str, Ho
         primary, primary_stage, _ = members[-1]
         statement = Stage(primary_stage.key, StageKind.STATEMENT,
                           max(stage.earliest for _, stage, _ in members))
-        slot = next_slot(statement, invoice_key=primary.key, zone=zone_of(primary), window=window,
-                         calendar=calendar, now=now)
-        if slot is NO_SLOT:  # cannot happen without a latest day; keep them separate then
+        slot = slot_for(statement, primary.key, zone_of(primary))
+        if not isinstance(slot, datetime):  # cannot happen without a latest day
             followups.extend(PlannedFollowUp(i.key, s, t) for i, s, t in members)
             continue
         covers = tuple((i.key, s.key) for i, s, _ in members[:-1])
-        followups.append(PlannedFollowUp(primary.key, statement, slot, covers))  # type: ignore[arg-type]
+        followups.append(PlannedFollowUp(primary.key, statement, slot, covers))
         for invoice, stage, _ in members[:-1]:
             holds[invoice.key] = Hold(HoldReason.COVERED, next_stage=stage)
     return followups

@@ -15,6 +15,7 @@ from . import __version__
 from . import message as mail
 from .app import Environment, find_invoice, open_mailbox, record, track
 from .compose import export_templates
+from .config import Config
 from .engine import Engine
 from .errors import RelanceError
 from .inspection import inspection
@@ -97,8 +98,7 @@ def inspect_cmd(ctx: click.Context, file: Path, as_json: bool, me: str | None) -
         click.echo(f"  reason: {result['reason']}")
 
 
-def _engine(env: Environment, store: Store, *, mailbox: bool) -> Engine:
-    config = env.config()
+def _engine(env: Environment, config: Config, store: Store, *, mailbox: bool) -> Engine:
     return Engine(config=config, store=store,
                   mailbox=open_mailbox(config, clock=env.clock) if mailbox else None,
                   clock=env.clock)
@@ -111,7 +111,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
     env = _env(ctx)
     config = env.config()
     with Store.open(config.store_path) as store:
-        engine = _engine(env, store, mailbox=False)
+        engine = _engine(env, config, store, mailbox=False)
         now = env.clock()
         followups = store.followups()
         rows = invoice_rows(store.invoices(), store.events(), engine.plan(), followups,
@@ -141,7 +141,7 @@ def once(ctx: click.Context, dry_run: bool) -> None:
     env = _env(ctx)
     config = env.config()
     with DaemonLock(config.store_path), Store.open(config.store_path) as store:
-        report = _engine(env, store, mailbox=True).cycle(dry_run=dry_run or None)
+        report = _engine(env, config, store, mailbox=True).cycle(dry_run=dry_run or None)
     prefix = "would be " if dry_run else ""
     click.echo(f"{len(report.observed.invoices)} new invoice(s), "
                f"{len(report.observed.events)} new event(s)")
@@ -158,11 +158,12 @@ def preview(ctx: click.Context, invoice: str) -> None:
     env = _env(ctx)
     config = env.config()
     with Store.open(config.store_path) as store:
-        engine = _engine(env, store, mailbox=False)
+        engine = _engine(env, config, store, mailbox=False)
         found = find_invoice(store, invoice)
-        planned = [f for f in engine.plan().followups if f.invoice_key == found.key]
+        current = engine.plan()
+        planned = [f for f in current.followups if f.invoice_key == found.key]
         if not planned:
-            hold = engine.plan().holds.get(found.key)
+            hold = current.holds.get(found.key)
             reason = hold.reason.value if hold else "closed"
             click.echo(f"No follow-up is planned for {found.number}: {reason}.")
             return
@@ -226,7 +227,7 @@ def track_cmd(ctx: click.Context, message_id: str) -> None:
     env = _env(ctx)
     config = env.config()
     with Store.open(config.store_path) as store:
-        engine = _engine(env, store, mailbox=config.account.provider == "sample")
+        engine = _engine(env, config, store, mailbox=config.account.provider == "sample")
         report = track(engine, message_id)
     if report and report.invoices:
         click.echo(f"Tracked: {', '.join(report.invoices)} is now an invoice.")

@@ -99,9 +99,12 @@ class Engine:
             choice = self.config.client_for(invoice.client).consolidate
             return self.config.cadence.consolidate if choice is None else choice
 
+        waiting = {(row.invoice_key, row.stage): row.slot
+                   for row in self.store.followups("drafted")}
         return plan(self.store.invoices(), self.store.events(), now=self.clock(),
                     settings=self.config.cadence, window=self.config.window,
-                    calendar=self.calendar, zone_of=self.zone_of, consolidate_for=consolidate)
+                    calendar=self.calendar, zone_of=self.zone_of, consolidate_for=consolidate,
+                    kept_slots=waiting)
 
     def compose(self, followup: PlannedFollowUp, message_id: str) -> EmailMessage:
         """Write the follow-up message for a planned follow-up."""
@@ -161,7 +164,7 @@ class Engine:
         """Run one whole cycle: settle interrupted sends, sync, plan, apply, send what is due."""
         dry = self.config.mode.dry_run if dry_run is None else dry_run
         applier = Applier(self.store, self.box, domain=self.domain, compose=self.compose,
-                          now=self.clock(), window_end=self.config.window.end, dry_run=dry)
+                          now=self.clock(), dry_run=dry)
         if not dry:
             applier.resolve_interrupted()
         observed, drafts = self.sync()

@@ -365,6 +365,12 @@ class Store:
             found.setdefault(row["invoice_key"], []).append(self._event(row))
         return found
 
+    def events_of_kind(self, kind: EventKind) -> list[Event]:
+        """Return every event of one kind, across invoices, oldest first."""
+        rows = self._db.execute("SELECT * FROM events WHERE kind = ? ORDER BY at, id",
+                                (kind.value,))
+        return [self._event(r) for r in rows]
+
     def events_of(self, invoice_key: str) -> list[Event]:
         rows = self._db.execute("SELECT * FROM events WHERE invoice_key = ? ORDER BY at, id",
                                 (invoice_key,))

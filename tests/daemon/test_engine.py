@@ -262,3 +262,16 @@ def test_a_draft_created_just_before_a_crash_is_found_again_not_doubled(world):
     engine.cycle()  # the restart
     assert _drafts(root) == [draft] and draft.read_bytes() == edited  # found, not rewritten
     assert engine.store.followup(inv["Message-ID"], "reminder").draft_id == draft.name
+
+
+def test_the_hourly_cap_defers_the_second_send_to_its_next_slot(world):
+    engine, clock, root = world
+    engine.config = replace(engine.config, mode=replace(engine.config.mode, max_per_hour=1))
+    for number, client in (("INV-2026-040", "a@client-one.test"), ("INV-2026-041", mails.CLIENT)):
+        mails.file_into(root / "sent", number, mails.invoice(
+            number, "EUR 300.00", "2026-03-12", datetime(2026, 2, 10, 8, tzinfo=timezone.utc),
+            to=client))
+    _walk(engine, clock, datetime(2026, 3, 10, 5, 59, tzinfo=PARIS), step=timedelta(hours=1))
+    assert len(_delivered(root)) == 1  # the same morning window: one send, the other waits
+    _walk(engine, clock, datetime(2026, 3, 11, 6, 0, tzinfo=PARIS), step=timedelta(hours=1))
+    assert len(_delivered(root)) == 2
