@@ -127,7 +127,7 @@ def main() -> None:
     import google.oauth2.credentials
     import httplib2
 
-    from relance.gmail.api import GmailMailbox, SearchSettings
+    from relance.gmail.api.mailbox import GmailMailbox, SearchSettings
 
     parent, child = multiprocessing.Pipe()
     proc = multiprocessing.Process(target=serve, args=(args, child), daemon=True)

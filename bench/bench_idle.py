@@ -28,12 +28,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "daemon")
 
 import mails  # noqa: E402
 
-from relance.daemon.config import default_config  # noqa: E402
-from relance.daemon.engine import Engine  # noqa: E402
-from relance.daemon.model import SendWindow  # noqa: E402
-from relance.daemon.runner import Runner, RunSettings  # noqa: E402
-from relance.daemon.store import Store  # noqa: E402
-from relance.gmail.folder import FolderMailbox  # noqa: E402
+from relance.daemon.cycle.config import default_config  # noqa: E402
+from relance.daemon.cycle.engine import Engine  # noqa: E402
+from relance.daemon.core.model import SendWindow  # noqa: E402
+from relance.daemon.cycle.runner import Runner, RunSettings  # noqa: E402
+from relance.daemon.cycle.store import Store  # noqa: E402
+from relance.gmail.folder.mailbox import FolderMailbox  # noqa: E402
 
 SATURDAY = datetime(2026, 3, 14, 0, 0, tzinfo=timezone.utc)
 

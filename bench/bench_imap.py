@@ -43,14 +43,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.servers, f
 
 from imapclient import IMAPClient  # noqa: E402
 
-from relance.daemon.config import load_config  # noqa: E402
-from relance.daemon.engine import Engine  # noqa: E402
-from relance.daemon.mailbox import Folder  # noqa: E402
-from relance.daemon.store import FollowUpState, Store  # noqa: E402
-from relance.gmail.imap import ImapMailbox, InboxWait, open_imap_mailbox  # noqa: E402
-from relance.gmail.imap_fetch import BATCH, HEADER_ITEM  # noqa: E402
-from relance.gmail.imap_settings import ImapSettings, Security  # noqa: E402
-from relance.daemon.triage import worth_reading
+from relance.daemon.cycle.config import load_config  # noqa: E402
+from relance.daemon.cycle.engine import Engine  # noqa: E402
+from relance.daemon.core.mailbox import Folder  # noqa: E402
+from relance.daemon.cycle.store import FollowUpState, Store  # noqa: E402
+from relance.gmail.imap.mailbox import ImapMailbox, InboxWait, open_imap_mailbox  # noqa: E402
+from relance.gmail.imap.fetch import BATCH, HEADER_ITEM  # noqa: E402
+from relance.gmail.imap.settings import ImapSettings, Security  # noqa: E402
+from relance.daemon.core.triage import worth_reading
 from tests.servers.dovecot import PASSWORD, DovecotServer, MailUser  # noqa: E402
 from tests.servers.smtp import DeliveringSmtpServer  # noqa: E402
 

@@ -1,7 +1,7 @@
 """relance: the daemon that follows up unpaid invoices from your own mailbox.
 
-The pure decisions (``extract``, ``classify``, ``cadence``, ``slots``, ``threads``,
-``compose``) import no IO library; the store, the cycle and the CLI sit at the edge.
+Three layers, each importing only the ones below it: ``cli`` (the commands) -> ``cycle``
+(store, observe, plan, apply, the runner) -> ``core`` (the words and the pure decisions).
 """
 
 __version__ = "0.1.0"

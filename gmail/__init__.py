@@ -1,1 +1,3 @@
-"""Mailbox plugins behind the one ``Mailbox`` protocol of ``relance.daemon.mailbox``."""
+"""Mailbox plugins behind the one ``Mailbox`` protocol of ``relance.daemon.core.mailbox``:
+``api`` (Gmail API), ``imap`` (IMAP and SMTP), ``folder`` (a folder of .eml files). Each imports
+only ``relance.daemon.core``."""

@@ -20,7 +20,7 @@ from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
-from relance.gmail.quota import scopes
+from relance.gmail.api.quota import scopes
 
 from tests.gmailfake.server import GmailFake
 from tests.gmailfake.store import Account

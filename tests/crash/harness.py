@@ -33,9 +33,9 @@ from email.parser import BytesHeaderParser
 from pathlib import Path
 
 import mails
-from relance.daemon.app import Environment
-from relance.daemon.cli import main
-from relance.daemon.store import Store
+from relance.daemon.cli.env import Environment
+from relance.daemon.cli.main import main
+from relance.daemon.cycle.store import Store
 
 START = datetime(2026, 2, 2, 9, tzinfo=timezone.utc)
 END = datetime(2026, 3, 27, 9, tzinfo=timezone.utc)

@@ -82,10 +82,7 @@ def test_full_crash_run_over_200_kills(tmp_path):
 
 @pytest.fixture(scope="module")
 def imap_servers(tmp_path_factory) -> Iterator[Backend]:
-    """A Dovecot and an SMTP server for the module; skipped where Dovecot is missing or the
-    IMAP plugin cannot yet be opened from a configuration file."""
-    from relance.gmail import imap
-
+    """A Dovecot and an SMTP server for the module; skipped where Dovecot is missing."""
     from tests.servers.dovecot import DovecotServer, dovecot_binary
     from tests.servers.smtp import DeliveringSmtpServer
 
@@ -94,9 +91,6 @@ def imap_servers(tmp_path_factory) -> Iterator[Backend]:
             pytest.fail("dovecot is not installed but CI must run the IMAP crash harness: "
                         "apt-get install -y dovecot-imapd dovecot-lmtpd")
         pytest.skip("dovecot is not installed (apt-get install dovecot-imapd dovecot-lmtpd)")
-    if not hasattr(imap, "open_imap_mailbox"):
-        pytest.skip("relance.gmail.imap.open_imap_mailbox (what `relance run` opens an IMAP "
-                    "account with) does not exist yet")
     from imap_backend import ImapBackend
 
     with DovecotServer(tmp_path_factory.mktemp("dovecot")) as dovecot:
@@ -134,11 +128,11 @@ def test_a_death_between_filing_in_sent_and_delivery_never_delivers_twice(tmp_pa
     import shutil
     from datetime import timedelta
 
-    from relance.daemon.apply import INTERRUPTED_NOTE
-    from relance.daemon.config import load_config
-    from relance.daemon.engine import Engine
-    from relance.daemon.store import Store
-    from relance.gmail.folder import FolderMailbox
+    from relance.daemon.cycle.apply import INTERRUPTED_NOTE
+    from relance.daemon.cycle.config import load_config
+    from relance.daemon.cycle.engine import Engine
+    from relance.daemon.cycle.store import Store
+    from relance.gmail.folder.mailbox import FolderMailbox
 
     world = harness.make_world(tmp_path / "w", seed=3)
     config = load_config(world.config, {"HOME": str(world.root)})

@@ -6,8 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from relance.daemon.amounts import NO_AMOUNT, best_amount, find_amounts, parse_amount
-from relance.daemon.model import Money
+from relance.daemon.core.amounts import NO_AMOUNT, best_amount, find_amounts, parse_amount
+from relance.daemon.core.model import Money
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from relance.daemon.autoreply import return_date
+from relance.daemon.core.autoreply import return_date
 
 MONDAY_2_MARCH = date(2026, 3, 2)
 

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from relance.daemon.cadence import Due, decide, plan, schedule
-from relance.daemon.compose import TemplateSet, compose_followup
-from relance.daemon.model import (
+from relance.daemon.core.cadence import Due, decide, plan, schedule
+from relance.daemon.core.compose import TemplateSet, compose_followup
+from relance.daemon.core.model import (
     CadenceSettings,
     DueSource,
     Event,
@@ -27,7 +27,7 @@ from relance.daemon.model import (
     SendWindow,
     Sender,
 )
-from relance.daemon.slots import BusinessCalendar
+from relance.daemon.core.slots import BusinessCalendar
 
 PARIS = ZoneInfo("Europe/Paris")
 FR = BusinessCalendar("FR")

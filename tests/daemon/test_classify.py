@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from relance.daemon.autoreply import NO_AUTO_REPLY, detect_auto_reply
-from relance.daemon.bounce import NO_BOUNCE, detect_bounce
-from relance.daemon.classify import classify
-from relance.daemon.intent import read_intent
-from relance.daemon.message import parse
-from relance.daemon.model import (
+from relance.daemon.core.autoreply import NO_AUTO_REPLY, detect_auto_reply
+from relance.daemon.core.bounce import NO_BOUNCE, detect_bounce
+from relance.daemon.core.classify import classify
+from relance.daemon.core.intent import read_intent
+from relance.daemon.core.message import parse
+from relance.daemon.core.model import (
     AutoReply,
     Bounce,
     Intent,
@@ -27,7 +27,7 @@ from relance.daemon.model import (
     PaymentNotice,
     Reply,
 )
-from relance.daemon.payment import NO_PAYMENT, detect_payment
+from relance.daemon.core.payment import NO_PAYMENT, detect_payment
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 LATER = datetime(2026, 4, 20, 9, 0, tzinfo=timezone.utc)  # well after every message

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from relance.daemon.app import Environment
-from relance.daemon.cli import cli, main
+from relance.daemon.cli.env import Environment
+from relance.daemon.cli.main import cli, main
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 ME = "claire@atelier-martin.example"

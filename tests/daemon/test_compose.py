@@ -12,15 +12,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from relance.daemon.compose import (
+from relance.daemon.core.compose import (
     TemplateSet,
     compose_followup,
     export_templates,
     render_body,
     text_to_html,
 )
-from relance.daemon.errors import TemplateError
-from relance.daemon.model import (
+from relance.daemon.core.errors import TemplateError
+from relance.daemon.core.model import (
     Attachment,
     DueSource,
     Invoice,
@@ -31,7 +31,7 @@ from relance.daemon.model import (
     Stage,
     StageKind,
 )
-from relance.daemon.threads import followup_message_id
+from relance.daemon.core.threads import followup_message_id
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 

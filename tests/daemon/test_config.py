@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from relance.daemon.config import (
+from relance.daemon.cycle.config import (
     NO_CLIENT_SETTINGS,
     AccountSettings,
     ClientSettings,
@@ -28,8 +28,8 @@ from relance.daemon.config import (
     default_config,
     load_config,
 )
-from relance.daemon.errors import ConfigError
-from relance.daemon.model import CadenceSettings, LateFees, PaymentTerms, Sender, SendWindow
+from relance.daemon.core.errors import ConfigError
+from relance.daemon.core.model import CadenceSettings, LateFees, PaymentTerms, Sender, SendWindow
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
 ENV = {"HOME": "/home/camille"}

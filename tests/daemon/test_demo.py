@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from relance.daemon.demo import run_demo
+from relance.daemon.cli.demo import run_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = tomllib.loads((ROOT / "tests" / "data" / "sample_expectations.toml").read_text())

@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 import mails
 import pytest
 
-from relance.daemon.config import ClientSettings, default_config
-from relance.daemon.engine import Engine
-from relance.daemon.model import SendWindow
-from relance.daemon.store import Store
-from relance.gmail.folder import FolderMailbox
+from relance.daemon.cycle.config import ClientSettings, default_config
+from relance.daemon.cycle.engine import Engine
+from relance.daemon.core.model import SendWindow
+from relance.daemon.cycle.store import Store
+from relance.gmail.folder.mailbox import FolderMailbox
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -205,8 +205,8 @@ def test_two_overdue_invoices_to_one_client_make_one_statement(world):
 
 
 def test_paid_from_the_command_line_withdraws_the_draft(world):
-    from relance.daemon.app import find_invoice, record
-    from relance.daemon.model import EventKind
+    from relance.daemon.cycle.actions import find_invoice, record
+    from relance.daemon.core.model import EventKind
 
     engine, clock, root = world
     _invoice(root)
@@ -224,7 +224,7 @@ def test_a_sent_message_no_rule_recognises_can_be_tracked(world):
     from email.message import EmailMessage
     from email.utils import format_datetime
 
-    from relance.daemon.app import track
+    from relance.daemon.cycle.actions import track
 
     engine, clock, root = world
     msg = EmailMessage()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from fpdf import FPDF
-from relance.daemon.extract import (
+from relance.daemon.core.extract import (
     AMOUNT_ONLY,
     CREDIT_NOTE,
     NO_DATE,
@@ -27,9 +27,9 @@ from relance.daemon.extract import (
     extract_invoice,
     terms_due,
 )
-from relance.daemon.message import attachments, parse
-from relance.daemon.model import NOT_AN_INVOICE, DueSource, Invoice, Money, NotAnInvoice
-from relance.daemon.pdftext import MAX_PDF_PAGES, pdf_text
+from relance.daemon.core.message import attachments, parse
+from relance.daemon.core.model import NOT_AN_INVOICE, DueSource, Invoice, Money, NotAnInvoice
+from relance.daemon.core.pdftext import MAX_PDF_PAGES, pdf_text
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "invoices"
 EXPLICIT, TERMS, DEFAULT = DueSource.EXPLICIT, DueSource.TERMS, DueSource.DEFAULT

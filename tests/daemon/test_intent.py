@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from relance.daemon.intent import reply_from_text
-from relance.daemon.model import Intent
+from relance.daemon.core.intent import reply_from_text
+from relance.daemon.core.model import Intent
 
 TUESDAY_3_MARCH = date(2026, 3, 3)
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from relance.daemon import message as mail
-from relance.daemon.dates import date_near, find_dates
+from relance.daemon.core import message as mail
+from relance.daemon.core.dates import date_near, find_dates
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 REF = date(2026, 2, 26)  # a Thursday

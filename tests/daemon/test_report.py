@@ -13,12 +13,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from relance.daemon.app import Environment
-from relance.daemon.cli import main
-from relance.daemon.config import load_config
-from relance.daemon.demo import DEMO_NOW, run_demo
-from relance.daemon.engine import Engine
-from relance.daemon.report import (
+from relance.daemon.cli.env import Environment
+from relance.daemon.cli.main import main
+from relance.daemon.cycle.config import load_config
+from relance.daemon.cli.demo import DEMO_NOW, run_demo
+from relance.daemon.cycle.engine import Engine
+from relance.daemon.cli.report import (
     BUCKET_COLOURS,
     BUCKETS,
     Mark,
@@ -28,9 +28,9 @@ from relance.daemon.report import (
     gather,
     render_html,
 )
-from relance.daemon.store import Store
+from relance.daemon.cycle.store import Store
 
-SAMPLE_CONFIG = Path(__file__).resolve().parents[2] / "gmail" / "sample" / "config.toml"
+SAMPLE_CONFIG = Path(__file__).resolve().parents[2] / "gmail" / "folder" / "sample" / "config.toml"
 
 
 @pytest.mark.parametrize("due, bucket", [

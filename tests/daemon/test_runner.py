@@ -18,22 +18,22 @@ from pathlib import Path
 
 import mails
 import pytest
-from relance.daemon.app import Environment
-from relance.daemon.cli import main
-from relance.daemon.config import load_config
-from relance.daemon.engine import Engine
-from relance.daemon.errors import (
+from relance.daemon.cli.env import Environment
+from relance.daemon.cli.main import main
+from relance.daemon.cycle.config import load_config
+from relance.daemon.cycle.engine import Engine
+from relance.daemon.core.errors import (
     PermanentMailboxError,
     StoreError,
     TransientMailboxError,
 )
-from relance.daemon.lock import DaemonLock
-from relance.daemon.logs import configure, redact
-from relance.daemon.mailbox import Changes
-from relance.daemon.runner import MAILBOX_PROBLEM_META, Runner, RunSettings
-from relance.daemon.service import launchd_plist, systemd_unit
-from relance.daemon.store import Store
-from relance.gmail.folder import FolderMailbox
+from relance.daemon.cycle.lock import DaemonLock
+from relance.daemon.cycle.logs import configure, redact
+from relance.daemon.core.mailbox import Changes
+from relance.daemon.cycle.runner import MAILBOX_PROBLEM_META, Runner, RunSettings
+from relance.daemon.cli.service import launchd_plist, systemd_unit
+from relance.daemon.cycle.store import Store
+from relance.gmail.folder.mailbox import FolderMailbox
 
 SENT = datetime(2026, 1, 10, 8, 30, tzinfo=timezone.utc)
 OVERDUE = datetime(2026, 2, 16, 9, tzinfo=timezone.utc)  # a week after the due date

@@ -23,13 +23,13 @@ import httplib2
 import pytest
 from click.testing import CliRunner
 
-from relance.daemon.cli import cli
-from relance.daemon.config import load_config
-from relance.daemon.errors import PermanentMailboxError, UsageError
-from relance.daemon.setup import SetupEnv
-from relance.daemon.setup_config import update_config_text
-from relance.gmail.api import open_gmail_mailbox
-from relance.gmail.quota import SCOPE_COMPOSE, SCOPE_MODIFY, SCOPE_READ
+from relance.daemon.cli.main import cli
+from relance.daemon.cycle.config import load_config
+from relance.daemon.core.errors import PermanentMailboxError, UsageError
+from relance.daemon.cli.setup import SetupEnv
+from relance.daemon.cli.setup_config import update_config_text
+from relance.gmail.api.mailbox import open_gmail_mailbox
+from relance.gmail.api.quota import SCOPE_COMPOSE, SCOPE_MODIFY, SCOPE_READ
 from tests.gmailfake.oauth import OAuthGmailFake
 
 ME = "claire@atelier-martin.example"

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from relance.daemon.model import SendWindow, Stage, StageKind
-from relance.daemon.slots import (
+from relance.daemon.core.model import SendWindow, Stage, StageKind
+from relance.daemon.core.slots import (
     NO_SLOT,
     BusinessCalendar,
     next_slot,

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from relance.daemon.errors import StoreError
-from relance.daemon.model import (
+from relance.daemon.core.errors import StoreError
+from relance.daemon.core.model import (
     Attachment,
     DueSource,
     Event,
@@ -19,7 +19,7 @@ from relance.daemon.model import (
     Invoice,
     Money,
 )
-from relance.daemon.store import SCHEMA_VERSION, FollowUpState, Store
+from relance.daemon.cycle.store import SCHEMA_VERSION, FollowUpState, Store
 
 INVOICE = Invoice(
     number="F-2026-011", amount=Money(Decimal("3600.00"), "EUR"), issue_date=date(2026, 2, 9),

@@ -9,8 +9,8 @@ from email import message_from_string, policy
 
 import pytest
 
-from relance.daemon.model import DueSource, Invoice, Money
-from relance.daemon.threads import (
+from relance.daemon.core.model import DueSource, Invoice, Money
+from relance.daemon.core.threads import (
     KEEP_FIRST_REFERENCES,
     KEEP_LAST_REFERENCES,
     MAX_REFERENCES,

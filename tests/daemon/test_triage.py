@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from relance.daemon.mailbox import Folder
-from relance.daemon.triage import worth_reading
+from relance.daemon.core.mailbox import Folder
+from relance.daemon.core.triage import worth_reading
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-SAMPLE_INBOX = Path(__file__).resolve().parents[2] / "gmail" / "sample" / "inbox"
+SAMPLE_INBOX = Path(__file__).resolve().parents[2] / "gmail" / "folder" / "sample" / "inbox"
 
 
 def _headers(path: Path):

@@ -22,8 +22,8 @@ if _ROOT not in sys.path:
 from tests.servers.dovecot import DovecotServer, MailUser, dovecot_binary  # noqa: E402
 from tests.servers.smtp import DeliveringSmtpServer  # noqa: E402
 
-from relance.gmail.imap import ImapMailbox  # noqa: E402
-from relance.gmail.imap_settings import ImapSettings, Security, SmtpSettings  # noqa: E402
+from relance.gmail.imap.mailbox import ImapMailbox  # noqa: E402
+from relance.gmail.imap.settings import ImapSettings, Security, SmtpSettings  # noqa: E402
 
 _serial = itertools.count(1)
 

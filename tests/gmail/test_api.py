@@ -13,10 +13,10 @@ import google.oauth2.credentials
 import httplib2
 import pytest
 
-from relance.daemon.errors import PermanentMailboxError
-from relance.daemon.mailbox import DRAFT_GONE, Folder, Mailbox
-from relance.gmail.api import DraftMissingError, GmailMailbox
-from relance.gmail.quota import SCOPE_MODIFY, scopes
+from relance.daemon.core.errors import PermanentMailboxError
+from relance.daemon.core.mailbox import DRAFT_GONE, Folder, Mailbox
+from relance.gmail.api.mailbox import DraftMissingError, GmailMailbox
+from relance.gmail.api.quota import SCOPE_MODIFY, scopes
 from tests.gmailfake.fixtures import CLIENT, USER, build_service, gmail_fake, mail  # noqa: F401
 from tests.gmailfake.server import GmailFake
 

@@ -22,18 +22,18 @@ from email.utils import format_datetime
 import pytest
 from imapclient import IMAPClient
 
-from relance.daemon import config
-from relance.daemon.errors import PermanentMailboxError, TransientMailboxError
-from relance.daemon.mailbox import DRAFT_GONE, Folder, Mailbox, MailRef
-from relance.gmail.imap import ImapMailbox, InboxWait
-from relance.gmail.imap_cursor import (
+from relance.daemon.cycle import config
+from relance.daemon.core.errors import PermanentMailboxError, TransientMailboxError
+from relance.daemon.core.mailbox import DRAFT_GONE, Folder, Mailbox, MailRef
+from relance.gmail.imap.mailbox import ImapMailbox, InboxWait
+from relance.gmail.imap.cursor import (
     CURSOR_UNREADABLE, EMPTY_CURSOR, DraftsState, FolderState, FolderStatus, ScanKind, ScanPlan,
     SyncCursor, decode_cursor, encode_cursor, plan_scan,
 )
-from relance.gmail.imap_fetch import parse_header_block
-from relance.gmail.imap_folders import Role, resolve_folders
-from relance.gmail.imap_settings import Security, from_config
-from relance.gmail.smtp import envelope_recipients, outgoing_bytes
+from relance.gmail.imap.fetch import parse_header_block
+from relance.gmail.imap.folders import Role, resolve_folders
+from relance.gmail.imap.settings import Security, from_config
+from relance.gmail.imap.smtp import envelope_recipients, outgoing_bytes
 from tests.servers import free_port
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import DeliveringSmtpServer
@@ -357,8 +357,8 @@ def test_a_refused_oauth_token_says_to_authorise_again(make_mailbox, parties) ->
 
 SEND_IN_ANOTHER_PROCESS = """
 import json, sys
-from relance.gmail.imap import ImapMailbox
-from relance.gmail.imap_settings import ImapSettings, Security, SmtpSettings
+from relance.gmail.imap.mailbox import ImapMailbox
+from relance.gmail.imap.settings import ImapSettings, Security, SmtpSettings
 a = json.loads(sys.argv[1])
 common = dict(host="127.0.0.1", security=Security.NONE, username=a["user"], password=a["password"])
 box = ImapMailbox(ImapSettings(port=a["imap"], **common), SmtpSettings(port=a["smtp"], **common),

@@ -27,15 +27,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from imapclient import IMAPClient
 
-from relance.daemon.app import open_mailbox
-from relance.daemon.config import Config, load_config
-from relance.daemon.engine import Engine
-from relance.daemon.errors import PermanentMailboxError, TransientMailboxError
-from relance.daemon.mailbox import Folder
-from relance.daemon.model import EventKind
-from relance.daemon.status import InvoiceRow, invoice_rows
-from relance.daemon.store import Store
-from relance.gmail.imap import ImapMailbox, open_imap_mailbox
+from relance.daemon.cli.wiring import open_mailbox
+from relance.daemon.cycle.config import Config, load_config
+from relance.daemon.cycle.engine import Engine
+from relance.daemon.core.errors import PermanentMailboxError, TransientMailboxError
+from relance.daemon.core.mailbox import Folder
+from relance.daemon.core.model import EventKind
+from relance.daemon.cli.status import InvoiceRow, invoice_rows
+from relance.daemon.cycle.store import Store
+from relance.gmail.imap.mailbox import ImapMailbox, open_imap_mailbox
 from tests.servers.dovecot import DovecotServer, MailUser
 from tests.servers.smtp import DeliveringSmtpServer
 
@@ -457,10 +457,10 @@ CYCLE_IN_ANOTHER_PROCESS = """
 import sys
 from datetime import datetime
 from pathlib import Path
-from relance.daemon.config import load_config
-from relance.daemon.engine import Engine
-from relance.daemon.store import Store
-from relance.gmail.imap import open_imap_mailbox
+from relance.daemon.cycle.config import load_config
+from relance.daemon.cycle.engine import Engine
+from relance.daemon.cycle.store import Store
+from relance.gmail.imap.mailbox import open_imap_mailbox
 config = load_config(Path(sys.argv[1]), {"HOME": sys.argv[2]})
 now = datetime.fromisoformat(sys.argv[3])
 Engine(config=config, store=Store.open(config.store_path), clock=lambda: now,

@@ -6,8 +6,8 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 
-from relance.daemon.errors import PermanentMailboxError
-from relance.gmail.secrets import app_password
+from relance.daemon.core.errors import PermanentMailboxError
+from relance.gmail.imap.passwords import app_password
 
 
 class MemoryKeyring(KeyringBackend):

@@ -1,0 +1,58 @@
+"""`relance inspect`: what relance sees in one message, as one JSON-ready dictionary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core import message as mail
+from ..core.classify import classify
+from ..core.extract import extract_invoice
+from ..core.model import AutoReply, Bounce, Invoice, Other, PaymentNotice, Reply
+
+KINDS = ("invoice", "bounce", "auto_reply", "payment", "reply", "other")
+
+
+def inspection(raw: bytes, *, me: str = "", default_terms_days: int = 30,
+               track_keyword: str = "[invoice]") -> dict[str, Any]:
+    """Return ``{"kind", "invoice", "bounce", "auto_reply", "payment", "reply"}`` for a message:
+    read as a sent invoice when it is from ``me``, else classified as a received message. The
+    keys that do not apply are None; ``reason`` says why a message is "other"."""
+    msg = mail.parse(raw)
+    out: dict[str, Any] = {"kind": "other", "invoice": None, "bounce": None,
+                           "auto_reply": None, "payment": None, "reply": None}
+    if me and mail.sender(msg) == me.strip().lower():
+        found = extract_invoice(msg, default_terms_days=default_terms_days,
+                                track_keyword=track_keyword)
+        if isinstance(found, Invoice):
+            out["kind"] = "invoice"
+            out["invoice"] = {
+                "number": found.number,
+                "amount": str(found.amount.amount) if found.amount else None,
+                "currency": found.amount.currency if found.amount else None,
+                "due_date": found.due_date.isoformat(),
+                "recipients": list(found.all_recipients),
+            }
+        else:
+            out["reason"] = found.reason
+        return out
+    result = classify(msg)
+    if isinstance(result, Bounce):
+        out["kind"] = "bounce"
+        out["bounce"] = {"permanent": result.permanent, "recipients": list(result.recipients),
+                         "original_message_id": result.original_message_id}
+    elif isinstance(result, AutoReply):
+        out["kind"] = "auto_reply"
+        out["auto_reply"] = {"until": result.until.isoformat() if result.until else None}
+    elif isinstance(result, PaymentNotice):
+        out["kind"] = "payment"
+        out["payment"] = {"provider": result.provider, "references": list(result.references),
+                          "amount": str(result.amount.amount) if result.amount else None,
+                          "currency": result.amount.currency if result.amount else None}
+    elif isinstance(result, Reply):
+        out["kind"] = "reply"
+        out["reply"] = {"intent": result.intent.value,
+                        "promised_date": result.promised_date.isoformat()
+                        if result.promised_date else None}
+    elif isinstance(result, Other):
+        out["reason"] = result.reason
+    return out

@@ -1,0 +1,269 @@
+"""The daemon's commands: `relance run`, `relance service install`, `relance report`, and the
+global pause (`relance pause-all`, `relance resume-all`).
+
+These environment variables exist for tests only and are read nowhere else:
+``RELANCE_FAKE_NOW`` (an ISO moment with its offset) starts the daemon's clock there, running
+``RELANCE_FAKE_SPEED`` times faster than real time (default 1); ``RELANCE_CRASH_AT``
+(``before:send_draft``, ``after:create_draft:2``, ...) makes the process kill itself with SIGKILL
+around the n-th call of a mailbox method, for the crash-injection harness;
+``RELANCE_GMAIL_ENDPOINT`` (a base URL like ``http://127.0.0.1:8123/``) opens a Gmail account at
+a local Gmail-compatible server instead of Google's, reached directly (never through a proxy),
+its tokens refreshed at ``RELANCE_GMAIL_TOKEN_URI`` (default: the endpoint's ``token``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..cycle.actions import record
+from .env import Environment
+from .wiring import open_mailbox
+from ..cycle.config import Config
+from ..cycle.engine import Engine
+from ..core.errors import MailboxError, UsageError
+from ..cycle.lock import DaemonLock
+from ..cycle.logs import configure
+from ..core.mailbox import Mailbox
+from ..core.model import EventKind, HoldReason
+from ..cycle.runner import PAUSED_ALL_META, WAKE_PUSH, Clock, Runner, RunSettings, ScaledClock
+from ..cycle.store import Store
+
+PAUSE_ALL_DETAIL = "pause --all"
+
+
+def _env(ctx: click.Context) -> Environment:
+    return ctx.obj  # type: ignore[no-any-return]
+
+
+def daemon_clock(env: Environment) -> tuple[Clock, float]:
+    """The clock and its speed: the environment's, unless a test set ``RELANCE_FAKE_NOW``."""
+    fake = env.environ.get("RELANCE_FAKE_NOW")
+    if not fake:
+        return env.clock, 1.0
+    start = datetime.fromisoformat(fake)
+    if start.tzinfo is None:
+        raise UsageError("RELANCE_FAKE_NOW needs an offset, like 2026-03-10T04:00:00+00:00.")
+    speed = float(env.environ.get("RELANCE_FAKE_SPEED", "1"))
+    return ScaledClock(start, speed), speed
+
+
+class _CrashingMailbox:
+    """Test-only: a mailbox that SIGKILLs its own process around the n-th call of a method."""
+
+    def __init__(self, inner: Mailbox, spec: str) -> None:
+        when, method, *nth = spec.split(":")
+        self._inner, self._when, self._method = inner, when, method
+        self._left = int(nth[0]) if nth else 1
+        self.address = inner.address
+
+    def __getattr__(self, name: str) -> Any:
+        target = getattr(self._inner, name)
+        if name != self._method:
+            return target
+
+        def call(*args: object, **kwargs: object) -> object:
+            self._left -= 1
+            if self._left == 0 and self._when == "before":
+                os.kill(os.getpid(), signal.SIGKILL)
+            result = target(*args, **kwargs)
+            if self._left == 0 and self._when == "after":
+                os.kill(os.getpid(), signal.SIGKILL)
+            return result
+        return call
+
+
+def _open_mailbox(config: Config, environ: Mapping[str, str], clock: Clock) -> Mailbox:
+    """The configured mailbox; a Gmail account at a test's local server when
+    ``RELANCE_GMAIL_ENDPOINT`` is set (test-only, see the module docstring)."""
+    endpoint = environ.get("RELANCE_GMAIL_ENDPOINT")
+    if not endpoint or config.account.provider != "gmail":
+        return open_mailbox(config, clock=clock)
+    import httplib2
+    from ...gmail.api.mailbox import open_gmail_mailbox
+
+    token_uri = environ.get("RELANCE_GMAIL_TOKEN_URI") or endpoint.rstrip("/") + "/token"
+    return open_gmail_mailbox(config, endpoint=endpoint, token_uri=token_uri,
+                              http=httplib2.Http(proxy_info=None, timeout=30))
+
+
+def _mailbox_opener(config: Config, environ: Mapping[str, str],
+                    clock: Clock) -> Callable[[], Mailbox]:
+    spec = environ.get("RELANCE_CRASH_AT")
+
+    def opener() -> Mailbox:
+        mailbox = _open_mailbox(config, environ, clock)
+        return _CrashingMailbox(mailbox, spec) if spec else mailbox  # type: ignore[return-value]
+    return opener
+
+
+def _watch_inbox(config: Config, runner: Runner, log: logging.Logger) -> None:
+    """Wake the runner as soon as mail lands in an IMAP Inbox (IDLE, RFC 2177), on a connection
+    of its own in a daemon thread; the interval sync still covers any gap."""
+    from ...gmail.imap.mailbox import InboxWait, open_imap_mailbox
+
+    def watch() -> None:
+        box = open_imap_mailbox(config)
+        while not runner.stopping:
+            try:
+                changed = box.wait_for_inbox(60) is InboxWait.CHANGED
+                runner.push_connected = True
+            except MailboxError as exc:
+                if runner.push_connected is not False:
+                    log.warning("new-mail notifications unavailable, relying on the interval "
+                                "sync: %s", exc, extra={"fields": {"event": "push_down"}})
+                runner.push_connected = False
+                time.sleep(60)
+                continue
+            if changed:
+                runner.wake(WAKE_PUSH)
+    threading.Thread(target=watch, name="relance-idle", daemon=True).start()
+
+
+@click.command(help="Run the daemon in the foreground (for systemd, launchd or a terminal): "
+               "sync every few minutes, draft follow-ups, send each at its slot. Stops cleanly "
+               "on SIGTERM or Ctrl-C.")
+@click.option("--once", is_flag=True, help="Run one cycle with the daemon's lock and logging, "
+              "then exit (for cron).")
+@click.option("--log-json", is_flag=True, help="Log one JSON object per line.")
+@click.option("--sync-every", type=click.IntRange(1, 1440), default=5, show_default=True,
+              help="Minutes between two syncs.")
+@click.option("--digest", "digest_at", type=click.DateTime(["%H:%M"]), default=None,
+              help="Once a day from this hour (HH:MM, your zone), e-mail yourself what relance "
+              "did and what needs you. Off by default.")
+@click.pass_context
+def run(ctx: click.Context, once: bool, log_json: bool, sync_every: int,
+        digest_at: datetime | None) -> None:
+    env = _env(ctx)
+    config = env.config()
+    log = configure(as_json=log_json, environ=env.environ)
+    clock, speed = daemon_clock(env)
+    opener = _mailbox_opener(config, env.environ, clock)
+    with DaemonLock(config.store_path), Store.open(config.store_path) as store:
+        engine = Engine(config=config, store=store, mailbox=opener(), clock=clock)
+        runner = Runner(engine, reopen=opener, log=log,
+                        settings=RunSettings(sync_every=timedelta(minutes=sync_every),
+                                             speed=speed,
+                                             digest_at=digest_at.time() if digest_at else None))
+        previous = {sig: signal.signal(sig, runner.stop)
+                    for sig in (signal.SIGTERM, signal.SIGINT)}
+        if config.account.provider == "imap" and not once:
+            _watch_inbox(config, runner, log)
+        try:
+            runner.run(once=once)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            if engine.mailbox is not None:
+                engine.mailbox.close()
+
+
+@click.group(help="Install relance as a service that starts at login and restarts on failure.")
+def service() -> None:
+    pass
+
+
+@service.command(name="install", help="Write a systemd user unit (or, with --launchd, a launchd "
+                 "agent) that runs `relance run`, and print how to start it.")
+@click.option("--launchd", is_flag=True, help="Write a launchd agent (macOS).")
+@click.pass_context
+def service_install(ctx: click.Context, launchd: bool) -> None:
+    from .service import install_launchd, install_systemd, relance_command
+
+    env = _env(ctx)
+    home = Path(env.environ.get("HOME") or Path.home())
+    command = relance_command(env.config_file)
+    if launchd:
+        done = install_launchd(home, command)
+    else:
+        xdg = env.environ.get("XDG_CONFIG_HOME")
+        done = install_systemd(home, command, Path(xdg) if xdg else None)
+    click.echo(f"Wrote {done.path}. To start it now and at every login:")
+    for step in done.next_steps:
+        click.echo(f"  {step}")
+
+
+@click.command(help="Write an HTML page of what is owed: receivables by age and a timeline per "
+               "invoice. Self-contained: open it in any browser, offline.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("relance-report.html"), show_default=True, help="The file to write.")
+@click.pass_context
+def report(ctx: click.Context, output: Path) -> None:
+    from .report import gather, render_html
+
+    env = _env(ctx)
+    config = env.config()
+    clock, _ = daemon_clock(env)
+    with Store.open(config.store_path) as store:
+        engine = Engine(config=config, store=store, mailbox=None, clock=clock)
+        data = gather(store, engine.plan(), now=clock(), zone=config.zone,
+                      name_of=lambda address: config.client_for(address).name)
+    output.write_text(render_html(data, title=config.account.address or "relance"),
+                      encoding="utf-8")
+    click.echo(f"Wrote {output}: {len(data.invoices)} open invoice(s).")
+
+
+_DATE = click.DateTime(["%Y-%m-%d"])
+
+
+@click.command(name="pause-all", help="Pause every follow-up (`relance pause --all`): the "
+               "drafts of open invoices are withdrawn and nothing is sent until `relance "
+               "resume-all` or the --until date.")
+@click.option("--until", type=_DATE, default=None, help="Last day of the pause (YYYY-MM-DD).")
+@click.pass_context
+def pause_all(ctx: click.Context, until: datetime | None) -> None:
+    env = _env(ctx)
+    config = env.config()
+    last = until.date() if until else None
+    with Store.open(config.store_path) as store:
+        engine = Engine(config=config, store=store, mailbox=None, clock=env.clock)
+        open_keys = _open_invoices(engine)
+        now = env.clock()
+        with store.transaction():
+            store.set_meta(PAUSED_ALL_META, json.dumps(
+                {"since": now.isoformat(), "until": last.isoformat() if last else None}))
+            for key in open_keys:
+                found = store.invoice(key)
+                if found is not None:
+                    record(store, found, EventKind.PAUSED, now, until=last,
+                           detail=PAUSE_ALL_DETAIL)
+    when = f" until {last.isoformat()}" if last else " until `relance resume-all`"
+    click.echo(f"Paused: {len(open_keys)} open invoice(s) and any new one{when}.")
+
+
+@click.command(name="resume-all", help="End a global pause: the invoices it paused resume.")
+@click.pass_context
+def resume_all(ctx: click.Context) -> None:
+    env = _env(ctx)
+    config = env.config()
+    now = env.clock()
+    resumed = 0
+    with Store.open(config.store_path) as store, store.transaction():
+        store.set_meta(PAUSED_ALL_META, "")
+        for key, events in store.events().items():
+            decisions = [e for e in events if e.kind in (
+                EventKind.PAUSED, EventKind.RESUMED, EventKind.STOPPED)]
+            found = store.invoice(key)
+            if decisions and decisions[-1].detail == PAUSE_ALL_DETAIL and found is not None:
+                record(store, found, EventKind.RESUMED, now, detail="resume --all")
+                resumed += 1
+    click.echo(f"Resumed: {resumed} invoice(s) paused by pause-all.")
+
+
+def _open_invoices(engine: Engine) -> list[str]:
+    """Keys of the invoices that may still get a follow-up (not paid, not finished)."""
+    current = engine.plan()
+    closed = {HoldReason.PAID, HoldReason.DONE}
+    keys = [f.invoice_key for f in current.followups]
+    keys += [key for key, hold in current.holds.items() if hold.reason not in closed]
+    return sorted(set(keys))

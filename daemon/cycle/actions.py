@@ -1,0 +1,59 @@
+"""The user's everyday actions on invoices, behind the CLI: find one by number, record a
+decision (paid, pause, resume, stop), declare a sent message an invoice (track). Every function
+here raises from the error family; only the CLI prints."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from .engine import TRACKED_META, Engine
+from ..core.errors import UsageError
+from ..core.mailbox import FetchedMessage, MailRef
+from ..core.model import Event, EventKind, Invoice
+from .observe import ObserveReport
+from .store import Store
+
+
+def find_invoice(store: Store, text: str) -> Invoice:
+    """The one invoice a user named by number or Message-ID; a clear error otherwise."""
+    found = store.find_invoices(text)
+    if not found:
+        raise UsageError(f"no invoice {text!r}. `relance status` lists the invoices relance "
+                         "knows, by number.")
+    if len(found) > 1:
+        keys = ", ".join(inv.key for inv in found)
+        raise UsageError(f"{len(found)} invoices are numbered {text!r} ({keys}); name one by "
+                         "its Message-ID.")
+    return found[0]
+
+
+def record(store: Store, invoice: Invoice, kind: EventKind, now: datetime, *,
+           until: date | None = None, detail: str = "") -> None:
+    """Record the user's decision about an invoice (safe while the daemon runs: one short
+    transaction, which SQLite serialises with the daemon's)."""
+    with store.transaction():
+        store.add_event(invoice.key, Event(kind, now, until=until, detail=detail))
+
+
+def track(engine: Engine, message_id: str) -> ObserveReport | None:
+    """Declare a sent message an invoice. When relance already saw it, it is read again now;
+    otherwise it is read as an invoice when the mailbox returns it."""
+    mid = message_id.strip()
+    if not mid.startswith("<"):
+        mid = f"<{mid}>"
+    store = engine.store
+    with store.transaction():
+        tracked = set(json.loads(store.meta(TRACKED_META) or "[]")) | {mid}
+        store.set_meta(TRACKED_META, json.dumps(sorted(tracked)))
+    row = store.message_row(mid)
+    if row is None or row["kind"] == "invoice" or engine.mailbox is None:
+        return None
+    raw = engine.box.fetch(MailRef.decode(row["mail_ref"]))
+    with store.transaction():
+        store.forget_message(mid)
+    from .observe import Observer
+
+    return Observer(store, engine.config, me=engine.me, now=engine.clock(),
+                    tracked=engine.tracked()).observe(
+        [FetchedMessage(MailRef.decode(row["mail_ref"]), raw, row["thread_id"])])

@@ -1,0 +1,253 @@
+"""Apply: make the mailbox match the plan, and send what is due — at most once.
+
+A planned follow-up becomes a draft in its thread (the user can read, edit or delete it). A
+follow-up that should no longer go (the client answered, the invoice was paid) is withdrawn and
+its draft removed. A draft the user deleted cancels its stage for good. At its slot a draft is
+sent through a recorded state machine:
+
+    planned → drafted → sending → sent        (or cancelled / withdrawn)
+
+``sending`` is stored before the mailbox is asked to send, and a follow-up found in ``sending``
+(the process died mid-send) is resolved by looking for its Message-ID in Sent before anything
+else is tried: found means sent, never sent twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+
+from ..core import message as mail
+from ..core.cadence import Plan
+from ..core.mailbox import DRAFT_GONE, Mailbox
+from ..core.model import Event, EventKind, PlannedFollowUp, StageKind
+from .store import FollowUpRow, FollowUpState, Store
+from ..core.threads import followup_message_id
+
+Composer = Callable[[PlannedFollowUp, str], EmailMessage]
+
+# A mailbox that files the Sent copy before handing the message over (IMAP: APPEND, then SMTP)
+# leaves a copy in Sent when the process dies in between, so a follow-up found there after an
+# interruption went out at most once, but maybe not at all: the user is asked to check.
+INTERRUPTED_NOTE = ("found in Sent after an interruption; it may not have reached the client: "
+                    "check, and resend it from Sent if needed")
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing apply did (or, in a dry run, would do)."""
+
+    verb: str  # drafted, rescheduled, withdrawn, cancelled, sent, already_sent, held, deferred
+    invoice_key: str
+    stage: str
+    message_id: str
+    slot: datetime | None = None
+    detail: str = ""
+
+
+def message_id_for(followup: PlannedFollowUp, domain: str) -> str:
+    """The deterministic Message-ID of a planned follow-up (a statement has its own)."""
+    stage = followup.stage.key
+    if followup.stage.kind is StageKind.STATEMENT:
+        stage = "statement-" + stage
+    return followup_message_id(followup.invoice_key, stage, domain)
+
+
+def _rows_of(followup: PlannedFollowUp) -> list[tuple[str, str]]:
+    return [(followup.invoice_key, followup.stage.key), *followup.covers]
+
+
+class Applier:
+    """Makes the mailbox match a plan. ``compose(followup, message_id)`` writes the message."""
+
+    def __init__(self, store: Store, mailbox: Mailbox, *, domain: str, compose: Composer,
+                 now: datetime, dry_run: bool = False) -> None:
+        self.store = store
+        self.mailbox = mailbox
+        self.domain = domain
+        self.compose = compose
+        self.now = now
+        self.dry_run = dry_run
+        self.actions: list[Action] = []
+
+    def _act(self, verb: str, row: FollowUpRow | PlannedFollowUp, message_id: str,
+             slot: datetime | None = None, detail: str = "") -> None:
+        stage = row.stage if isinstance(row, FollowUpRow) else row.stage.key
+        self.actions.append(Action(verb, row.invoice_key, stage, message_id, slot, detail))
+
+    # -- drafts -----------------------------------------------------------------------------
+
+    def apply(self, plan: Plan, drafts_present: frozenset[str] | None) -> list[Action]:
+        """Create, reschedule, cancel and withdraw drafts so that the mailbox matches ``plan``."""
+        wanted = {pair: f for f in plan.followups for pair in _rows_of(f)}
+        for row in self.store.followups(FollowUpState.PLANNED, FollowUpState.DRAFTED):
+            if (row.invoice_key, row.stage) not in wanted:
+                self._withdraw(row)
+        for followup in plan.followups:
+            self._ensure_draft(followup, drafts_present)
+        return self.actions
+
+    def _withdraw(self, row: FollowUpRow) -> None:
+        self._act("withdrawn", row, row.message_id, row.slot)
+        if self.dry_run:
+            return
+        draft_id = row.draft_id
+        if not draft_id and row.state == FollowUpState.PLANNED:
+            draft_id = self.mailbox.find_draft(row.message_id) or ""  # a crash left it unrecorded
+        if draft_id:
+            self.mailbox.delete_draft(draft_id)
+        with self.store.transaction():
+            self.store.set_followup_state(row.message_id, FollowUpState.WITHDRAWN,
+                                          note="no longer planned")
+
+    def _ensure_draft(self, followup: PlannedFollowUp, present: frozenset[str] | None) -> None:
+        mid = message_id_for(followup, self.domain)
+        row = self.store.followup(followup.invoice_key, followup.stage.key)
+        if row is not None and row.message_id == mid and row.state == FollowUpState.DRAFTED:
+            if present is not None and row.draft_id not in present:
+                self._cancelled_by_user(row)
+            elif row.slot != followup.slot:
+                self._act("rescheduled", row, mid, followup.slot)
+                if not self.dry_run:
+                    with self.store.transaction():
+                        self.store.set_followup_state(mid, FollowUpState.DRAFTED,
+                                                      slot=followup.slot)
+            return
+        if row is not None and row.message_id == mid and row.state in (
+                FollowUpState.SENT, FollowUpState.SENDING, FollowUpState.CANCELLED):
+            return
+        self._act("drafted", followup, mid, followup.slot)
+        if self.dry_run:
+            return
+        # Recorded as planned before the mailbox is asked, so that a process killed between
+        # creating the draft and recording its id finds that draft again instead of leaving it
+        # behind with a twin (the user could send both).
+        earlier = None
+        if row is not None and row.message_id == mid and row.state == FollowUpState.PLANNED:
+            earlier = self.mailbox.find_draft(mid)
+        else:
+            self._put_rows(followup, mid, FollowUpState.PLANNED, "")
+        draft_id = earlier or self.mailbox.create_draft(self.compose(followup, mid),
+                                                        self._thread_id(followup))
+        self._put_rows(followup, mid, FollowUpState.DRAFTED, draft_id)
+
+    def _put_rows(self, followup: PlannedFollowUp, mid: str, state: str, draft_id: str) -> None:
+        with self.store.transaction():
+            for invoice_key, stage in _rows_of(followup):
+                self.store.put_followup(
+                    invoice_key=invoice_key, stage=stage, kind=followup.stage.kind.value,
+                    message_id=mid, state=state, slot=followup.slot,
+                    primary_key=followup.invoice_key, draft_id=draft_id,
+                    covers=followup.covers if invoice_key == followup.invoice_key else ())
+
+    def _thread_id(self, followup: PlannedFollowUp) -> str | None:
+        invoice = self.store.invoice(followup.invoice_key)
+        return invoice.thread_id if invoice else None
+
+    def _cancelled_by_user(self, row: FollowUpRow) -> None:
+        """The user deleted the draft: that stage is cancelled and never written again."""
+        self._act("cancelled", row, row.message_id, row.slot, "draft deleted by the user")
+        if self.dry_run:
+            return
+        with self.store.transaction():
+            self.store.set_followup_state(row.message_id, FollowUpState.CANCELLED,
+                                          note="draft deleted by the user")
+            for sibling in self.store.followups_by_message(row.message_id):
+                self.store.add_event(sibling.invoice_key, Event(
+                    EventKind.FOLLOWUP_CANCELLED, self.now, stage=sibling.stage,
+                    message_id=row.message_id, detail="draft deleted"))
+
+    # -- sending ----------------------------------------------------------------------------
+
+    def resolve_interrupted(self) -> None:
+        """Settle follow-ups left in ``sending`` by a process that died: sent if Sent has them,
+        else back to ``drafted`` for the next slot check."""
+        for row in self._distinct(self.store.followups(FollowUpState.SENDING)):
+            if self.mailbox.find_sent(row.message_id):
+                self._mark_sent(row, INTERRUPTED_NOTE)
+                self._remove_draft(row)
+            else:
+                with self.store.transaction():
+                    self.store.set_followup_state(row.message_id, FollowUpState.DRAFTED,
+                                                  note="interrupted before sending; will retry")
+
+    def due_rows(self, plan: Plan) -> list[FollowUpRow]:
+        """The drafted follow-ups whose slot has come and that the plan still wants."""
+        wanted = {(f.invoice_key, f.stage.key) for f in plan.followups}
+        return [
+            row for row in self._distinct(self.store.followups(FollowUpState.DRAFTED))
+            if row.slot <= self.now and (row.invoice_key, row.stage) in wanted
+            and row.invoice_key == row.primary_key and row.kind != StageKind.THANK_YOU.value
+        ]
+
+    def send(self, row: FollowUpRow, *, allowed: Iterable[str], max_per_hour: int,
+             max_per_day: int) -> None:
+        """Send one due follow-up, exactly once. ``allowed`` are the addresses that were on the
+        invoice: a draft the user readdressed elsewhere is held for the user to send."""
+        if self._over_limit(max_per_hour, max_per_day):
+            self._act("deferred", row, row.message_id, row.slot, "hourly or daily limit reached")
+            return
+        if self.dry_run:
+            self._act("would_send", row, row.message_id, row.slot)
+            return
+        with self.store.transaction():
+            self.store.set_followup_state(row.message_id, FollowUpState.SENDING)
+        if self.mailbox.find_sent(row.message_id):
+            self._mark_sent(row, "already in Sent")
+            self._remove_draft(row)
+            return
+        current = self.mailbox.get_draft(row.draft_id)
+        if current is DRAFT_GONE:
+            with self.store.transaction():
+                self.store.set_followup_state(row.message_id, FollowUpState.DRAFTED)
+            self._cancelled_by_user(row)
+            return
+        draft = mail.parse(current)  # type: ignore[arg-type]
+        strangers = set(mail.addresses(draft, "To", "Cc", "Bcc")) - {a.lower() for a in allowed}
+        if strangers:
+            note = (f"held: the draft is addressed to {', '.join(sorted(strangers))}, who "
+                    "was not on the invoice; send it yourself if that is intended")
+            with self.store.transaction():
+                self.store.set_followup_state(row.message_id, FollowUpState.DRAFTED, note=note)
+            self._act("held", row, row.message_id, row.slot, note)
+            return
+        self.mailbox.send_draft(row.draft_id)
+        self._mark_sent(row, "sent at its slot")
+
+    def _remove_draft(self, row: FollowUpRow) -> None:
+        """A follow-up found in Sent must not stay in Drafts too: the user could send it again
+        by hand. Removing a draft that is already gone does nothing."""
+        if row.draft_id:
+            self.mailbox.delete_draft(row.draft_id)
+
+    def _mark_sent(self, row: FollowUpRow, note: str) -> None:
+        self._act("sent", row, row.message_id, row.slot, note)
+        with self.store.transaction():
+            self.store.set_followup_state(row.message_id, FollowUpState.SENT, note=note)
+            for sibling in self.store.followups_by_message(row.message_id):
+                self.store.add_event(sibling.invoice_key, Event(
+                    EventKind.FOLLOWUP_SENT, self.now, stage=sibling.stage,
+                    message_id=row.message_id))
+
+    def _over_limit(self, max_per_hour: int, max_per_day: int) -> bool:
+        """Whether the hourly or daily cap of sent follow-ups is reached (a statement counts
+        once, though it is recorded for each invoice it covers)."""
+        first_sent: dict[str | None, datetime] = {}
+        for event in self.store.events_of_kind(EventKind.FOLLOWUP_SENT):
+            first_sent.setdefault(event.message_id, event.at)
+        recent = [at for at in first_sent.values() if at > self.now - timedelta(days=1)]
+        last_hour = sum(1 for at in recent if at > self.now - timedelta(hours=1))
+        return last_hour >= max_per_hour or len(recent) >= max_per_day
+
+    @staticmethod
+    def _distinct(rows: list[FollowUpRow]) -> list[FollowUpRow]:
+        """One row per message: a statement's covered rows travel with their primary."""
+        seen: set[str] = set()
+        kept = []
+        for row in sorted(rows, key=lambda r: r.invoice_key != r.primary_key):
+            if row.message_id not in seen:
+                seen.add(row.message_id)
+                kept.append(row)
+        return kept

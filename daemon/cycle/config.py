@@ -1,0 +1,463 @@
+"""The user's configuration: one TOML file read once, at start, into frozen dataclasses.
+
+``load_config(path)`` checks the whole file and raises one :class:`ConfigError` that lists every
+problem with its line, key path, value and fix (unknown keys included, with "did you mean").
+``default_config()`` is what relance uses with no file at all (the sample mailbox).
+Every setting is documented in ``config.example.toml`` at the top of the repository; a test keeps
+the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.numbers import list_currencies
+
+from .configcheck import Checker, LineLocator, Section, syntax_error_line
+from ..core.errors import ConfigError
+from ..core.model import CadenceSettings, LateFees, PaymentTerms, Sender, SendWindow
+
+LANGUAGES = ("en", "fr", "ro", "de", "es")
+PROVIDERS = ("gmail", "imap", "sample")
+TLS_MODES = ("implicit", "starttls", "none")
+SEND_MODES = ("send", "draft_only")
+
+# Default ports by TLS mode: implicit TLS uses 993 for IMAP and 465 for submission (RFC 8314);
+# STARTTLS uses 143 for IMAP (RFC 9051) and 587 for submission (RFC 6409 §3.1).
+IMAP_PORTS = {"implicit": 993, "starttls": 143, "none": 143}
+SMTP_PORTS = {"implicit": 465, "starttls": 587, "none": 25}
+
+_ADDRESS = re.compile(r"[^@\s]+@[^@\s]+")
+_DOMAIN = re.compile(r"@[^@\s]+")
+
+
+# ---------------------------------------------------------------------------------------------
+# Where things live
+
+
+def _env(environ: Mapping[str, str] | None) -> Mapping[str, str]:
+    return os.environ if environ is None else environ
+
+
+def _home(environ: Mapping[str, str]) -> Path:
+    return Path(environ["HOME"]) if environ.get("HOME") else Path.home()
+
+
+def _expand(path: str, environ: Mapping[str, str]) -> Path:
+    """``path`` with a leading "~" meaning the home directory of ``environ``."""
+    if path == "~" or path.startswith("~/"):
+        return _home(environ) / path[2:]
+    return Path(path)
+
+
+def config_path_from_env(environ: Mapping[str, str] | None = None) -> Path:
+    """The config file: ``$RELANCE_CONFIG``, else ``$XDG_CONFIG_HOME/relance/config.toml``,
+    else ``~/.config/relance/config.toml`` (XDG Base Directory Specification)."""
+    env = _env(environ)
+    if env.get("RELANCE_CONFIG"):
+        return _expand(env["RELANCE_CONFIG"], env)
+    return config_dir(env) / "config.toml"
+
+
+def config_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """``$XDG_CONFIG_HOME/relance``, else ``~/.config/relance``."""
+    env = _env(environ)
+    base = env.get("XDG_CONFIG_HOME") or str(_home(env) / ".config")
+    return _expand(base, env) / "relance"
+
+
+def data_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Where the database and tokens live: ``$XDG_DATA_HOME/relance``, else
+    ``~/.local/share/relance``."""
+    env = _env(environ)
+    base = env.get("XDG_DATA_HOME") or str(_home(env) / ".local" / "share")
+    return _expand(base, env) / "relance"
+
+
+# ---------------------------------------------------------------------------------------------
+# The settings
+
+
+@dataclass(frozen=True)
+class GmailSettings:
+    """``[account.gmail]``: read only when the provider is "gmail"."""
+
+    token_file: Path  # the OAuth token relance keeps after the first consent
+    client_secrets_file: Path  # the OAuth client downloaded from the Google Cloud console
+    labels: bool = False  # request gmail.modify for the relance/paid and relance/stop labels
+
+
+@dataclass(frozen=True)
+class ImapSettings:
+    """``[account.imap]``: read only when the provider is "imap"."""
+
+    host: str = ""
+    port: int = IMAP_PORTS["implicit"]
+    tls: str = "implicit"
+    username: str = ""  # defaults to the account address
+    password_file: Path | None = None
+    # Folder names; None means "find it by its RFC 6154 special-use flag" (INBOX for the inbox).
+    sent: str | None = None
+    drafts: str | None = None
+    inbox: str | None = None
+    scan_since_days: int = 120  # how far back the first scan of Sent looks
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """``[account.smtp]``: how an "imap" account sends its follow-ups."""
+
+    host: str = ""
+    port: int = SMTP_PORTS["implicit"]
+    tls: str = "implicit"
+    username: str = ""  # defaults to the IMAP username
+    password_file: Path | None = None  # defaults to the IMAP password file
+
+
+@dataclass(frozen=True)
+class AccountSettings:
+    provider: str  # "gmail", "imap" or "sample"
+    address: str  # the user's own address, lower-cased ("" for the sample mailbox)
+    gmail: GmailSettings
+    imap: ImapSettings = ImapSettings()
+    smtp: SmtpSettings = SmtpSettings()
+
+
+@dataclass(frozen=True)
+class ModeSettings:
+    """``[mode]``: how far relance may act on its own."""
+
+    dry_run: bool = False  # plan and print, touch nothing in the mailbox
+    send_mode: str = "send"  # "send": drafts go out at their slot; "draft_only": the user sends
+    max_per_hour: int = 10
+    max_per_day: int = 40
+
+
+@dataclass(frozen=True)
+class FollowupSettings:
+    attach_original: bool = True  # re-attach the invoice's file to each follow-up
+    templates_dir: Path | None = None  # the user's own templates; None = the built-in ones
+
+
+@dataclass(frozen=True)
+class DetectionSettings:
+    track_keyword: str = "[invoice]"  # a sent subject with it is an invoice, whatever else
+    track_label: str = "relance/track"  # Gmail label with the same meaning
+    languages: tuple[str, ...] = LANGUAGES  # languages whose invoice words are looked for
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """Per-client overrides. ``match`` is an address or "@domain"; None means "use the
+    general setting"."""
+
+    match: str
+    name: str = ""
+    language: str | None = None
+    timezone: str | None = None
+    consolidate: bool | None = None
+
+
+NO_CLIENT_SETTINGS = ClientSettings(match="")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything relance was told; built by :func:`load_config` or :func:`default_config`."""
+
+    account: AccountSettings
+    store_path: Path
+    sender: Sender = Sender()
+    payment: PaymentTerms = PaymentTerms()
+    language: str = "en"
+    timezone: str = "UTC"
+    cadence: CadenceSettings = CadenceSettings()
+    window: SendWindow = SendWindow()
+    late_fees: LateFees = LateFees()
+    late_fee_currency: str | None = None  # currency of late_fees.fixed; None = the invoice's
+    mode: ModeSettings = ModeSettings()
+    followups: FollowupSettings = FollowupSettings()
+    detection: DetectionSettings = DetectionSettings()
+    clients: tuple[ClientSettings, ...] = field(default_factory=tuple)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The user's own time zone."""
+        return ZoneInfo(self.timezone)
+
+    def client_for(self, address: str) -> ClientSettings:
+        """The overrides for ``address``: an exact address entry beats an "@domain" entry;
+        case-insensitive. ``NO_CLIENT_SETTINGS`` when no entry matches."""
+        wanted = address.strip().lower()
+        domain = "@" + wanted.rpartition("@")[2]
+        for client in self.clients:
+            if client.match.lower() == wanted:
+                return client
+        for client in self.clients:
+            if client.match.lower() == domain:
+                return client
+        return NO_CLIENT_SETTINGS
+
+
+def default_config(environ: Mapping[str, str] | None = None) -> Config:
+    """What relance uses with no configuration file: the built-in sample mailbox, English,
+    UTC, the default cadence and window, and the database in :func:`data_dir`."""
+    return Config(account=_default_account(environ), store_path=_default_store(environ))
+
+
+def _default_account(environ: Mapping[str, str] | None) -> AccountSettings:
+    gmail = GmailSettings(
+        token_file=data_dir(environ) / "gmail-token.json",
+        client_secrets_file=config_dir(environ) / "client_secret.json",
+    )
+    return AccountSettings(provider="sample", address="", gmail=gmail)
+
+
+def _default_store(environ: Mapping[str, str] | None) -> Path:
+    return data_dir(environ) / "relance.sqlite3"
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+_TOP = ("account", "sender", "payment", "locale", "cadence", "window", "late_fees", "mode",
+        "followups", "detection", "clients", "store")
+
+
+def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
+    """Read and check ``path``; the :class:`Config` it describes, or :class:`ConfigError`
+    listing every problem found (exit status 2)."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise ConfigError(str(path), [
+            "the file does not exist. Copy config.example.toml there and edit it, or point "
+            "RELANCE_CONFIG at your file."]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        problem = f"cannot be read ({error}). Check its permissions and save it as UTF-8 text."
+        raise ConfigError(str(path), [problem]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        line = getattr(error, "lineno", None) or syntax_error_line(str(error))
+        where = f"line {line}: " if line else ""
+        problem = (f"{where}not valid TOML ({error}). Fix that line: text values need "
+                   'double quotes, like name = "Camille", and each key needs an "=".')
+        raise ConfigError(str(path), [problem]) from None
+    checker = Checker(LineLocator(text), _home(_env(environ)), path.parent)
+    config = _build(Section(checker, "", data, _TOP), environ)
+    if checker.problems:
+        raise ConfigError(str(path), checker.sorted_problems())
+    return config
+
+
+def _build(top: Section, environ: Mapping[str, str] | None) -> Config:
+    mode = _mode(top.sub("mode", _names(ModeSettings)))
+    locale = top.sub("locale", ("language", "timezone", "holiday_country", "holiday_subdivision"))
+    language = locale.choice("language", "en", LANGUAGES)
+    country = locale.holiday_country("holiday_country")
+    subdivision = locale.holiday_subdivision("holiday_subdivision", country)
+    fees = top.sub("late_fees", ("fixed", "annual_interest_percent", "currency"))
+    store = top.sub("store", ("path",))
+    return Config(
+        account=_account(top.sub("account", _names(AccountSettings)), mode, environ),
+        store_path=store.path_value("path", _default_store(environ)),
+        sender=_sender(top.sub("sender", _names(Sender))),
+        payment=_payment(top.sub("payment", _names(PaymentTerms))),
+        language=language,
+        timezone=locale.zone("timezone", "UTC"),
+        cadence=_cadence(top.sub("cadence", _names(CadenceSettings))),
+        window=_window(top.sub("window", ("weekdays", "start", "end", "any_business_day_after")),
+                       country, subdivision),
+        late_fees=LateFees(fixed=fees.decimal("fixed", Decimal(0), Decimal(10_000)),
+                           annual_interest_percent=fees.decimal(
+                               "annual_interest_percent", Decimal(0), Decimal(100))),
+        late_fee_currency=_currency(fees, "currency"),
+        mode=mode,
+        followups=_followups(top.sub("followups", _names(FollowupSettings))),
+        detection=_detection(top.sub("detection", _names(DetectionSettings))),
+        clients=_clients(top.tables("clients", _names(ClientSettings))),
+    )
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+def _address(section: Section, name: str, required_by: str) -> str:
+    value = section.string(name, "").strip().lower()
+    if not value and required_by:
+        section.missing(name, f"the {required_by} provider needs your e-mail address",
+                        f'{name} = "you@example.com"')
+    elif value and not _ADDRESS.fullmatch(value):
+        section.bad(name, "is not an e-mail address", 'Write it like "you@example.com".')
+    return value
+
+
+def _account(
+    section: Section, mode: ModeSettings, environ: Mapping[str, str] | None
+) -> AccountSettings:
+    provider = section.choice("provider", "sample", PROVIDERS)
+    needs = provider if provider != "sample" else ""
+    address = _address(section, "address", needs)
+    default = _default_account(environ).gmail
+    gmail_section = section.sub("gmail", _names(GmailSettings))
+    gmail = GmailSettings(
+        token_file=gmail_section.path_value("token_file", default.token_file),
+        client_secrets_file=gmail_section.path_value("client_secrets_file",
+                                                     default.client_secrets_file),
+        labels=gmail_section.boolean("labels", False),
+    )
+    imap = _imap(section.sub("imap", _names(ImapSettings)), address, provider == "imap")
+    sends = provider == "imap" and mode.send_mode == "send"
+    smtp = _smtp(section.sub("smtp", _names(SmtpSettings)), imap, sends)
+    return AccountSettings(provider=provider, address=address, gmail=gmail, imap=imap, smtp=smtp)
+
+
+def _server(
+    section: Section, ports: Mapping[str, int], required: bool, what: str
+) -> tuple[str, int, str]:
+    """Host, port and TLS mode of one server; the port defaults from the TLS mode."""
+    host = section.string("host", "").strip()
+    if required and not host:
+        section.missing("host", f"the imap provider needs the {what} server's name",
+                        f'host = "{what.lower()}.example.com"')
+    tls = section.choice("tls", "implicit", TLS_MODES)
+    port = section.integer("port", ports[tls], 1, 65535)
+    return host, port, tls
+
+
+def _imap(section: Section, address: str, required: bool) -> ImapSettings:
+    host, port, tls = _server(section, IMAP_PORTS, required, "IMAP")
+    # No file named: the password comes from the OS keyring, checked when the mailbox opens.
+    password_file = section.path_value("password_file", None)
+    return ImapSettings(
+        host=host, port=port, tls=tls,
+        username=section.string("username", "") or address,
+        password_file=password_file,
+        sent=section.optional_string("sent"),
+        drafts=section.optional_string("drafts"),
+        inbox=section.optional_string("inbox"),
+        scan_since_days=section.integer("scan_since_days", 120, 1, 3650, " days"),
+    )
+
+
+def _smtp(section: Section, imap: ImapSettings, required: bool) -> SmtpSettings:
+    host, port, tls = _server(section, SMTP_PORTS, required, "SMTP")
+    return SmtpSettings(
+        host=host, port=port, tls=tls,
+        username=section.string("username", "") or imap.username,
+        password_file=section.path_value("password_file", None) or imap.password_file,
+    )
+
+
+def _sender(section: Section) -> Sender:
+    return Sender(**{name: section.string(name, "") for name in _names(Sender)})
+
+
+def _payment(section: Section) -> PaymentTerms:
+    return PaymentTerms(default_days=section.integer("default_days", 30, 0, 365, " days"),
+                        methods=section.strings("methods", ()))
+
+
+def _cadence(section: Section) -> CadenceSettings:
+    values: dict[str, object] = {}
+    for f in fields(CadenceSettings):
+        if isinstance(f.default, bool):
+            values[f.name] = section.boolean(f.name, f.default)
+        else:
+            low = 1 if f.name == "further_every" else 0
+            values[f.name] = section.integer(f.name, int(f.default), low, 250, " business days")
+    cadence = CadenceSettings(**values)  # type: ignore[arg-type]
+    if section.has("urgent_after") and cadence.urgent_after <= cadence.first_notice_after:
+        section.bad("urgent_after", f"is not after first_notice_after = "
+                    f"{cadence.first_notice_after}",
+                    "The urgent notice comes later than the first notice; raise it.")
+    return cadence
+
+
+def _window(section: Section, country: str | None, subdivision: str | None) -> SendWindow:
+    default = SendWindow()
+    start = section.clock("start", default.start)
+    end = section.clock("end", default.end)
+    if start >= end:
+        section.bad("end", f"is not after start = \"{start:%H:%M}\"",
+                    "The window must end later the same day; e.g. start \"05:00\", end \"06:00\".")
+        start, end = default.start, default.end
+    return SendWindow(
+        weekdays=section.weekdays("weekdays", default.weekdays),
+        start=start, end=end,
+        holiday_country=country, holiday_subdivision=subdivision,
+        any_business_day_after=section.integer("any_business_day_after",
+                                               default.any_business_day_after, 0, 60, " days"),
+    )
+
+
+def _currency(section: Section, name: str) -> str | None:
+    value = section.optional_string(name)
+    if value is not None and value.upper() not in list_currencies():
+        section.bad(name, "is not an ISO 4217 currency code", 'Use a code such as "EUR".')
+        return None
+    return value.upper() if value else None
+
+
+def _mode(section: Section) -> ModeSettings:
+    mode = ModeSettings(
+        dry_run=section.boolean("dry_run", False),
+        send_mode=section.choice("send_mode", "send", SEND_MODES),
+        max_per_hour=section.integer("max_per_hour", 10, 1, 1000),
+        max_per_day=section.integer("max_per_day", 40, 1, 10_000),
+    )
+    if mode.max_per_hour > mode.max_per_day:
+        section.bad("max_per_hour", f"is more than max_per_day = {mode.max_per_day}",
+                    "Lower max_per_hour or raise max_per_day.")
+    return mode
+
+
+def _followups(section: Section) -> FollowupSettings:
+    return FollowupSettings(attach_original=section.boolean("attach_original", True),
+                            templates_dir=section.path_value("templates_dir", None))
+
+
+def _detection(section: Section) -> DetectionSettings:
+    languages = section.strings("languages", LANGUAGES)
+    unknown = [lang for lang in languages if lang not in LANGUAGES]
+    if unknown or not languages:
+        section.bad("languages", "names a language relance cannot read" if unknown else
+                    "is empty", f"Choose among {', '.join(LANGUAGES)}.")
+        languages = LANGUAGES
+    return DetectionSettings(track_keyword=section.string("track_keyword", "[invoice]"),
+                             track_label=section.string("track_label", "relance/track"),
+                             languages=languages)
+
+
+def _clients(sections: list[Section]) -> tuple[ClientSettings, ...]:
+    clients: list[ClientSettings] = []
+    seen: set[str] = set()
+    for section in sections:
+        match = section.string("match", "").strip().lower()
+        if not match:
+            section.missing("match", "each client needs the address or @domain it is for",
+                            'match = "accounts@client.example"')
+        elif not (_ADDRESS.fullmatch(match) or _DOMAIN.fullmatch(match)):
+            section.bad("match", "is neither an address nor an @domain",
+                        'Write "name@client.example" or "@client.example".')
+        elif match in seen:
+            section.bad("match", "is listed twice", "Keep one [[clients]] entry per match.")
+        seen.add(match)
+        # An override that is wrong is reported and then ignored, hence ``or None``.
+        language = section.choice("language", "", LANGUAGES) or None if section.has(
+            "language") else None
+        zone = section.zone("timezone", "") or None if section.has("timezone") else None
+        consolidate = section.boolean("consolidate", True) if section.has("consolidate") else None
+        clients.append(ClientSettings(match=match, name=section.string("name", ""),
+                                      language=language, timezone=zone, consolidate=consolidate))
+    return tuple(clients)

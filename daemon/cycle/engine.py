@@ -1,0 +1,195 @@
+"""The reconcile cycle: sync → observe → plan → apply, and the send at a slot.
+
+``Engine`` ties one mailbox, one store and one configuration together. The clock is injected,
+so a test can walk an invoice through a month in a second. Planning reads only the store; the
+mailbox is touched by ``sync`` and by ``apply``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, tzinfo
+from email.message import EmailMessage
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from ..core import message as mail
+from .apply import Action, Applier
+from ..core.cadence import Plan, plan
+from ..core.compose import TemplateSet, compose_followup
+from .config import Config
+from ..core.mailbox import Mailbox, MailRef
+from ..core.model import Invoice, PlannedFollowUp
+from .observe import Observer, ObserveReport
+from ..core.slots import BusinessCalendar, zone_for_dates
+from .store import Store
+
+Clock = Callable[[], datetime]
+TRACKED_META = "tracked_message_ids"
+
+
+@dataclass
+class CycleReport:
+    """What one cycle did."""
+
+    observed: ObserveReport
+    plan: Plan
+    actions: list[Action] = field(default_factory=list)
+
+
+class Engine:
+    """One relance installation at work: a mailbox, its store, the user's configuration."""
+
+    def __init__(self, *, config: Config, store: Store, mailbox: Mailbox | None, clock: Clock,
+                 templates: TemplateSet | None = None, account: str = "default") -> None:
+        self.config = config
+        self.store = store
+        self.mailbox = mailbox
+        self.clock = clock
+        self.templates = templates or TemplateSet.load(config.followups.templates_dir)
+        self.account = account
+        self.calendar = BusinessCalendar(config.window.holiday_country,
+                                         config.window.holiday_subdivision)
+
+    @cached_property
+    def me(self) -> str:
+        mailbox_address = self.mailbox.address if self.mailbox is not None else ""
+        return (self.config.account.address or mailbox_address).lower()
+
+    @property
+    def box(self) -> Mailbox:
+        """The mailbox, for the steps that need one (status and planning do not)."""
+        if self.mailbox is None:
+            raise RuntimeError("this engine was opened without a mailbox")
+        return self.mailbox
+
+    @property
+    def domain(self) -> str:
+        return self.me.rpartition("@")[2] or "relance.invalid"
+
+    # -- the steps --------------------------------------------------------------------------
+
+    def sync(self) -> tuple[ObserveReport, frozenset[str] | None]:
+        """Fetch what changed and record it; return the report and the drafts still present."""
+        changes = self.box.sync(self.store.cursor(self.account))
+        report = Observer(self.store, self.config, me=self.me, now=self.clock(),
+                          tracked=self.tracked()).observe(changes.messages)
+        with self.store.transaction():
+            self.store.set_cursor(self.account, changes.cursor)
+            self.store.set_meta("last_sync", self.clock().isoformat())
+        return report, changes.drafts_present
+
+    def zone_of(self, invoice: Invoice) -> tzinfo:
+        """The client's zone: their setting, else inferred from their messages' Date headers,
+        else the user's own."""
+        client = self.config.client_for(invoice.client)
+        if client.timezone:
+            return ZoneInfo(client.timezone)
+        return zone_for_dates(self.store.message_dates_from(invoice.client), self.config.zone)
+
+    def language_of(self, invoice: Invoice) -> str:
+        return self.config.client_for(invoice.client).language or invoice.language \
+            or self.config.language
+
+    def plan(self) -> Plan:
+        """What should exist now, from the store alone."""
+        def consolidate(invoice: Invoice) -> bool:
+            choice = self.config.client_for(invoice.client).consolidate
+            return self.config.cadence.consolidate if choice is None else choice
+
+        waiting = {(row.invoice_key, row.stage): row.slot
+                   for row in self.store.followups("drafted")}
+        return plan(self.store.invoices(), self.store.events(), now=self.clock(),
+                    settings=self.config.cadence, window=self.config.window,
+                    calendar=self.calendar, zone_of=self.zone_of, consolidate_for=consolidate,
+                    kept_slots=waiting)
+
+    def compose(self, followup: PlannedFollowUp, message_id: str) -> EmailMessage:
+        """Write the follow-up message for a planned follow-up."""
+        invoice = self.store.invoice(followup.invoice_key)
+        if invoice is None:
+            raise KeyError(followup.invoice_key)
+        covered = [inv for key, _ in followup.covers if (inv := self.store.invoice(key))]
+        if covered:
+            # A statement goes only to the addresses that were on every invoice it speaks for.
+            keep = set.intersection(*(set(i.all_recipients) for i in [invoice, *covered]))
+            invoice = _only_to(invoice, keep)
+        latest = self._latest_in_thread(invoice.key)
+        client = self.config.client_for(invoice.client)
+        return compose_followup(
+            invoice, followup.stage, today=followup.slot.date(), sender=self.config.sender,
+            payment=self.config.payment, fees=self.config.late_fees,
+            language=self.language_of(invoice), templates=self.templates, message_id=message_id,
+            date_header=followup.slot, latest_message_id=latest[0],
+            latest_references=latest[1], attachment=self._attachment(invoice),
+            covered=covered, client_name=client.name)
+
+    def _latest_in_thread(self, invoice_key: str) -> tuple[str, list[str]]:
+        """The message a follow-up answers: the newest of the invoice, the user's own messages,
+        relance's follow-ups and human replies (never a bounce or an auto-reply)."""
+        rows = [r for r in self.store.thread_messages(invoice_key)
+                if r["kind"] in ("invoice", "own", "followup", "reply", "payment")]
+        if not rows:
+            return invoice_key, []
+        last = rows[-1]
+        return last["message_id"], json.loads(last["refs"])
+
+    def _attachment(self, invoice: Invoice) -> tuple[str, str, bytes] | None:
+        if not (self.config.followups.attach_original and invoice.attachment):
+            return None
+        ref = self.store.invoice_mail_ref(invoice.key)
+        try:
+            raw = self.box.fetch(MailRef.decode(ref))
+        except Exception:  # noqa: BLE001 - a follow-up without the file beats no follow-up
+            return None
+        for found, payload in mail.attachments(mail.parse(raw)):
+            if found.filename == invoice.attachment.filename:
+                return found.filename, found.content_type, payload
+        return None
+
+    def tracked(self) -> frozenset[str]:
+        return frozenset(json.loads(self.store.meta(TRACKED_META) or "[]"))
+
+    def next_wakeup(self) -> datetime | None:
+        """The next moment a draft is due to go out (the scheduler's alarm), or None."""
+        now = self.clock()
+        slots = [row.slot for row in self.store.followups("drafted") if row.slot > now]
+        return min(slots, default=None)
+
+    # -- the cycle --------------------------------------------------------------------------
+
+    def cycle(self, *, dry_run: bool | None = None) -> CycleReport:
+        """Run one whole cycle: settle interrupted sends, sync, plan, apply, send what is due."""
+        dry = self.config.mode.dry_run if dry_run is None else dry_run
+        applier = Applier(self.store, self.box, domain=self.domain, compose=self.compose,
+                          now=self.clock(), dry_run=dry)
+        if not dry:
+            applier.resolve_interrupted()
+        observed, drafts = self.sync()
+        current = self.plan()
+        applier.apply(current, drafts)
+        if self.config.mode.send_mode == "send":
+            self._send_due(applier, current)
+        return CycleReport(observed, current, applier.actions)
+
+    def _send_due(self, applier: Applier, current: Plan) -> None:
+        due = applier.due_rows(current)
+        if not due:
+            return
+        # One last look at the mailbox right before sending: a reply that landed since the
+        # plan was made withdraws its follow-up instead of being answered by a reminder.
+        self.sync()
+        current = self.plan()
+        applier.apply(current, None)
+        for row in applier.due_rows(current):
+            invoice = self.store.invoice(row.invoice_key)
+            allowed = invoice.all_recipients if invoice else ()
+            applier.send(row, allowed=allowed, max_per_hour=self.config.mode.max_per_hour,
+                         max_per_day=self.config.mode.max_per_day)
+
+
+def _only_to(invoice: Invoice, keep: set[str]) -> Invoice:
+    return replace(invoice, recipients=tuple(a for a in invoice.recipients if a in keep),
+                   cc=tuple(a for a in invoice.cc if a in keep))

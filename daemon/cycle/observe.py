@@ -1,0 +1,257 @@
+"""Observe: turn what the mailbox returned into invoices and events in the store.
+
+Sent messages are read first (they may be new invoices, or relance's own follow-ups coming back
+from Sent), then received ones: each is classified (bounce, auto-reply, payment, human reply) and
+attached to the invoice thread it belongs to. Every message is recorded once, by Message-ID, so
+a resync that returns everything again changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+
+from ..core import message as mail
+from ..core.classify import classify
+from .config import Config
+from ..core.extract import extract_invoice
+from ..core.mailbox import FetchedMessage, Folder
+from ..core.model import (
+    AutoReply,
+    Bounce,
+    Classification,
+    Event,
+    EventKind,
+    Invoice,
+    Money,
+    Other,
+    PaymentNotice,
+    Reply,
+)
+from .store import FollowUpState, Store
+from ..core.threads import NO_MATCH, ThreadIndex, match_invoice
+
+STAGE_HEADER = "X-Relance-Stage"
+
+
+@dataclass
+class ObserveReport:
+    """What one observation pass found."""
+
+    invoices: list[str] = field(default_factory=list)  # keys of new invoices
+    events: list[tuple[str, Event]] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # refs of messages that could not be read
+
+
+def stable_message_id(msg: EmailMessage, raw: bytes) -> str:
+    """Return the Message-ID, or for a message without one an id derived from its bytes, so
+    that it is still recorded once (some old mailers and scripts send none)."""
+    found = mail.message_id(msg)
+    if found:
+        return found
+    return f"<missing.{hashlib.sha256(raw).hexdigest()[:24]}@relance.invalid>"
+
+
+def _when(msg: EmailMessage, fetched: FetchedMessage, now: datetime) -> datetime:
+    """The moment a message happened: its Date, unless missing or absurd (in the future), then
+    the mailbox's internal date, then now."""
+    stamp = mail.sent_at(msg)
+    if stamp is None or stamp > now + timedelta(days=1):
+        stamp = fetched.received_at or now
+    return stamp
+
+
+class Observer:
+    """Reads fetched messages into the store. One instance per pass."""
+
+    def __init__(self, store: Store, config: Config, *, me: str, now: datetime,
+                 tracked: frozenset[str] = frozenset()) -> None:
+        self.store = store
+        self.config = config
+        self.me = me.lower()
+        self.now = now
+        self.tracked = tracked
+        self.report = ObserveReport()
+        self._open: list[tuple[str, Money | None]] = []
+
+    def observe(self, messages: Sequence[FetchedMessage]) -> ObserveReport:
+        """Record ``messages``: Sent first, then the others, each in date order."""
+        if not messages:
+            return self.report
+        sent = [m for m in messages if m.ref.folder is Folder.SENT]
+        received = [m for m in messages if m.ref.folder is Folder.INBOX]
+        for fetched in self._in_order(sent):
+            with self.store.transaction():
+                self._observe_sent(fetched)
+        index = self._index()
+        self._open = [(inv.number, inv.amount) for inv in self.store.invoices()]
+        for fetched in self._in_order(received):
+            with self.store.transaction():
+                self._observe_received(fetched, index)
+        return self.report
+
+    def _in_order(self, messages: Sequence[FetchedMessage]) -> list[tuple[FetchedMessage, EmailMessage]]:
+        parsed = []
+        for fetched in messages:
+            try:
+                parsed.append((fetched, mail.parse(fetched.raw)))
+            except Exception:  # noqa: BLE001 - the email package can fail on hostile input
+                self.report.unreadable.append(fetched.ref.encode())
+        return sorted(parsed, key=lambda pair: _when(pair[1], pair[0], self.now))
+
+    def _index(self) -> ThreadIndex:
+        threads: dict[str, list[str]] = {}
+        for message_id, invoice_key, _thread in self.store.thread_index_rows():
+            threads.setdefault(invoice_key, []).append(message_id)
+        return ThreadIndex.build(self.store.invoices(), threads)
+
+    def _first_sight(self, fetched: FetchedMessage, msg: EmailMessage) -> str | None:
+        """The message's id when it is new; None when it was recorded before. A resync (new
+        UIDVALIDITY, expired history) may return a known message under a new reference: the
+        new one is kept, or the invoice's file could no longer be fetched."""
+        mid = stable_message_id(msg, fetched.raw)
+        if self.store.seen(mid):
+            self.store.update_mail_ref(mid, fetched.ref.encode())
+            return None
+        return mid
+
+    # -- sent -------------------------------------------------------------------------------
+
+    def _observe_sent(self, pair: tuple[FetchedMessage, EmailMessage]) -> None:
+        fetched, msg = pair
+        mid = self._first_sight(fetched, msg)
+        if mid is None:
+            return
+        when = _when(msg, fetched, self.now)
+        record = dict(message_id=mid, folder=Folder.SENT.value, mail_ref=fetched.ref.encode(),
+                      thread_id=fetched.thread_id, sender=mail.sender(msg),
+                      subject=mail.header(msg, "Subject"), sent_at=when,
+                      refs=mail.references(msg))
+        rows = self.store.followups_by_message(mid)
+        stage = mail.header(msg, STAGE_HEADER)
+        if rows or stage:
+            self._followup_came_back(mid, msg, when, rows, stage, record)
+            return
+        result = extract_invoice(
+            msg, default_terms_days=self.config.payment.default_days,
+            track_keyword=self.config.detection.track_keyword, forced=mid in self.tracked,
+            languages=self.config.detection.languages,
+            fallback_date=fetched.received_at.date() if fetched.received_at else None)
+        if isinstance(result, Invoice):
+            invoice = replace(result, thread_id=fetched.thread_id)
+            if self.store.add_invoice(invoice, mail_ref=fetched.ref.encode(), sent_at=when,
+                                      tracked=mid in self.tracked):
+                self.report.invoices.append(invoice.key)
+                self._event(invoice.key, Event(EventKind.SENT, when, message_id=mid))
+            self.store.record_message(invoice_key=invoice.key, kind="invoice", **record)
+            return
+        # The user's own message in an invoice thread (an answer to the client, say) is kept so
+        # that follow-ups reply to the latest message; anything else is just remembered as seen.
+        key = self._thread_of(mail.references(msg))
+        self.store.record_message(invoice_key=key, kind="own" if key else "not_invoice",
+                                  summary={"reason": getattr(result, "reason", "")}, **record)
+
+    def _thread_of(self, references: Sequence[str]) -> str | None:
+        """The invoice whose thread holds one of ``references``, newest first; a direct look-up
+        per id, so that a first sync of many sent messages stays linear."""
+        for mid in reversed(references):
+            row = self.store.message_row(mid)
+            if row is not None and row["invoice_key"]:
+                return str(row["invoice_key"])
+        return None
+
+    def _followup_came_back(self, mid: str, msg: EmailMessage, when: datetime, rows: list,
+                            stage: str, record: dict) -> None:
+        """A follow-up is in Sent: it went out (sent by relance, or by the user from Drafts)."""
+        if rows:
+            if any(row.state != FollowUpState.SENT for row in rows):
+                self.store.set_followup_state(mid, FollowUpState.SENT, note="seen in Sent")
+            targets = [(row.invoice_key, row.stage) for row in rows]
+            primary = rows[0].primary_key
+        else:
+            # A follow-up relance has no row for (a store rebuilt from scratch, or the sample
+            # mailbox's history): its thread says which invoice, its header which stage.
+            found = self._thread_of(mail.references(msg))
+            if found is None:
+                self.store.record_message(invoice_key=None, kind="followup", **record)
+                return
+            primary = found
+            targets = [(primary, stage)]
+        for invoice_key, stage_key in targets:
+            self._event(invoice_key, Event(EventKind.FOLLOWUP_SENT, when, stage=stage_key,
+                                           message_id=mid))
+        self.store.record_message(invoice_key=primary, kind="followup", **record)
+
+    # -- received ---------------------------------------------------------------------------
+
+    def _observe_received(self, pair: tuple[FetchedMessage, EmailMessage],
+                          index: ThreadIndex) -> None:
+        fetched, msg = pair
+        mid = self._first_sight(fetched, msg)
+        if mid is None:
+            return
+        when = _when(msg, fetched, self.now)
+        result = classify(msg, now=self.now, open_invoices=self._open)
+        sender = mail.sender(msg)
+        key = match_invoice(
+            index, message_id=mid, in_reply_to=mail.header(msg, "In-Reply-To"),
+            references=mail.references(msg), thread_id=fetched.thread_id,
+            subject=mail.header(msg, "Subject"), from_address=sender,
+            bounced_message_id=result.original_message_id if isinstance(result, Bounce) else None)
+        if key is NO_MATCH and isinstance(result, PaymentNotice):
+            key = self._invoice_for_payment(result)
+        invoice_key = None if key is NO_MATCH else str(key)
+        if invoice_key and sender == self.me and isinstance(result, Reply):
+            result = Other("written by the user")  # a copy of the user's own message
+        if invoice_key:
+            event = _event_for(result, when, mid)
+            if event is not None:
+                self._event(invoice_key, event)
+        self.store.record_message(
+            message_id=mid, folder=Folder.INBOX.value, mail_ref=fetched.ref.encode(),
+            thread_id=fetched.thread_id, invoice_key=invoice_key, kind=_kind(result),
+            sender=sender, subject=mail.header(msg, "Subject"), sent_at=when,
+            refs=mail.references(msg), summary=_summary(result))
+
+    def _invoice_for_payment(self, notice: PaymentNotice) -> object:
+        """A payment notice is not a reply: find its invoice by the number it names, else by an
+        amount that only one invoice has."""
+        invoices = self.store.invoices()
+        named = {ref.lower() for ref in notice.references}
+        found = [inv.key for inv in invoices if inv.number.lower() in named]
+        if not found and notice.amount is not None:
+            found = [inv.key for inv in invoices if inv.amount == notice.amount]
+        return found[0] if len(found) == 1 else NO_MATCH
+
+    def _event(self, invoice_key: str, event: Event) -> None:
+        if self.store.add_event(invoice_key, event):
+            self.report.events.append((invoice_key, event))
+
+
+def _event_for(result: Classification, when: datetime, mid: str) -> Event | None:
+    """The event a classified message adds to its invoice, or None for ``Other``."""
+    if isinstance(result, Bounce):
+        kind = EventKind.BOUNCED_HARD if result.permanent else EventKind.BOUNCED_SOFT
+        return Event(kind, when, message_id=mid, detail=",".join(result.recipients))
+    if isinstance(result, AutoReply):
+        return Event(EventKind.AUTO_REPLY, when, until=result.until, message_id=mid)
+    if isinstance(result, PaymentNotice):
+        return Event(EventKind.PAYMENT, when, message_id=mid, detail=result.provider)
+    if isinstance(result, Reply):
+        return Event(EventKind.REPLY, when, until=result.promised_date, intent=result.intent,
+                     message_id=mid, detail=result.excerpt)
+    return None
+
+
+def _kind(result: Classification) -> str:
+    return {Bounce: "bounce", AutoReply: "auto_reply", PaymentNotice: "payment",
+            Reply: "reply"}.get(type(result), "other")
+
+
+def _summary(result: Classification) -> dict[str, object]:
+    if isinstance(result, Other):
+        return {"reason": result.reason}
+    return {k: v for k, v in result.__dict__.items() if v not in (None, "", ())}

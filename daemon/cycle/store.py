@@ -1,0 +1,451 @@
+"""The store: one SQLite database (WAL) that is the source of truth for invoices, the messages
+seen, events, follow-ups and their states, and sync cursors.
+
+The schema is versioned; each migration runs once, in a transaction. A database made by a newer
+relance, or a file that is not a relance database, is refused with a clear error and left as it
+is: relance never resets a store silently.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+from ..core.errors import StoreError
+from ..core.model import Attachment, DueSource, Event, EventKind, Intent, Invoice, Money
+
+_MIGRATIONS: tuple[str, ...] = (
+    # 1: the first schema
+    """
+    CREATE TABLE invoices (
+        key TEXT PRIMARY KEY,
+        number TEXT NOT NULL,
+        amount TEXT,
+        currency TEXT,
+        issue_date TEXT NOT NULL,
+        due_date TEXT NOT NULL,
+        due_source TEXT NOT NULL,
+        sender TEXT NOT NULL,
+        sender_name TEXT NOT NULL DEFAULT '',
+        recipients TEXT NOT NULL,
+        cc TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        language TEXT NOT NULL,
+        attachment TEXT,
+        thread_id TEXT,
+        mail_ref TEXT NOT NULL DEFAULT '',
+        sent_at TEXT NOT NULL,
+        tracked INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE messages (
+        message_id TEXT PRIMARY KEY,
+        folder TEXT NOT NULL,
+        mail_ref TEXT NOT NULL,
+        thread_id TEXT,
+        invoice_key TEXT REFERENCES invoices(key),
+        kind TEXT NOT NULL,
+        sender TEXT NOT NULL DEFAULT '',
+        subject TEXT NOT NULL DEFAULT '',
+        date TEXT,
+        refs TEXT NOT NULL DEFAULT '[]',
+        summary TEXT NOT NULL DEFAULT '{}',
+        seen_at TEXT NOT NULL
+    );
+    CREATE INDEX messages_by_invoice ON messages(invoice_key, date);
+    CREATE INDEX messages_by_sender ON messages(sender);
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        invoice_key TEXT NOT NULL REFERENCES invoices(key),
+        kind TEXT NOT NULL,
+        at TEXT NOT NULL,
+        until TEXT,
+        intent TEXT,
+        stage TEXT NOT NULL DEFAULT '',
+        message_id TEXT NOT NULL DEFAULT '',
+        detail TEXT NOT NULL DEFAULT '',
+        UNIQUE (invoice_key, kind, stage, message_id, at)
+    );
+    CREATE INDEX events_by_invoice ON events(invoice_key, at);
+    CREATE TABLE followups (
+        invoice_key TEXT NOT NULL REFERENCES invoices(key),
+        stage TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        slot TEXT NOT NULL,
+        draft_id TEXT NOT NULL DEFAULT '',
+        primary_key TEXT NOT NULL,
+        covers TEXT NOT NULL DEFAULT '[]',
+        note TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (invoice_key, stage)
+    );
+    CREATE INDEX followups_by_message ON followups(message_id);
+    CREATE TABLE cursors (
+        account TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+)
+
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+
+class FollowUpState:
+    """The states a follow-up walks: planned → drafted → sending → sent, or cancelled by the
+    user (draft deleted), or withdrawn by the plan (the client answered, the invoice was paid)."""
+
+    PLANNED = "planned"
+    DRAFTED = "drafted"
+    SENDING = "sending"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+    WITHDRAWN = "withdrawn"
+    ACTIVE = (PLANNED, DRAFTED, SENDING)
+
+
+@dataclass(frozen=True)
+class FollowUpRow:
+    invoice_key: str
+    stage: str
+    kind: str
+    message_id: str
+    state: str
+    slot: datetime
+    draft_id: str
+    primary_key: str  # the invoice in whose thread the message goes (itself, or a statement's)
+    covers: tuple[tuple[str, str], ...]
+    note: str
+    updated_at: datetime
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+class Store:
+    """The database of one relance installation. Use as a context manager or call ``close``."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self._db = connection
+        self.path = path
+
+    # -- opening ----------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        """Open (creating it if needed) and migrate the store at ``path``.
+
+        Raises ``StoreError`` for a file that is not a relance database, a damaged one, or one
+        written by a newer relance; the file is never modified in those cases."""
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot open the database {path}: {exc}. Check that the folder "
+                             "exists and is writable, or set [store] path.") from exc
+        db.row_factory = sqlite3.Row
+        store = cls(db, path)
+        try:
+            store._prepare()
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            raise StoreError(f"{path} is not a relance database or is damaged ({exc}). relance "
+                             "left it untouched: move it aside to start a new one, or restore it "
+                             "from a backup.") from exc
+        except StoreError:
+            db.close()
+            raise
+        return store
+
+    def _prepare(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{self.path} was written by a newer relance (schema {version}, this "
+                             f"one knows {SCHEMA_VERSION}). Upgrade relance; the file is "
+                             "untouched.")
+        tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master")}
+        if version == 0 and tables:
+            raise StoreError(f"{self.path} is an SQLite database, but not relance's. relance left "
+                             "it untouched: point [store] path at another file.")
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.execute("PRAGMA busy_timeout=30000")
+        self._db.execute("PRAGMA synchronous=FULL")
+        for number in range(version, SCHEMA_VERSION):
+            with self.transaction():
+                for statement in _MIGRATIONS[number].split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version={number + 1}")
+        check = self._db.execute("PRAGMA quick_check").fetchone()[0]
+        if check != "ok":
+            raise sqlite3.DatabaseError(check)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Run the block in one transaction: all of it is stored, or none of it."""
+        if self._db.in_transaction:
+            yield
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # -- invoices ---------------------------------------------------------------------------
+
+    def add_invoice(self, invoice: Invoice, *, mail_ref: str, sent_at: datetime,
+                    tracked: bool = False) -> bool:
+        """Store a new invoice; return False (and change nothing) when it is already known."""
+        amount = invoice.amount
+        cursor = self._db.execute(
+            "INSERT OR IGNORE INTO invoices (key, number, amount, currency, issue_date, due_date,"
+            " due_source, sender, sender_name, recipients, cc, subject, language, attachment,"
+            " thread_id, mail_ref, sent_at, tracked)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (invoice.key, invoice.number, str(amount.amount) if amount else None,
+             amount.currency if amount else None, invoice.issue_date.isoformat(),
+             invoice.due_date.isoformat(), invoice.due_source.value, invoice.sender,
+             invoice.sender_name, json.dumps(list(invoice.recipients)),
+             json.dumps(list(invoice.cc)), invoice.subject, invoice.language,
+             json.dumps(invoice.attachment.__dict__) if invoice.attachment else None,
+             invoice.thread_id, mail_ref, sent_at.isoformat(), int(tracked)),
+        )
+        return cursor.rowcount == 1
+
+    @staticmethod
+    def _invoice(row: sqlite3.Row) -> Invoice:
+        amount = Money(Decimal(row["amount"]), row["currency"]) if row["amount"] else None
+        attachment = Attachment(**json.loads(row["attachment"])) if row["attachment"] else None
+        return Invoice(
+            number=row["number"], amount=amount,
+            issue_date=date.fromisoformat(row["issue_date"]),
+            due_date=date.fromisoformat(row["due_date"]),
+            due_source=DueSource(row["due_source"]), sender=row["sender"],
+            recipients=tuple(json.loads(row["recipients"])), message_id=row["key"],
+            subject=row["subject"], language=row["language"], cc=tuple(json.loads(row["cc"])),
+            sender_name=row["sender_name"], attachment=attachment, thread_id=row["thread_id"],
+        )
+
+    def invoices(self) -> list[Invoice]:
+        """Return every invoice, oldest first."""
+        rows = self._db.execute("SELECT * FROM invoices ORDER BY sent_at, key")
+        return [self._invoice(r) for r in rows]
+
+    def invoice(self, key: str) -> Invoice | None:
+        row = self._db.execute("SELECT * FROM invoices WHERE key = ?", (key,)).fetchone()
+        return self._invoice(row) if row else None
+
+    def invoice_mail_ref(self, key: str) -> str:
+        row = self._db.execute("SELECT mail_ref FROM invoices WHERE key = ?", (key,)).fetchone()
+        return row["mail_ref"] if row else ""
+
+    def find_invoices(self, text: str) -> list[Invoice]:
+        """Return the invoices whose number or Message-ID is ``text`` (case-insensitive)."""
+        bare = text.strip().strip("<>")
+        rows = self._db.execute(
+            "SELECT * FROM invoices WHERE lower(number) = lower(?) OR key = ?",
+            (text.strip(), f"<{bare}>"))
+        return [self._invoice(r) for r in rows]
+
+    # -- messages ---------------------------------------------------------------------------
+
+    def seen(self, message_id: str) -> bool:
+        return self._db.execute("SELECT 1 FROM messages WHERE message_id = ?",
+                                (message_id,)).fetchone() is not None
+
+    def record_message(self, *, message_id: str, folder: str, mail_ref: str,
+                       thread_id: str | None, invoice_key: str | None, kind: str, sender: str,
+                       subject: str, sent_at: datetime | None, refs: Iterable[str],
+                       summary: dict[str, object] | None = None) -> bool:
+        """Remember a message once; return False when its Message-ID was already recorded."""
+        cursor = self._db.execute(
+            "INSERT OR IGNORE INTO messages (message_id, folder, mail_ref, thread_id, invoice_key,"
+            " kind, sender, subject, date, refs, summary, seen_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (message_id, folder, mail_ref, thread_id, invoice_key, kind, sender, subject,
+             _iso(sent_at), json.dumps(list(refs)), json.dumps(summary or {}, default=str),
+             _now()),
+        )
+        return cursor.rowcount == 1
+
+    def message_row(self, message_id: str) -> sqlite3.Row | None:
+        return self._db.execute("SELECT * FROM messages WHERE message_id = ?",
+                                (message_id,)).fetchone()
+
+    def update_mail_ref(self, message_id: str, mail_ref: str) -> None:
+        """Record where a known message lives now (after the mailbox renumbered it)."""
+        self._db.execute("UPDATE messages SET mail_ref = ? WHERE message_id = ? AND mail_ref != ?",
+                         (mail_ref, message_id, mail_ref))
+        self._db.execute("UPDATE invoices SET mail_ref = ? WHERE key = ? AND mail_ref != ?",
+                         (mail_ref, message_id, mail_ref))
+
+    def forget_message(self, message_id: str) -> None:
+        """Forget a message that is not an invoice, so that it can be read again (``track``)."""
+        self._db.execute("DELETE FROM messages WHERE message_id = ? AND kind != 'invoice'",
+                         (message_id,))
+
+    def thread_messages(self, invoice_key: str) -> list[sqlite3.Row]:
+        """Return the messages of an invoice's thread, oldest first."""
+        return list(self._db.execute(
+            "SELECT * FROM messages WHERE invoice_key = ? ORDER BY date, seen_at",
+            (invoice_key,)))
+
+    def thread_index_rows(self) -> list[tuple[str, str, str | None]]:
+        """Return (message_id, invoice_key, thread_id) for every message in an invoice thread."""
+        return [(r[0], r[1], r[2]) for r in self._db.execute(
+            "SELECT message_id, invoice_key, thread_id FROM messages"
+            " WHERE invoice_key IS NOT NULL")]
+
+    def message_dates_from(self, address: str) -> list[datetime]:
+        """Return the Date headers (aware) of the messages received from ``address``."""
+        rows = self._db.execute(
+            "SELECT date FROM messages WHERE sender = ? AND folder = 'inbox' AND date IS NOT NULL"
+            " ORDER BY date DESC LIMIT 20", (address,))
+        return [datetime.fromisoformat(r[0]) for r in rows]
+
+    def message_summary(self, message_id: str) -> dict[str, object]:
+        row = self._db.execute("SELECT summary FROM messages WHERE message_id = ?",
+                               (message_id,)).fetchone()
+        return json.loads(row[0]) if row else {}
+
+    # -- events -----------------------------------------------------------------------------
+
+    def add_event(self, invoice_key: str, event: Event) -> bool:
+        """Record an event once; return False when the same event was already recorded."""
+        cursor = self._db.execute(
+            "INSERT OR IGNORE INTO events (invoice_key, kind, at, until, intent, stage,"
+            " message_id, detail) VALUES (?,?,?,?,?,?,?,?)",
+            (invoice_key, event.kind.value, event.at.isoformat(), _iso(event.until),
+             event.intent.value if event.intent else None, event.stage or "",
+             event.message_id or "", event.detail),
+        )
+        return cursor.rowcount == 1
+
+    @staticmethod
+    def _event(row: sqlite3.Row) -> Event:
+        return Event(
+            kind=EventKind(row["kind"]), at=datetime.fromisoformat(row["at"]),
+            until=date.fromisoformat(row["until"]) if row["until"] else None,
+            intent=Intent(row["intent"]) if row["intent"] else None,
+            stage=row["stage"] or None, message_id=row["message_id"] or None,
+            detail=row["detail"],
+        )
+
+    def events(self) -> dict[str, list[Event]]:
+        """Return every invoice's events, oldest first."""
+        found: dict[str, list[Event]] = {}
+        for row in self._db.execute("SELECT * FROM events ORDER BY at, id"):
+            found.setdefault(row["invoice_key"], []).append(self._event(row))
+        return found
+
+    def events_of_kind(self, kind: EventKind) -> list[Event]:
+        """Return every event of one kind, across invoices, oldest first."""
+        rows = self._db.execute("SELECT * FROM events WHERE kind = ? ORDER BY at, id",
+                                (kind.value,))
+        return [self._event(r) for r in rows]
+
+    def events_of(self, invoice_key: str) -> list[Event]:
+        rows = self._db.execute("SELECT * FROM events WHERE invoice_key = ? ORDER BY at, id",
+                                (invoice_key,))
+        return [self._event(r) for r in rows]
+
+    # -- follow-ups -------------------------------------------------------------------------
+
+    @staticmethod
+    def _followup(row: sqlite3.Row) -> FollowUpRow:
+        return FollowUpRow(
+            invoice_key=row["invoice_key"], stage=row["stage"], kind=row["kind"],
+            message_id=row["message_id"], state=row["state"],
+            slot=datetime.fromisoformat(row["slot"]), draft_id=row["draft_id"],
+            primary_key=row["primary_key"],
+            covers=tuple(tuple(c) for c in json.loads(row["covers"])),  # type: ignore[misc]
+            note=row["note"], updated_at=datetime.fromisoformat(row["updated_at"]),
+        )
+
+    def followups(self, *states: str) -> list[FollowUpRow]:
+        """Return the follow-ups in the given states (all when none is given), by slot."""
+        query = "SELECT * FROM followups"
+        if states:
+            query += f" WHERE state IN ({','.join('?' * len(states))})"
+        rows = self._db.execute(query + " ORDER BY slot, invoice_key", states)
+        return [self._followup(r) for r in rows]
+
+    def followup(self, invoice_key: str, stage: str) -> FollowUpRow | None:
+        row = self._db.execute("SELECT * FROM followups WHERE invoice_key = ? AND stage = ?",
+                               (invoice_key, stage)).fetchone()
+        return self._followup(row) if row else None
+
+    def followups_by_message(self, message_id: str) -> list[FollowUpRow]:
+        rows = self._db.execute("SELECT * FROM followups WHERE message_id = ?", (message_id,))
+        return [self._followup(r) for r in rows]
+
+    def put_followup(self, *, invoice_key: str, stage: str, kind: str, message_id: str,
+                     state: str, slot: datetime, primary_key: str, draft_id: str = "",
+                     covers: Iterable[tuple[str, str]] = (), note: str = "") -> None:
+        """Create or replace the follow-up of an invoice's stage."""
+        self._db.execute(
+            "INSERT INTO followups (invoice_key, stage, kind, message_id, state, slot, draft_id,"
+            " primary_key, covers, note, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+            " ON CONFLICT (invoice_key, stage) DO UPDATE SET kind=excluded.kind,"
+            " message_id=excluded.message_id, state=excluded.state, slot=excluded.slot,"
+            " draft_id=excluded.draft_id, primary_key=excluded.primary_key,"
+            " covers=excluded.covers, note=excluded.note, updated_at=excluded.updated_at",
+            (invoice_key, stage, kind, message_id, state, slot.isoformat(), draft_id,
+             primary_key, json.dumps([list(c) for c in covers]), note, _now()),
+        )
+
+    def set_followup_state(self, message_id: str, state: str, *, note: str = "",
+                           slot: datetime | None = None) -> None:
+        """Move every row of one follow-up message (a statement has several) to ``state``."""
+        self._db.execute(
+            "UPDATE followups SET state = ?, note = ?, slot = coalesce(?, slot), updated_at = ?"
+            " WHERE message_id = ?",
+            (state, note, _iso(slot), _now(), message_id))
+
+    # -- cursors and health -----------------------------------------------------------------
+
+    def cursor(self, account: str) -> str | None:
+        row = self._db.execute("SELECT value FROM cursors WHERE account = ?",
+                               (account,)).fetchone()
+        return row[0] if row else None
+
+    def set_cursor(self, account: str, value: str) -> None:
+        self._db.execute(
+            "INSERT INTO cursors (account, value, updated_at) VALUES (?,?,?)"
+            " ON CONFLICT (account) DO UPDATE SET value=excluded.value,"
+            " updated_at=excluded.updated_at", (account, value, _now()))
+
+    def meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key)"
+                         " DO UPDATE SET value = excluded.value", (key, value))

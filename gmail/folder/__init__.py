@@ -1,0 +1,1 @@
+"""The folder plugin: a folder of .eml files as a mailbox, for the demo and the sample mailbox."""

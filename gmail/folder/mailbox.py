@@ -1,0 +1,106 @@
+"""A mailbox in a local folder of ``.eml`` files: ``sent/``, ``inbox/`` and ``drafts/``.
+
+It backs ``relance demo`` (a copy of the built-in sample mailbox) and lets anyone try relance
+on messages exported from any mail client, with no account and no network. Sending moves the
+draft into ``sent/`` and, when an ``outbox/`` folder exists, leaves a copy there as "delivered".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from email.message import EmailMessage
+from email.parser import BytesHeaderParser
+from email import policy
+from pathlib import Path
+
+from ...daemon.core.errors import PermanentMailboxError
+from ...daemon.core.mailbox import DRAFT_GONE, Changes, DraftGone, FetchedMessage, Folder, MailRef
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class FolderMailbox:
+    """The ``Mailbox`` protocol over a directory. Message ids are file names."""
+
+    def __init__(self, root: Path, address: str) -> None:
+        self.root = Path(root)
+        self.address = address.lower()
+        for folder in Folder:
+            (self.root / folder.value).mkdir(parents=True, exist_ok=True)
+
+    def _dir(self, folder: Folder) -> Path:
+        return self.root / folder.value
+
+    def sync(self, cursor: str | None) -> Changes:
+        """Return the files not seen at ``cursor`` (a JSON list of names per folder)."""
+        seen: dict[str, list[str]] = json.loads(cursor) if cursor else {}
+        fresh: list[FetchedMessage] = []
+        now_seen: dict[str, list[str]] = {}
+        for folder in (Folder.SENT, Folder.INBOX):
+            names = sorted(p.name for p in self._dir(folder).glob("*.eml"))
+            known = set(seen.get(folder.value, []))
+            for name in names:
+                if name not in known:
+                    raw = (self._dir(folder) / name).read_bytes()
+                    fresh.append(FetchedMessage(MailRef(folder, name), raw))
+            now_seen[folder.value] = names
+        drafts = frozenset(p.name for p in self._dir(Folder.DRAFTS).glob("*.eml"))
+        return Changes(tuple(fresh), json.dumps(now_seen), full=cursor is None,
+                       drafts_present=drafts)
+
+    def fetch(self, ref: MailRef) -> bytes:
+        path = self._dir(ref.folder) / ref.id
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            raise PermanentMailboxError(f"{path} is gone: {exc.strerror}") from exc
+
+    @staticmethod
+    def _draft_name(message_id: str) -> str:
+        return _UNSAFE.sub("_", message_id.strip().strip("<>")) + ".eml"
+
+    def create_draft(self, message: EmailMessage, thread_id: str | None) -> str:
+        name = self._draft_name(str(message["Message-ID"]))
+        path = self._dir(Folder.DRAFTS) / name
+        path.write_bytes(message.as_bytes(policy=policy.SMTP))
+        return name
+
+    def find_draft(self, message_id: str) -> str | None:
+        name = self._draft_name(message_id)
+        return name if (self._dir(Folder.DRAFTS) / name).exists() else None
+
+    def draft_path(self, draft_id: str) -> Path:
+        return self._dir(Folder.DRAFTS) / draft_id
+
+    def get_draft(self, draft_id: str) -> bytes | DraftGone:
+        try:
+            return self.draft_path(draft_id).read_bytes()
+        except FileNotFoundError:
+            return DRAFT_GONE
+
+    def delete_draft(self, draft_id: str) -> None:
+        self.draft_path(draft_id).unlink(missing_ok=True)
+
+    def send_draft(self, draft_id: str) -> None:
+        source = self.draft_path(draft_id)
+        if not source.exists():
+            raise PermanentMailboxError(f"the draft {source} is gone")
+        # Filed in Sent first, delivered second: a death in between leaves a copy in Sent that
+        # find_sent sees, so a restart never delivers twice (at most once, as over IMAP).
+        filed = self._dir(Folder.SENT) / draft_id
+        source.replace(filed)
+        outbox = self.root / "outbox"
+        if outbox.is_dir():
+            (outbox / draft_id).write_bytes(filed.read_bytes())
+
+    def find_sent(self, message_id: str) -> bool:
+        parser = BytesHeaderParser(policy=policy.default)
+        for path in self._dir(Folder.SENT).glob("*.eml"):
+            with path.open("rb") as handle:
+                if str(parser.parse(handle).get("Message-ID", "")).strip() == message_id:
+                    return True
+        return False
+
+    def close(self) -> None:
+        pass
