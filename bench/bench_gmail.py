@@ -28,13 +28,8 @@ import math
 import multiprocessing
 import random
 import resource
-import sys
 import time
 from multiprocessing.connection import Connection
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 DAY_MS = 86_400_000
 PDF = b"%PDF-1.4\n" + b"0" * 2000 + b"\n%%EOF\n"

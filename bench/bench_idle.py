@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import logging
 import resource
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -24,16 +23,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "daemon"))
-
-import mails  # noqa: E402
-
-from relance.daemon.cycle.config import default_config  # noqa: E402
-from relance.daemon.cycle.engine import Engine  # noqa: E402
-from relance.daemon.core.model import SendWindow  # noqa: E402
-from relance.daemon.cycle.runner import Runner, RunSettings  # noqa: E402
-from relance.daemon.cycle.store import Store  # noqa: E402
-from relance.gmail.folder.mailbox import FolderMailbox  # noqa: E402
+from relance.daemon.core.model import SendWindow
+from relance.daemon.cycle.config import default_config
+from relance.daemon.cycle.engine import Engine
+from relance.daemon.cycle.runner import Runner, RunSettings
+from relance.daemon.cycle.store import Store
+from relance.gmail.folder.mailbox import FolderMailbox
+from tests import mails
 
 SATURDAY = datetime(2026, 3, 14, 0, 0, tzinfo=timezone.utc)
 

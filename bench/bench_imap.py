@@ -39,20 +39,18 @@ from datetime import datetime, timedelta, timezone
 from email.message import Message
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.servers, from a checkout
+from imapclient import IMAPClient
 
-from imapclient import IMAPClient  # noqa: E402
-
-from relance.daemon.cycle.config import load_config  # noqa: E402
-from relance.daemon.cycle.engine import Engine  # noqa: E402
-from relance.daemon.core.mailbox import Folder  # noqa: E402
-from relance.daemon.cycle.store import FollowUpState, Store  # noqa: E402
-from relance.gmail.imap.mailbox import ImapMailbox, InboxWait, open_imap_mailbox  # noqa: E402
-from relance.gmail.imap.fetch import BATCH, HEADER_ITEM  # noqa: E402
-from relance.gmail.imap.settings import ImapSettings, Security  # noqa: E402
+from relance.daemon.core.mailbox import Folder
 from relance.daemon.core.triage import worth_reading
-from tests.servers.dovecot import PASSWORD, DovecotServer, MailUser  # noqa: E402
-from tests.servers.smtp import DeliveringSmtpServer  # noqa: E402
+from relance.daemon.cycle.config import load_config
+from relance.daemon.cycle.engine import Engine
+from relance.daemon.cycle.store import FollowUpState, Store
+from relance.gmail.imap.fetch import BATCH, HEADER_ITEM
+from relance.gmail.imap.mailbox import ImapMailbox, InboxWait, open_imap_mailbox
+from relance.gmail.imap.settings import ImapSettings, Security
+from tests.servers.dovecot import PASSWORD, DovecotServer, MailUser
+from tests.servers.smtp import DeliveringSmtpServer
 
 SEED_BATCH = 1000
 NOW = datetime.now(timezone.utc)
@@ -156,7 +154,7 @@ def child_rss(server: DovecotServer, user: MailUser, interest: str) -> float:
     """Max resident size (MB) of a fresh Python process whose only work is a first sync: the
     daemon's situation, without this benchmark's own seeding and bookkeeping."""
     out = subprocess.run(
-        [sys.executable, __file__, "--child-sync", f"{server.imap_port}", user.address, interest],
+        [sys.executable, "-m", "bench.bench_imap", "--child-sync", f"{server.imap_port}", user.address, interest],
         check=True, capture_output=True, text=True)
     return float(out.stdout.strip())
 

@@ -13,12 +13,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..core.errors import UsageError
 from ..cycle.config import load_config
 from ..cycle.engine import CycleReport, Engine
-from ..core.errors import UsageError
+from ..cycle.store import Store
 from .status import InvoiceRow, invoice_rows
 from .wiring import open_folder_mailbox, sample_mailbox
-from ..cycle.store import Store
 
 DEMO_NOW = datetime(2026, 3, 9, 8, 0, tzinfo=timezone.utc)
 

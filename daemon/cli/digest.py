@@ -12,8 +12,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 from ..core.model import Event, EventKind, Invoice
-from .status import InvoiceRow
 from ..cycle.store import FollowUpRow
+from .status import InvoiceRow
 
 DIGEST_META = "digest_last_day"  # the ISO date of the last digest sent
 

@@ -13,18 +13,18 @@ from rich.console import Console
 
 from .. import __version__
 from ..core import message as mail
-from ..cycle.actions import find_invoice, record, track
-from .env import Environment
-from .wiring import open_mailbox
 from ..core.compose import export_templates
+from ..core.errors import RelanceError
+from ..core.model import EventKind
+from ..cycle.actions import find_invoice, record, track
 from ..cycle.config import Config
 from ..cycle.engine import Engine
-from ..core.errors import RelanceError
-from .inspection import inspection
 from ..cycle.lock import DaemonLock
-from ..core.model import EventKind
-from .status import attention, health, invoice_rows, render_table, rows_as_json
 from ..cycle.store import Store
+from .env import Environment
+from .inspection import inspection
+from .status import attention, health, invoice_rows, render_table, rows_as_json
+from .wiring import open_mailbox
 
 
 def _console() -> Console:
@@ -251,12 +251,14 @@ def templates_export(dest: Path, overwrite: bool) -> None:
     click.echo(f"{len(written)} template(s) written to {dest}.")
 
 from .run import pause_all, report, resume_all, run, service  # noqa: E402
+
 cli.add_command(run)
 cli.add_command(service)
 cli.add_command(report)
 cli.add_command(pause_all)
 cli.add_command(resume_all)
 from .setup_command import setup  # noqa: E402
+
 cli.add_command(setup)
 
 

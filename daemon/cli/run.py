@@ -26,18 +26,18 @@ from typing import Any
 
 import click
 
-from ..cycle.actions import record
-from .env import Environment
-from .wiring import open_mailbox
-from ..cycle.config import Config
-from ..cycle.engine import Engine
 from ..core.errors import MailboxError, UsageError
-from ..cycle.lock import DaemonLock
-from ..cycle.logs import configure
 from ..core.mailbox import Mailbox
 from ..core.model import EventKind, HoldReason
+from ..cycle.actions import record
+from ..cycle.config import Config
+from ..cycle.engine import Engine
+from ..cycle.lock import DaemonLock
+from ..cycle.logs import configure
 from ..cycle.runner import PAUSED_ALL_META, WAKE_PUSH, Clock, Runner, RunSettings, ScaledClock
 from ..cycle.store import Store
+from .env import Environment
+from .wiring import open_mailbox
 
 PAUSE_ALL_DETAIL = "pause --all"
 
@@ -90,6 +90,7 @@ def _open_mailbox(config: Config, environ: Mapping[str, str], clock: Clock) -> M
     if not endpoint or config.account.provider != "gmail":
         return open_mailbox(config, clock=clock)
     import httplib2
+
     from ...gmail.api.mailbox import open_gmail_mailbox
 
     token_uri = environ.get("RELANCE_GMAIL_TOKEN_URI") or endpoint.rstrip("/") + "/token"

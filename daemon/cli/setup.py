@@ -21,16 +21,22 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 import httplib2
 
+from ...gmail.api.mailbox import GOOGLE_ENDPOINT, GmailMailbox
+from ...gmail.api.quota import scopes
+from ...gmail.imap.settings import ImapSettings, Security, SmtpSettings
+from ..core.errors import MailboxError, UsageError
+from ..cycle.config import (
+    IMAP_PORTS,
+    LANGUAGES,
+    SMTP_PORTS,
+    TLS_MODES,
+    config_dir,
+    config_path_from_env,
+    load_config,
+)
 from . import setup_gmail as gmail
 from .env import Environment
-from ..cycle.config import (
-    IMAP_PORTS, LANGUAGES, SMTP_PORTS, TLS_MODES, config_dir, config_path_from_env, load_config,
-)
-from ..core.errors import MailboxError, UsageError
 from .setup_config import Updates, update_config_text
-from ...gmail.api.mailbox import GOOGLE_ENDPOINT, GmailMailbox
-from ...gmail.imap.settings import ImapSettings, Security, SmtpSettings
-from ...gmail.api.quota import scopes
 
 PASTE_PORT = 8765  # the loopback port named in the redirect address of the paste-back flow
 TESTING_LIFETIME = timedelta(days=7)  # refresh tokens of a "Testing" app (Google's policy)

@@ -6,9 +6,9 @@ from dataclasses import fields
 
 import click
 
+from ...gmail.api.mailbox import GOOGLE_ENDPOINT
 from .env import Environment
 from .setup import SetupEnv, SetupOptions, run_setup
-from ...gmail.api.mailbox import GOOGLE_ENDPOINT
 
 
 def _setup_env(obj: Environment | None, endpoint: str) -> SetupEnv:

@@ -25,8 +25,8 @@ import google.oauth2.credentials
 from google_auth_oauthlib.flow import InstalledAppFlow, WSGITimeoutError
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
-from ..core.errors import PermanentMailboxError, UsageError
 from ...gmail.api.quota import SCOPE_REASONS
+from ..core.errors import PermanentMailboxError, UsageError
 
 Browser = Callable[[str], None]  # opens a URL for the user
 CONSENT_TIMEOUT_S = 300
@@ -106,7 +106,7 @@ def consent_with_browser(flow: InstalledAppFlow, *, browser: Browser | None, por
         raise UsageError(f"Cannot listen on localhost port {port} for Google's answer ({exc}). "
                          "Choose another port with --port, or leave --port out to let "
                          "relance pick a free one.") from None
-    except Exception as exc:  # noqa: BLE001 - oauthlib and requests errors alike
+    except Exception as exc:
         raise _oauth_failure(exc) from None
 
 
@@ -122,7 +122,7 @@ def consent_by_paste(flow: InstalledAppFlow, *, port: int, show: Callable[[str],
     code = code_from_redirect(ask("Paste that address here"), state)
     try:
         flow.fetch_token(code=code)
-    except Exception as exc:  # noqa: BLE001 - oauthlib and requests errors alike
+    except Exception as exc:
         raise _oauth_failure(exc) from None
     return flow.credentials  # type: ignore[no-any-return]
 

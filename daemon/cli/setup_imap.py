@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ...gmail.imap import smtp
-from ...gmail.imap.mailbox import ImapMailbox
 from ...gmail.imap.folders import Role
+from ...gmail.imap.mailbox import ImapMailbox
 from ...gmail.imap.settings import ImapSettings, SmtpSettings
 
 
@@ -24,5 +24,5 @@ def check_imap(settings: ImapSettings, address: str) -> Mapping[Role, str]:
 def check_smtp(settings: SmtpSettings) -> None:
     """Connect and authenticate (RFC 4954 AUTH) to the SMTP server, then QUIT without a
     MAIL command: nothing is sent. Raises Permanent/TransientMailboxError with what to fix."""
-    client = smtp._open(settings, f"{settings.host}:{settings.port}")  # noqa: SLF001
-    smtp._quit_quietly(client)  # noqa: SLF001
+    client = smtp._open(settings, f"{settings.host}:{settings.port}")
+    smtp._quit_quietly(client)

@@ -323,9 +323,9 @@ def _flufl_failures(msg: Message) -> tuple[list[str], list[str]]:
     """Return (temporary, permanent) failed addresses found by flufl.bounce's detectors, which
     know dozens of MTA formats; empty when it finds nothing or trips on a malformed message."""
     try:
-        from flufl.bounce import all_failures  # noqa: PLC0415 - pure, loaded only when needed
+        from flufl.bounce import all_failures
         temporary, permanent = all_failures(msg)
-    except Exception:  # noqa: BLE001 - a third-party heuristic must never stop a cycle
+    except Exception:
         return [], []
 
     def clean(found: frozenset[bytes]) -> list[str]:
@@ -379,7 +379,7 @@ def _decoded(part: Message) -> str:
     """Return a part's text, whatever its transfer encoding and (possibly unknown) charset."""
     try:
         payload = part.get_payload(decode=True)
-    except Exception:  # noqa: BLE001 - undecodable transfer encoding
+    except Exception:
         payload = None
     if not isinstance(payload, bytes):
         raw = part.get_payload()
@@ -410,7 +410,7 @@ def _report_text(msg: Message) -> str:
 
     try:
         visit(msg)
-    except Exception:  # noqa: BLE001 - keep what was read
+    except Exception:
         pass
     return "\n".join(chunks)
 

@@ -20,9 +20,9 @@ Rules, in the order they apply:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from types import MappingProxyType
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, tzinfo
+from types import MappingProxyType
 
 from .model import (
     CadenceSettings,

@@ -41,7 +41,7 @@ def classify(msg: EmailMessage, *, now: datetime | None = None,
     missing or lies in the future of ``now``."""
     try:
         return _classify(msg, _reference(msg, now), open_invoices)
-    except Exception as exc:  # noqa: BLE001 - one broken message must never stop a cycle
+    except Exception as exc:
         return Other(f"unreadable: {type(exc).__name__}: {exc}"[:200])
 
 
@@ -91,7 +91,7 @@ def _reference(msg: EmailMessage, now: datetime | None) -> date | None:
     wrong), in which case ``now``'s day."""
     try:
         written = sent_at(msg) if header(msg, "Date") else None
-    except Exception:  # noqa: BLE001
+    except Exception:
         written = None
     if written is not None and (now is None or _aware(now) + timedelta(days=1) >= written):
         return written.date()

@@ -24,7 +24,6 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 from .model import Invoice, LateFees, Money, PaymentTerms, Sender, Stage, StageKind
-from .threads import reply_headers
 from .templating import (  # noqa: F401 - re-exported for callers
     BUILTIN,
     DEFAULT_LANGUAGE,
@@ -35,6 +34,7 @@ from .templating import (  # noqa: F401 - re-exported for callers
     export_templates,
     locale_filters,
 )
+from .threads import reply_headers
 
 CENT = Decimal("0.01")
 

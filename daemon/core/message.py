@@ -35,7 +35,7 @@ def header(msg: Message, name: str) -> str:
     policy then raises on access, so this falls back to the raw value."""
     try:
         value = msg.get(name)
-    except Exception:  # noqa: BLE001 - any decoding failure of a foreign header
+    except Exception:
         value = None
         for key, raw in msg.raw_items() if hasattr(msg, "raw_items") else msg.items():
             if key.lower() == name.lower():
@@ -131,7 +131,7 @@ def walk(msg: Message) -> Iterator[Message]:
     """Yield the parts of a message; a broken MIME tree yields what could be walked."""
     try:
         yield from msg.walk()
-    except Exception:  # noqa: BLE001 - a broken MIME tree: take what was walked
+    except Exception:
         return
 
 
@@ -160,13 +160,13 @@ def attachments(msg: Message) -> list[tuple[Attachment, bytes]]:
             continue
         try:
             payload = part.get_payload(decode=True)
-        except Exception:  # noqa: BLE001 - undecodable transfer encoding
+        except Exception:
             payload = None
         if not isinstance(payload, bytes):
             continue
         try:
             filename = part.get_filename() or "attachment"
-        except Exception:  # noqa: BLE001
+        except Exception:
             filename = "attachment"
         found.append((Attachment(filename, part.get_content_type(), len(payload)), payload))
     return found
@@ -222,7 +222,7 @@ def html_to_text(markup: str) -> str:
     try:
         parser.feed(markup)
         parser.close()
-    except Exception:  # noqa: BLE001 - malformed markup: keep what was read
+    except Exception:
         pass
     text = html.unescape("".join(parser.chunks)).replace("\xa0", " ")
     lines = [" ".join(line.split()) for line in text.splitlines()]

@@ -57,7 +57,7 @@ def pdf_text(data: bytes, *, max_pages: int = MAX_PDF_PAGES,
             text = page.extract_text() or ""
             chunks.append(text)
             size += len(text)
-    except Exception:  # noqa: BLE001 - pypdf raises many kinds on broken files (RecursionError
+    except Exception:
         # included, for cyclic object trees); all of them mean "unreadable"
         return NO_TEXT
     return "\n\n".join(chunks)[:MAX_PDF_CHARS]

@@ -204,7 +204,7 @@ class TemplateSet:
         try:
             text = template.render(dict(context))
         # A template is the user's code: whatever it raises is a problem in that file.
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             line = _template_line(exc, template.filename)
             at = f", line {line}" if line else ""
             hint = (

@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-from .engine import TRACKED_META, Engine
 from ..core.errors import UsageError
 from ..core.mailbox import FetchedMessage, MailRef
 from ..core.model import Event, EventKind, Invoice
+from .engine import TRACKED_META, Engine
 from .observe import ObserveReport
 from .store import Store
 

@@ -23,8 +23,8 @@ from ..core import message as mail
 from ..core.cadence import Plan
 from ..core.mailbox import DRAFT_GONE, Mailbox
 from ..core.model import Event, EventKind, PlannedFollowUp, StageKind
-from .store import FollowUpRow, FollowUpState, Store
 from ..core.threads import followup_message_id
+from .store import FollowUpRow, FollowUpState, Store
 
 Composer = Callable[[PlannedFollowUp, str], EmailMessage]
 

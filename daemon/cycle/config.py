@@ -20,9 +20,9 @@ from zoneinfo import ZoneInfo
 
 from babel.numbers import list_currencies
 
-from .configcheck import Checker, LineLocator, Section, syntax_error_line
 from ..core.errors import ConfigError
 from ..core.model import CadenceSettings, LateFees, PaymentTerms, Sender, SendWindow
+from .configcheck import Checker, LineLocator, Section, syntax_error_line
 
 LANGUAGES = ("en", "fr", "ro", "de", "es")
 PROVIDERS = ("gmail", "imap", "sample")

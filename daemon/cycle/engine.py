@@ -16,14 +16,14 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from ..core import message as mail
-from .apply import Action, Applier
 from ..core.cadence import Plan, plan
 from ..core.compose import TemplateSet, compose_followup
-from .config import Config
 from ..core.mailbox import Mailbox, MailRef
 from ..core.model import Invoice, PlannedFollowUp
-from .observe import Observer, ObserveReport
 from ..core.slots import BusinessCalendar, zone_for_dates
+from .apply import Action, Applier
+from .config import Config
+from .observe import Observer, ObserveReport
 from .store import Store
 
 Clock = Callable[[], datetime]
@@ -142,7 +142,7 @@ class Engine:
         ref = self.store.invoice_mail_ref(invoice.key)
         try:
             raw = self.box.fetch(MailRef.decode(ref))
-        except Exception:  # noqa: BLE001 - a follow-up without the file beats no follow-up
+        except Exception:
             return None
         for found, payload in mail.attachments(mail.parse(raw)):
             if found.filename == invoice.attachment.filename:

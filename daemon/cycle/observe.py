@@ -16,7 +16,6 @@ from email.message import EmailMessage
 
 from ..core import message as mail
 from ..core.classify import classify
-from .config import Config
 from ..core.extract import extract_invoice
 from ..core.mailbox import FetchedMessage, Folder
 from ..core.model import (
@@ -31,8 +30,9 @@ from ..core.model import (
     PaymentNotice,
     Reply,
 )
-from .store import FollowUpState, Store
 from ..core.threads import NO_MATCH, ThreadIndex, match_invoice
+from .config import Config
+from .store import FollowUpState, Store
 
 STAGE_HEADER = "X-Relance-Stage"
 
@@ -98,7 +98,7 @@ class Observer:
         for fetched in messages:
             try:
                 parsed.append((fetched, mail.parse(fetched.raw)))
-            except Exception:  # noqa: BLE001 - the email package can fail on hostile input
+            except Exception:
                 self.report.unreadable.append(fetched.ref.encode())
         return sorted(parsed, key=lambda pair: _when(pair[1], pair[0], self.now))
 

@@ -24,9 +24,9 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from .engine import CycleReport, Engine
 from ..core.errors import PermanentMailboxError, TransientMailboxError
 from ..core.mailbox import Mailbox
+from .engine import CycleReport, Engine
 from .store import FollowUpState
 
 MAILBOX_PROBLEM_META = "mailbox_problem"  # JSON {"since", "error"}; "" or absent: all is well

@@ -43,11 +43,11 @@ import httplib2
 from google.auth.credentials import Credentials
 from googleapiclient import discovery
 
-from ...daemon.cycle.config import Config
 from ...daemon.core.errors import MailboxError, PermanentMailboxError, TransientMailboxError
 from ...daemon.core.mailbox import DRAFT_GONE, Changes, DraftGone, FetchedMessage, Folder, MailRef
-from .transport import MISSING, REAUTHORIZE, Transport
+from ...daemon.cycle.config import Config
 from .quota import Backoff, QuotaMeter, scopes
+from .transport import MISSING, REAUTHORIZE, Transport
 
 GOOGLE_ENDPOINT = "https://gmail.googleapis.com/"
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"

@@ -93,7 +93,7 @@ class Transport:
             self.meter.http_requests += 1
             try:
                 return request.execute(num_retries=0) or {}
-            except Exception as exc:  # noqa: BLE001 - sorted just below
+            except Exception as exc:
                 if missing_ok and isinstance(exc, HttpError) and exc.resp.status == 404:
                     return MISSING
                 self._give_up_unless_retryable(exc, request.methodId, attempt)
@@ -145,7 +145,7 @@ class Transport:
         self.meter.http_requests += 1
         try:
             batch.execute()
-        except Exception as exc:  # noqa: BLE001 - the whole batch failed: every part
+        except Exception as exc:
             return {key: exc for key in chunk if key not in answers}
         return errors
 

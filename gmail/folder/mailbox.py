@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import re
+from email import policy
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
-from email import policy
 from pathlib import Path
 
 from ...daemon.core.errors import PermanentMailboxError

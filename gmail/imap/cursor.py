@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 CURSOR_VERSION = 1
 

@@ -35,21 +35,43 @@ from imapclient.exceptions import IMAPClientError
 
 from ...daemon.core.errors import MailboxError, PermanentMailboxError
 from ...daemon.core.mailbox import (
-    DRAFT_GONE, Changes, DraftGone, FetchedMessage, Folder, MailRef,
+    DRAFT_GONE,
+    Changes,
+    DraftGone,
+    FetchedMessage,
+    Folder,
+    MailRef,
 )
 from . import smtp
 from .conn import close_quietly, connect, is_no_such_folder, translated
 from .cursor import (
-    CURSOR_UNREADABLE, EMPTY_CURSOR, CursorUnreadable, DraftsState, FolderState, FolderStatus,
-    ScanKind, ScanPlan, SyncCursor, advance, decode_cursor, encode_cursor, plan_scan,
+    CURSOR_UNREADABLE,
+    EMPTY_CURSOR,
+    CursorUnreadable,
+    DraftsState,
+    FolderState,
+    FolderStatus,
+    ScanKind,
+    ScanPlan,
+    SyncCursor,
+    advance,
+    decode_cursor,
+    encode_cursor,
+    plan_scan,
 )
 from .fetch import (
-    Interest, Progress, every_message, fetch_bodies, fetch_headers, message_id_of,
-    read_messages, uids_with_message_id,
+    Interest,
+    Progress,
+    every_message,
+    fetch_bodies,
+    fetch_headers,
+    message_id_of,
+    read_messages,
+    uids_with_message_id,
 )
 from .folders import ROLE_OF_FOLDER, Role, missing_folder_error, resolve_folders
-from .passwords import app_password
 from .idle import IDLE_RENEW_S, InboxWait, idle_until, poll_until
+from .passwords import app_password
 from .settings import ImapSettings, SmtpSettings, from_config
 
 if TYPE_CHECKING:

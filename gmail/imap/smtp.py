@@ -25,7 +25,6 @@ from email.utils import format_datetime, getaddresses
 from ...daemon.core.errors import PermanentMailboxError, TransientMailboxError
 from .settings import Security, SmtpSettings, tls_context
 
-
 # Fields mail programs add to a draft for their own bookkeeping and strip when they send it:
 # Thunderbird's draft state and identity, Apple Mail's draft marker.
 DRAFT_ONLY_FIELDS = ("X-Mozilla-Draft-Info", "X-Identity-Key", "X-Account-Key",

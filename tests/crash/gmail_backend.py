@@ -21,7 +21,6 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from relance.gmail.api.quota import scopes
-
 from tests.gmailfake.server import GmailFake
 from tests.gmailfake.store import Account
 

@@ -32,10 +32,10 @@ from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from pathlib import Path
 
-import mails
 from relance.daemon.cli.env import Environment
 from relance.daemon.cli.main import main
 from relance.daemon.cycle.store import Store
+from tests import mails
 
 START = datetime(2026, 2, 2, 9, tzinfo=timezone.utc)
 END = datetime(2026, 3, 27, 9, tzinfo=timezone.utc)

@@ -20,8 +20,9 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import harness
 import pytest
+
+from tests.crash import harness
 
 Backend = Callable[[Path], object]
 
@@ -91,7 +92,7 @@ def imap_servers(tmp_path_factory) -> Iterator[Backend]:
             pytest.fail("dovecot is not installed but CI must run the IMAP crash harness: "
                         "apt-get install -y dovecot-imapd dovecot-lmtpd")
         pytest.skip("dovecot is not installed (apt-get install dovecot-imapd dovecot-lmtpd)")
-    from imap_backend import ImapBackend
+    from tests.crash.imap_backend import ImapBackend
 
     with DovecotServer(tmp_path_factory.mktemp("dovecot")) as dovecot:
         smtp = DeliveringSmtpServer(dovecot.host, dovecot.lmtp_port)
@@ -164,8 +165,7 @@ def test_a_death_between_filing_in_sent_and_delivery_never_delivers_twice(tmp_pa
 @pytest.fixture(scope="module")
 def gmail_server() -> Iterator[Backend]:
     """The fake Gmail on a free loopback port for the module, its clock on the walk's time."""
-    from gmail_backend import GmailBackend, WalkClock
-
+    from tests.crash.gmail_backend import GmailBackend, WalkClock
     from tests.gmailfake.server import GmailFake
 
     clock = WalkClock()

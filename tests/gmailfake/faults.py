@@ -22,7 +22,7 @@ import collections
 import random
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 KINDS = ("429", "403", "500", "503", "drop", "drop_after")
 PER_USER_PER_MINUTE = 15_000

@@ -6,8 +6,8 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterator
-from importlib import resources
 from email.message import EmailMessage
+from importlib import resources
 from typing import Any
 
 import google.oauth2.credentials

@@ -21,9 +21,10 @@ Like Gmail, messages in Spam and Trash are left out unless the query names them 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable, Protocol
+from typing import Protocol
 
 
 class Searchable(Protocol):

@@ -262,7 +262,7 @@ service lmtp {{
             stderr = process.stderr.read()
         return (stderr.decode(errors="replace") + "\n" + self.log_tail()).strip()
 
-    def __enter__(self) -> "DovecotServer":
+    def __enter__(self) -> DovecotServer:
         self.start()
         return self
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session, SMTP
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from tests.servers import free_port
 
@@ -171,7 +171,7 @@ class DeliveringSmtpServer:
         except AssertionError:  # aiosmtpd asserts when it was never started or already stopped
             pass
 
-    def __enter__(self) -> "DeliveringSmtpServer":
+    def __enter__(self) -> DeliveringSmtpServer:
         self.start()
         return self
 

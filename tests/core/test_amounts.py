@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+
 from relance.daemon.core.amounts import NO_AMOUNT, best_amount, find_amounts, parse_amount
 from relance.daemon.core.model import Money
 

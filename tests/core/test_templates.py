@@ -12,7 +12,15 @@ from importlib import resources
 import pytest
 
 from relance.daemon.core.compose import TemplateSet, followup_context, locale_filters
-from relance.daemon.core.model import DueSource, Invoice, LateFees, Money, PaymentTerms, Sender, StageKind
+from relance.daemon.core.model import (
+    DueSource,
+    Invoice,
+    LateFees,
+    Money,
+    PaymentTerms,
+    Sender,
+    StageKind,
+)
 
 LANGUAGES = ("en", "fr", "ro", "de", "es")
 STAGES = tuple(StageKind)

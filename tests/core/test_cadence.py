@@ -24,8 +24,8 @@ from relance.daemon.core.model import (
     LateFees,
     Money,
     PaymentTerms,
-    SendWindow,
     Sender,
+    SendWindow,
 )
 from relance.daemon.core.slots import BusinessCalendar
 

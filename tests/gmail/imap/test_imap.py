@@ -22,16 +22,25 @@ from email.utils import format_datetime
 import pytest
 from imapclient import IMAPClient
 
-from relance.daemon.cycle import config
 from relance.daemon.core.errors import PermanentMailboxError, TransientMailboxError
 from relance.daemon.core.mailbox import DRAFT_GONE, Folder, Mailbox, MailRef
-from relance.gmail.imap.mailbox import ImapMailbox, InboxWait
+from relance.daemon.cycle import config
 from relance.gmail.imap.cursor import (
-    CURSOR_UNREADABLE, EMPTY_CURSOR, DraftsState, FolderState, FolderStatus, ScanKind, ScanPlan,
-    SyncCursor, decode_cursor, encode_cursor, plan_scan,
+    CURSOR_UNREADABLE,
+    EMPTY_CURSOR,
+    DraftsState,
+    FolderState,
+    FolderStatus,
+    ScanKind,
+    ScanPlan,
+    SyncCursor,
+    decode_cursor,
+    encode_cursor,
+    plan_scan,
 )
 from relance.gmail.imap.fetch import parse_header_block
 from relance.gmail.imap.folders import Role, resolve_folders
+from relance.gmail.imap.mailbox import ImapMailbox, InboxWait
 from relance.gmail.imap.settings import Security, from_config
 from relance.gmail.imap.smtp import envelope_recipients, outgoing_bytes
 from tests.servers import free_port

@@ -10,14 +10,14 @@ from email.parser import BytesParser
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import mails
 import pytest
 
+from relance.daemon.core.model import SendWindow
 from relance.daemon.cycle.config import ClientSettings, default_config
 from relance.daemon.cycle.engine import Engine
-from relance.daemon.core.model import SendWindow
 from relance.daemon.cycle.store import Store
 from relance.gmail.folder.mailbox import FolderMailbox
+from tests import mails
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -205,8 +205,8 @@ def test_two_overdue_invoices_to_one_client_make_one_statement(world):
 
 
 def test_paid_from_the_command_line_withdraws_the_draft(world):
-    from relance.daemon.cycle.actions import find_invoice, record
     from relance.daemon.core.model import EventKind
+    from relance.daemon.cycle.actions import find_invoice, record
 
     engine, clock, root = world
     _invoice(root)

@@ -13,11 +13,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
+from relance.daemon.cli.demo import DEMO_NOW, run_demo
 from relance.daemon.cli.env import Environment
 from relance.daemon.cli.main import main
-from relance.daemon.cycle.config import load_config
-from relance.daemon.cli.demo import DEMO_NOW, run_demo
-from relance.daemon.cycle.engine import Engine
 from relance.daemon.cli.report import (
     BUCKET_COLOURS,
     BUCKETS,
@@ -28,6 +27,8 @@ from relance.daemon.cli.report import (
     gather,
     render_html,
 )
+from relance.daemon.cycle.config import load_config
+from relance.daemon.cycle.engine import Engine
 from relance.daemon.cycle.store import Store
 
 SAMPLE_CONFIG = Path(__file__).resolve().parents[2] / "gmail" / "folder" / "sample" / "config.toml"

@@ -22,13 +22,13 @@ from zoneinfo import ZoneInfo
 import httplib2
 import pytest
 
+from relance.daemon.core.model import SendWindow
 from relance.daemon.cycle.config import ClientSettings, GmailSettings, default_config
 from relance.daemon.cycle.engine import Engine
-from relance.daemon.core.model import SendWindow
 from relance.daemon.cycle.store import Store
 from relance.gmail.api.mailbox import GmailMailbox, open_gmail_mailbox
 from relance.gmail.api.quota import scopes
-from tests.daemon import mails
+from tests import mails
 from tests.gmailfake.fixtures import build_service
 from tests.gmailfake.server import GmailFake
 from tests.gmailfake.store import Message

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime

@@ -1,29 +1,22 @@
-"""Fixtures for the IMAP plugin's tests: one real Dovecot and one delivering SMTP server per
-session, and fresh users (a freelancer and a client) for every test."""
+"""Fixtures shared by every test: one real Dovecot and one delivering SMTP server per session,
+started on loopback when a test first asks for them, and fresh users (a freelancer and a client)
+for every test that does."""
 
 from __future__ import annotations
 
 import itertools
 import os
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 from imapclient import IMAPClient
 
-# The helpers live in tests/servers; make the checkout importable however pytest was started.
-_ROOT = str(Path(__file__).resolve().parents[2])
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
-
-from tests.servers.dovecot import DovecotServer, MailUser, dovecot_binary  # noqa: E402
-from tests.servers.smtp import DeliveringSmtpServer  # noqa: E402
-
-from relance.gmail.imap.mailbox import ImapMailbox  # noqa: E402
-from relance.gmail.imap.settings import ImapSettings, Security, SmtpSettings  # noqa: E402
+from relance.gmail.imap.mailbox import ImapMailbox
+from relance.gmail.imap.settings import ImapSettings, Security, SmtpSettings
+from tests.servers.dovecot import DovecotServer, MailUser, dovecot_binary
+from tests.servers.smtp import DeliveringSmtpServer
 
 _serial = itertools.count(1)
 
@@ -112,7 +105,7 @@ def mailbox(make_mailbox: MailboxFactory, parties: Parties) -> ImapMailbox:
 
 
 @pytest.fixture
-def other_client(dovecot: DovecotServer) -> Iterator["OtherClients"]:
+def other_client(dovecot: DovecotServer) -> Iterator[OtherClients]:
     """Plain imapclient connections: the user's own mail program, or the client's."""
     clients = OtherClients(dovecot)
     yield clients

@@ -10,8 +10,7 @@ import sys
 import sysconfig
 import tomllib
 import venv
-from datetime import time
-from datetime import datetime
+from datetime import datetime, time
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path

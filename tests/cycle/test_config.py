@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from relance.daemon.core.errors import ConfigError
+from relance.daemon.core.model import CadenceSettings, LateFees, PaymentTerms, Sender, SendWindow
 from relance.daemon.cycle.config import (
     NO_CLIENT_SETTINGS,
     AccountSettings,
@@ -28,8 +30,6 @@ from relance.daemon.cycle.config import (
     default_config,
     load_config,
 )
-from relance.daemon.core.errors import ConfigError
-from relance.daemon.core.model import CadenceSettings, LateFees, PaymentTerms, Sender, SendWindow
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
 ENV = {"HOME": "/home/camille"}

@@ -16,24 +16,25 @@ from datetime import datetime, timedelta, timezone
 from io import StringIO
 from pathlib import Path
 
-import mails
 import pytest
+
 from relance.daemon.cli.env import Environment
 from relance.daemon.cli.main import main
-from relance.daemon.cycle.config import load_config
-from relance.daemon.cycle.engine import Engine
+from relance.daemon.cli.service import launchd_plist, systemd_unit
 from relance.daemon.core.errors import (
     PermanentMailboxError,
     StoreError,
     TransientMailboxError,
 )
+from relance.daemon.core.mailbox import Changes
+from relance.daemon.cycle.config import load_config
+from relance.daemon.cycle.engine import Engine
 from relance.daemon.cycle.lock import DaemonLock
 from relance.daemon.cycle.logs import configure, redact
-from relance.daemon.core.mailbox import Changes
 from relance.daemon.cycle.runner import MAILBOX_PROBLEM_META, Runner, RunSettings
-from relance.daemon.cli.service import launchd_plist, systemd_unit
 from relance.daemon.cycle.store import Store
 from relance.gmail.folder.mailbox import FolderMailbox
+from tests import mails
 
 SENT = datetime(2026, 1, 10, 8, 30, tzinfo=timezone.utc)
 OVERDUE = datetime(2026, 2, 16, 9, tzinfo=timezone.utc)  # a week after the due date

@@ -27,13 +27,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from imapclient import IMAPClient
 
+from relance.daemon.cli.status import InvoiceRow, invoice_rows
 from relance.daemon.cli.wiring import open_mailbox
-from relance.daemon.cycle.config import Config, load_config
-from relance.daemon.cycle.engine import Engine
 from relance.daemon.core.errors import PermanentMailboxError, TransientMailboxError
 from relance.daemon.core.mailbox import Folder
 from relance.daemon.core.model import EventKind
-from relance.daemon.cli.status import InvoiceRow, invoice_rows
+from relance.daemon.cycle.config import Config, load_config
+from relance.daemon.cycle.engine import Engine
 from relance.daemon.cycle.store import Store
 from relance.gmail.imap.mailbox import ImapMailbox, open_imap_mailbox
 from tests.servers.dovecot import DovecotServer, MailUser

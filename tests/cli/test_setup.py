@@ -15,19 +15,19 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from typing import Any
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import httplib2
 import pytest
 from click.testing import CliRunner
 
 from relance.daemon.cli.main import cli
-from relance.daemon.cycle.config import load_config
-from relance.daemon.core.errors import PermanentMailboxError, UsageError
 from relance.daemon.cli.setup import SetupEnv
 from relance.daemon.cli.setup_config import update_config_text
+from relance.daemon.core.errors import PermanentMailboxError, UsageError
+from relance.daemon.cycle.config import load_config
 from relance.gmail.api.mailbox import open_gmail_mailbox
 from relance.gmail.api.quota import SCOPE_COMPOSE, SCOPE_MODIFY, SCOPE_READ
 from tests.gmailfake.oauth import OAuthGmailFake

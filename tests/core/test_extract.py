@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from fpdf import FPDF
+
 from relance.daemon.core.extract import (
     AMOUNT_ONLY,
     CREDIT_NOTE,
