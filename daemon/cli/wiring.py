@@ -24,8 +24,29 @@ def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def open_mailbox(config: Config, *, clock: Callable[[], datetime] = _utc_now) -> Mailbox:
+Clock = Callable[[], datetime]
+Opener = Callable[[Config, Clock], Mailbox]
+
+# Openers registered in place of a built-in provider's ("sample", "imap", "gmail"): the test
+# suite registers its fault-injecting plugins here (they wrap ``open_builtin_mailbox``).
+_REGISTERED: dict[str, Opener] = {}
+
+
+def register_provider(name: str, opener: Opener) -> None:
+    """Open ``[account] provider = name`` with ``opener(config, clock)`` from now on."""
+    _REGISTERED[name] = opener
+
+
+def open_mailbox(config: Config, *, clock: Clock = _utc_now) -> Mailbox:
     """Connect to the configured mailbox; ``clock`` dates what it drafts and sends."""
+    opener = _REGISTERED.get(config.account.provider)
+    if opener is not None:
+        return opener(config, clock)
+    return open_builtin_mailbox(config, clock=clock)
+
+
+def open_builtin_mailbox(config: Config, *, clock: Clock = _utc_now) -> Mailbox:
+    """The mailbox of the configured built-in provider, whatever was registered."""
     provider = config.account.provider
     if provider == "sample":
         return open_folder_mailbox(config.store_path.parent / "mailbox",
