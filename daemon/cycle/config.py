@@ -149,7 +149,6 @@ class FollowupSettings:
 @dataclass(frozen=True)
 class DetectionSettings:
     track_keyword: str = "[invoice]"  # a sent subject with it is an invoice, whatever else
-    track_label: str = "relance/track"  # Gmail label with the same meaning
     languages: tuple[str, ...] = LANGUAGES  # languages whose invoice words are looked for
 
 
@@ -435,7 +434,6 @@ def _detection(section: Section) -> DetectionSettings:
                     "is empty", f"Choose among {', '.join(LANGUAGES)}.")
         languages = LANGUAGES
     return DetectionSettings(track_keyword=section.string("track_keyword", "[invoice]"),
-                             track_label=section.string("track_label", "relance/track"),
                              languages=languages)
 
 

@@ -235,6 +235,16 @@ def test_unknown_table_gets_a_suggestion(tmp_path: Path) -> None:
     ]
 
 
+def test_a_setting_relance_no_longer_reads_is_reported_as_unknown(tmp_path: Path) -> None:
+    # [detection] track_label was parsed but never acted on; it went rather than mislead.
+    path = write(tmp_path, '[detection]\ntrack_keyword = "[invoice]"\n'
+                           'track_label = "relance/track"\n')
+    assert problems_of(path) == [
+        'line 3: detection.track_label: unknown setting "track_label". Check it for typos. '
+        "Known keys here: track_keyword, languages."
+    ]
+
+
 def test_syntax_error_names_its_line(tmp_path: Path) -> None:
     problems = problems_of(write(tmp_path, '[sender]\nname = "Camille"\nphone = +33 4\n'))
     assert len(problems) == 1
