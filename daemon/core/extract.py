@@ -17,27 +17,21 @@ track keyword in the subject):
    read (a scanned invoice), or an amount and the invoice word in the subject (the number is
    then generated from the Message-ID, as for forced invoices).
 
-The due date is the one written next to "due date" / "échéance" / "scadență" / "fällig am" /
-"vencimiento", else the one the payment terms give ("Net 30", "à 30 jours", "în termen de 15
-zile", "zahlbar innerhalb von 14 Tagen", "a 30 días", "upon receipt"), else the configured
-default. "N jours fin de mois" (end of month) is read as French practice has it: N days after
-the issue date, then the last day of that month (45 days end of month from 10 March: 24 April,
-so 30 April).
+The issue and due dates are read as ``invoicedates`` says.
 """
 
 from __future__ import annotations
 
-import calendar
 import enum
 import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from email.message import EmailMessage
 
-from .amounts import best_amount, find_amounts
-from .dates import find_dates
+from .amounts import best_amount
+from .invoicedates import invoice_dates, written_reference
 from .language import detect_language
 from .message import (
     addresses,
@@ -49,7 +43,7 @@ from .message import (
     sent_at,
     text_body,
 )
-from .model import NOT_AN_INVOICE, Attachment, DueSource, Invoice, Money, NotAnInvoice
+from .model import NOT_AN_INVOICE, Attachment, Invoice, Money, NotAnInvoice
 from .pdftext import looks_like_pdf, pdf_text
 from .text import fold
 
@@ -156,80 +150,6 @@ def _subject_number(subject: str) -> str | None:
 def _generated_number(msg_id: str) -> str:
     """A stable reference for an invoice that states no number, from its Message-ID."""
     return "MSG-" + hashlib.sha1(msg_id.encode("utf-8", "replace")).hexdigest()[:8].upper()
-
-
-# --- dates -----------------------------------------------------------------------------------
-
-_ISSUE_KEYWORDS = re.compile(
-    r"invoice date|date of issue|issue date|issued on|date de (?:la )?facture"
-    r"|date de facturation|date d'emission|facture du|data emiterii|data facturii"
-    r"|data facturare|rechnungsdatum|ausstellungsdatum|fecha de (?:emision|factura|expedicion)"
-    r"|fecha factura|^\s*(?:date|data|datum|fecha)\s*:", re.MULTILINE)
-_DUE_KEYWORDS = re.compile(
-    r"due date|\bdue (?:on|by)\b|(?<!amount )(?<!balance )(?<!total )\bdue\s*:|payment due"
-    r"|payable (?:by|before|on)|\bpay by"
-    r"|date d'echeance|\becheance\b|a regler (?:avant|au plus tard)|a payer avant"
-    r"|payable avant|data scadentei|\bscadent|termen de plata|fallig|zahlbar bis"
-    r"|zahlungsziel|fecha de vencimiento|\bvencimiento\b|pagadero (?:antes|hasta)"
-    r"|fecha limite de pago")
-_TERMS = re.compile(
-    r"\bnet\s*-?\s*(?P<net>\d{1,3})\b"
-    r"|(?P<days>\d{1,3})\s*-?\s*(?:days?|jours?|zile|tagen?|dias)\b"
-    r"(?P<eom>\s*(?:fin de mois|end of (?:the )?month|eom|de la sfarsitul lunii"
-    r"|fin de mes|ende des monats))?")
-_ON_RECEIPT = re.compile(r"(?:upon|on) receipt|a (?:la )?reception|des reception|la receptie"
-                         r"|bei erhalt|a la recepcion|al contado")
-_PAY_CONTEXT = re.compile(r"pay|\bnet\b|term|\bdue\b|paiement|reglement|regler|echeance|delai"
-                          r"|plat|scaden|termen|achit|zahl|fallig|netto|pago|pagar|vencim"
-                          r"|plazo|condicion|condition")
-
-
-def _exact_date_after(text: str, keywords: re.Pattern[str], reference: date,
-                      window: int = 60) -> date | None:
-    """Return the first calendar date written within ``window`` characters after a keyword,
-    ignoring relative ones ("within 30 days" is payment terms, not a date), or None."""
-    folded = fold(text)
-    dates = [d for d in find_dates(text, reference) if d.exact]
-    for match in keywords.finditer(folded):
-        for found in dates:
-            if match.end() <= found.start <= match.end() + window:
-                return found.value
-    return None
-
-
-def _written_reference(texts: Sequence[str]) -> date | None:
-    """The first date written with its year in the texts, for a message with no Date header."""
-    for text in texts:
-        for found in find_dates(text, date(2000, 1, 1)):
-            if found.exact and re.search(r"(?:19|20)\d\d", text[found.start:found.end]):
-                return found.value
-    return None
-
-
-def _end_of_month(day: date) -> date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-def terms_due(text: str, issued: date) -> date | None:
-    """Return the due date that payment terms written in ``text`` give for an invoice issued on
-    ``issued`` ("Net 30", "payable within 14 days", "paiement à 45 jours fin de mois",
-    "upon receipt"), or None. A count of days only counts on a line that speaks of payment."""
-    for line in fold(text).splitlines():
-        if not _PAY_CONTEXT.search(line):
-            continue
-        amounts = [(s, e) for _m, s, e in find_amounts(line)]
-        for match in _TERMS.finditer(line):
-            group = "net" if match.group("net") else "days"
-            if any(s <= match.start(group) < e for s, e in amounts):
-                continue  # "Net 1 200,00 €" is an amount, not terms
-            days = int(match.group("net") or match.group("days"))
-            if not 0 <= days <= 180:
-                continue
-            due = issued + timedelta(days=days)
-            return _end_of_month(due) if match.group("eom") else due
-        if _ON_RECEIPT.search(line):
-            return issued
-    return None
 
 
 # --- reading the message ---------------------------------------------------------------------
@@ -383,22 +303,10 @@ def _dated_invoice(msg: EmailMessage, texts: _Texts, number: str, amount: Money 
     """Return the invoice with its issue and due dates, or ``NO_DATE``."""
     sources = tuple(t[:MAX_DATES_CHARS] for t in (texts.body, texts.pdf, texts.subject))
     when = sent_at(msg)
-    reference = when.date() if when else fallback_date or _written_reference(sources)
+    reference = when.date() if when else fallback_date or written_reference(sources)
     if reference is None:
         return NO_DATE
-    issued = next((d for d in (_exact_date_after(t, _ISSUE_KEYWORDS, reference)
-                               for t in sources) if d), None) or reference
-    due, source = None, DueSource.EXPLICIT
-    for text in sources:
-        due = _exact_date_after(text, _DUE_KEYWORDS, issued)
-        if due is not None and due >= issued:
-            break
-        due = None
-    if due is None:
-        source = DueSource.TERMS
-        due = next((d for d in (terms_due(t, issued) for t in sources) if d), None)
-    if due is None:
-        source, due = DueSource.DEFAULT, issued + timedelta(days=default_terms_days)
+    issued, due, source = invoice_dates(sources, reference, default_terms_days)
     from_address = sender(msg)
     cc = tuple(a for a in addresses(msg, "Cc") if a not in recipients and a != from_address)
     return Invoice(

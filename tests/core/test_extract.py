@@ -26,8 +26,8 @@ from relance.daemon.core.extract import (
     REPLY,
     detect_language,
     extract_invoice,
-    terms_due,
 )
+from relance.daemon.core.invoicedates import terms_due
 from relance.daemon.core.message import attachments, parse
 from relance.daemon.core.model import NOT_AN_INVOICE, DueSource, Invoice, Money, NotAnInvoice
 from relance.daemon.core.pdftext import MAX_PDF_PAGES, pdf_text
