@@ -125,7 +125,8 @@ def _readable(msg: Message) -> str:
 
 # Words after which the first day back is written.
 _BACK = re.compile(
-    r"\b(back(?!\s+to\s+you)|return|returning|returns|i will return|in the office (again )?(on|from)|"
+    r"\b(back(?!\s+to\s+you)|return|returning|returns|i will return|"
+    r"in the office (again )?(on|from)|"
     r"de retour|je reviens|je rentre|retour (au bureau )?(le|prevu)|"
     r"revin|ma intorc|ma voi intoarce|voi reveni|inapoi|"
     r"zuruck|wieder (im buro|erreichbar|da)|"

@@ -97,7 +97,8 @@ def _read(invoice: Invoice, events: Sequence[Event], settings: CadenceSettings,
         elif kind in (EventKind.MARKED_PAID, EventKind.PAYMENT):
             reading.closed = HoldReason.PAID
         elif kind is EventKind.STOPPED:
-            reading.closed = reading.closed if reading.closed is HoldReason.PAID else HoldReason.STOPPED
+            if reading.closed is not HoldReason.PAID:
+                reading.closed = HoldReason.STOPPED
         elif kind is EventKind.RESUMED:
             if reading.closed is not HoldReason.PAID:
                 reading.closed = None
@@ -261,12 +262,12 @@ def _consolidate(due: list[tuple[Invoice, Stage, datetime]], holds: dict[str, Ho
         primary, primary_stage, _ = members[-1]
         statement = Stage(primary_stage.key, StageKind.STATEMENT,
                           max(stage.earliest for _, stage, _ in members))
-        slot = slot_for(statement, primary.key, zone_of(primary))
-        if not isinstance(slot, datetime):  # cannot happen without a latest day
+        statement_slot = slot_for(statement, primary.key, zone_of(primary))
+        if not isinstance(statement_slot, datetime):  # cannot happen without a latest day
             followups.extend(PlannedFollowUp(i.key, s, t) for i, s, t in members)
             continue
         covers = tuple((i.key, s.key) for i, s, _ in members[:-1])
-        followups.append(PlannedFollowUp(primary.key, statement, slot, covers))
+        followups.append(PlannedFollowUp(primary.key, statement, statement_slot, covers))
         for invoice, stage, _ in members[:-1]:
             holds[invoice.key] = Hold(HoldReason.COVERED, next_stage=stage)
     return followups

@@ -39,14 +39,18 @@ _DISPUTE = _any(
     r"we dispute", r"i dispute", r"disputing", r"(this|that|it) is not what we agreed",
     r"not what (we|was) agreed", r"incorrect amount", r"wrong amount",
     r"amount is (incorrect|wrong|not correct)", r"(we|i) (do not|don't) agree",
-    r"overcharged", r"(error|mistake) (in|on) (the|your|this) invoice", r"invoice is (wrong|incorrect)",
+    r"overcharged", r"(error|mistake) (in|on) (the|your|this) invoice",
+    r"invoice is (wrong|incorrect)",
     r"never (ordered|received the goods)",
     # fr
-    r"nous contestons", r"je conteste", r"contestation", r"erreur (sur|dans) (la|votre|cette) facture",
-    r"montant (est )?(incorrect|errone|faux)", r"(ce n'est )?pas ce (qui etait|que nous avions) convenu",
+    r"nous contestons", r"je conteste", r"contestation",
+    r"erreur (sur|dans) (la|votre|cette) facture",
+    r"montant (est )?(incorrect|errone|faux)",
+    r"(ce n'est )?pas ce (qui etait|que nous avions) convenu",
     r"ne correspond pas", r"pas d'accord",
     # ro
-    r"nu (suntem|sunt) de acord", r"contestam", r"contest factura", r"suma (este )?(gresita|incorecta)",
+    r"nu (suntem|sunt) de acord", r"contestam", r"contest factura",
+    r"suma (este )?(gresita|incorecta)",
     r"eroare (in|pe) factura", r"nu corespunde",
     # de
     r"stimmt nicht", r"widersprechen", r"falscher betrag", r"betrag ist falsch",
@@ -59,19 +63,25 @@ _DISPUTE = _any(
 _PAID = _any(
     # en
     r"(i|we) have (already )?(paid|settled|transferred|wired)", r"(i|we)'ve (already )?paid",
-    r"(i|we) (already )?(paid|settled|transferred|wired)", r"payment (has been |was )?(sent|made|done|completed|transferred|processed)",
-    r"(has|have) (already )?been (paid|settled)", r"was paid", r"(i|we) (sent|made) the (payment|transfer)",
+    r"(i|we) (already )?(paid|settled|transferred|wired)",
+    r"payment (has been |was )?(sent|made|done|completed|transferred|processed)",
+    r"(has|have) (already )?been (paid|settled)", r"was paid",
+    r"(i|we) (sent|made) the (payment|transfer)",
     r"transfer (has been |was )?(made|sent|done|completed)",
     # fr
     r"(j'ai|nous avons) (bien )?(deja )?(paye|regle|vire|effectue le (virement|paiement))",
-    r"virement (a ete |est )?(effectue|fait|envoye|parti|passe)", r"paiement (a ete |est )?effectue",
+    r"virement (a ete |est )?(effectue|fait|envoye|parti|passe)",
+    r"paiement (a ete |est )?effectue",
     r"c'est regle", r"(a|ont) ete (payee?s?|reglee?s?)",
     # ro
     r"am (deja )?(platit|achitat|virat)", r"am (efectuat|facut) (plata|transferul|viramentul)",
-    r"plata (a fost )?(efectuata|facuta|trimisa)", r"(a|au) fost (platita|achitata|platite|achitate)",
+    r"plata (a fost )?(efectuata|facuta|trimisa)",
+    r"(a|au) fost (platita|achitata|platite|achitate)",
     # de
-    r"(habe|haben) (\w+ ){0,3}(uberwiesen|bezahlt|beglichen)", r"(wurde|ist|sind|wurden) (bereits )?(bezahlt|beglichen|uberwiesen)",
-    r"uberweisung (ist |wurde )?(erfolgt|getatigt|veranlasst|raus)", r"zahlung (ist |wurde )?erfolgt",
+    r"(habe|haben) (\w+ ){0,3}(uberwiesen|bezahlt|beglichen)",
+    r"(wurde|ist|sind|wurden) (bereits )?(bezahlt|beglichen|uberwiesen)",
+    r"uberweisung (ist |wurde )?(erfolgt|getatigt|veranlasst|raus)",
+    r"zahlung (ist |wurde )?erfolgt",
     # es
     r"(ya )?(he|hemos) (pagado|abonado|transferido)", r"ya (pague|pagamos)",
     r"(pago|transferencia) (ya )?(realizad[oa]|efectuad[oa]|hech[oa])",
@@ -82,19 +92,24 @@ _PROMISE = _any(
     # en
     r"(i|we)('ll| will| shall) (\w+ ){0,2}(pay|transfer|settle|wire|send (the |a )?payment)",
     r"(and|then) will (pay|transfer|settle|wire)",
-    r"payment will (be )?(made|sent|done|go out|arrive|follow)", r"will be (paid|settled|transferred)",
-    r"(plan|planning|expect|intend) to pay", r"(scheduled|schedule) (the )?payment", r"pay (it |this )?by",
+    r"payment will (be )?(made|sent|done|go out|arrive|follow)",
+    r"will be (paid|settled|transferred)",
+    r"(plan|planning|expect|intend) to pay", r"(scheduled|schedule) (the )?payment",
+    r"pay (it |this )?by",
     # fr
-    r"je vous (regle|reglerai|paie|paierai|vire)", r"nous vous (reglons|reglerons|payons|paierons|virons)",
+    r"je vous (regle|reglerai|paie|paierai|vire)",
+    r"nous vous (reglons|reglerons|payons|paierons|virons)",
     r"(je vais|nous allons) (vous )?(payer|regler|virer|effectuer le (virement|paiement))",
     r"(nous paierons|je paierai|nous reglerons|je reglerai|nous payerons)",
     r"(le virement|le paiement|le reglement) (sera|va etre) (effectue|fait|envoye|passe)",
     # ro
-    r"(vom|voi) (plati|achita|vira|face plata|efectua plata)", r"o sa (platim|platesc|achitam|achit)",
+    r"(vom|voi) (plati|achita|vira|face plata|efectua plata)",
+    r"o sa (platim|platesc|achitam|achit)",
     r"plata (va fi|se va face|o vom face)",
     # de
     r"wir (zahlen|bezahlen|uberweisen|begleichen)", r"ich (zahle|bezahle|uberweise|begleiche)",
-    r"(werden|werde) (\w+ ){0,4}(zahlen|bezahlen|uberweisen|begleichen)", r"zahlung erfolgt (bis|am)",
+    r"(werden|werde) (\w+ ){0,4}(zahlen|bezahlen|uberweisen|begleichen)",
+    r"zahlung erfolgt (bis|am)",
     # es
     r"pagaremos", r"pagare", r"(vamos|voy) a (pagar|transferir|abonar)",
     r"(realizaremos|haremos|efectuaremos) (el pago|la transferencia)",
@@ -103,7 +118,8 @@ _PROMISE = _any(
 
 _REQUEST = _any(
     r"could you", r"can you", r"would you", r"please (send|resend|confirm|check|let us know)",
-    r"pourriez-vous", r"pouvez-vous", r"pourriez vous", r"pouvez vous", r"merci de (nous )?(renvoyer|envoyer|confirmer)",
+    r"pourriez-vous", r"pouvez-vous", r"pourriez vous", r"pouvez vous",
+    r"merci de (nous )?(renvoyer|envoyer|confirmer)",
     r"puteti sa", r"ati putea", r"va rog (sa )?(trimiteti|retrimiteti|confirmati)",
     r"konnten sie", r"konnen sie", r"bitte (senden|schicken|bestatigen)",
     r"podria", r"podrian", r"pueden (enviar|mandar|confirmar)", r"puede (enviar|mandar|confirmar)",

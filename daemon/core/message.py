@@ -25,7 +25,7 @@ _ID_RE = re.compile(r"<[^<>\s]+>")
 def parse(raw: bytes) -> EmailMessage:
     """Return the message parsed with the modern policy. Defects are recorded on the message
     (``msg.defects``) rather than raised."""
-    return email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[return-value]
+    return email.message_from_bytes(raw, policy=email.policy.default)
 
 
 def header(msg: Message, name: str) -> str:
@@ -239,7 +239,8 @@ _QUOTE_OPENERS = re.compile(
         În\s.{0,200}\sa\s+scris\s*:\s*$ | Pe\s.{0,200}\sa\s+scris\s*:\s*$ |
         Am\s.{0,200}\sschrieb.{0,80}:\s*$ |
         El\s.{0,200}\sescribió\s*:\s*$ |
-        -{2,}\s*(Original\s+Message|Message\s+d'origine|Mesaj\s+original|Ursprüngliche\s+Nachricht|Mensaje\s+original)\s*-{2,} |
+        -{2,}\s*(Original\s+Message|Message\s+d'origine|Mesaj\s+original
+                 |Ursprüngliche\s+Nachricht|Mensaje\s+original)\s*-{2,} |
         _{10,}\s*$ |
         (From|De|Von|Expéditeur)\s*:\s.+$
     )""",

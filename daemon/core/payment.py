@@ -71,8 +71,8 @@ _REFERENCE = re.compile(
 )
 
 
-def detect_payment(msg: Message,
-                   open_invoices: Sequence[tuple[str, Money | None]] = ()) -> PaymentNotice | NoPayment:
+def detect_payment(msg: Message, open_invoices: Sequence[tuple[str, Money | None]] = (),
+                   ) -> PaymentNotice | NoPayment:
     """Return the ``PaymentNotice`` a message is, or ``NO_PAYMENT``.
 
     ``open_invoices`` are the user's open (invoice number, amount) pairs. ``references`` holds

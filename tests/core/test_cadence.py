@@ -244,7 +244,7 @@ def test_invariants_hold_for_any_history(scenario):
         now += timedelta(hours=12)
     for history in sent.values():
         days = [slot.date() for _, slot in history]
-        for before, after in zip(days, days[1:]):
+        for before, after in zip(days, days[1:], strict=False):
             assert FR.between(before, after) >= cadence.min_gap, "a burst of follow-ups"
 
 

@@ -25,7 +25,9 @@ from relance.daemon.core.threads import (
 )
 
 
-def _invoice(number: str, message_id: str, subject: str, to: tuple[str, ...], **kw: object) -> Invoice:
+def _invoice(
+    number: str, message_id: str, subject: str, to: tuple[str, ...], **kw: object
+) -> Invoice:
     return Invoice(
         number=number,
         amount=Money(Decimal("1234.56"), "EUR"),
@@ -187,12 +189,17 @@ F1042 = _invoice(
     thread_id="18e2f0c1a9",
 )
 INV77 = _invoice(
-    "77", "<inv77.40@atelier-lumen.fr>", "Factura nr. 77", ("plati@firma-sorin.ro",), thread_id="18e2f0ffff"
+    "77", "<inv77.40@atelier-lumen.fr>", "Factura nr. 77", ("plati@firma-sorin.ro",),
+    thread_id="18e2f0ffff",
 )
 # Two invoices to one client under the same generic subject, sharing one Gmail thread (Gmail
 # groups messages with the same subject and participants).
-GEN_A = _invoice("A-1", "<gen-a@atelier-lumen.fr>", "Invoice", ("ap@northwind.example",), thread_id="shared")
-GEN_B = _invoice("A-2", "<gen-b@atelier-lumen.fr>", "Invoice", ("ap@northwind.example",), thread_id="shared")
+GEN_A = _invoice(
+    "A-1", "<gen-a@atelier-lumen.fr>", "Invoice", ("ap@northwind.example",), thread_id="shared"
+)
+GEN_B = _invoice(
+    "A-2", "<gen-b@atelier-lumen.fr>", "Invoice", ("ap@northwind.example",), thread_id="shared"
+)
 
 INDEX = ThreadIndex.build(
     [F1042, INV77, GEN_A, GEN_B],
@@ -224,7 +231,10 @@ def test_match_by_references_when_in_reply_to_is_unknown() -> None:
     found = match_invoice(
         INDEX,
         in_reply_to="<somewhere@else.example>",
-        references=["<older@else.example> <CAF=reply.1@mail.gmail.com>", "<somewhere@else.example>"],
+        references=[
+            "<older@else.example> <CAF=reply.1@mail.gmail.com>",
+            "<somewhere@else.example>",
+        ],
     )
     assert found == F1042.key
 
