@@ -1,5 +1,6 @@
 """Composition of follow-ups: the context a template sees, the body, and the whole reply
-message. The template set itself (sandbox, filters, export) is in ``templating``.
+message, all made from one ``Letter``. The template set itself (sandbox, filters) is in
+``templating``; reading it from disk is the cycle's.
 
 What a template sees (``followup_context``): ``client_name`` (may be empty: greet neutrally),
 ``invoice_number``, ``amount`` (``Money`` or None), ``issue_date``, ``due_date``, ``today``,
@@ -9,6 +10,11 @@ What a template sees (``followup_context``): ``client_name`` (may be empty: gree
 configured one, else name and company), ``stage``, ``stage_key``, ``attached`` (the invoice
 file goes along), and for statements ``invoices`` (``StatementLine``) and ``totals`` (one
 ``Money`` per currency). Filters: ``money``, ``date``, ``percent``, ``number``, ``days``.
+
+The fixed late fee is stated in its own currency (``LateFees.currency``, else the invoice's).
+``total_due`` is in the invoice's currency: it adds the fee only when the fee is in that
+currency too; a fee in another currency stands apart (``late_fee.currency`` then differs from
+``total_due.currency``), never converted, never summed.
 """
 
 from __future__ import annotations
@@ -24,16 +30,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 from .model import Invoice, LateFees, Money, PaymentTerms, Sender, Stage, StageKind
-from .templating import (  # noqa: F401 - re-exported for callers
-    BUILTIN,
-    DEFAULT_LANGUAGE,
-    LOCALES,
-    TEMPLATE_SUFFIX,
-    RenderedBody,
-    TemplateSet,
-    export_templates,
-    locale_filters,
-)
+from .templating import RenderedBody, TemplateSet
 from .threads import reply_headers
 
 CENT = Decimal("0.01")
@@ -70,6 +67,42 @@ def _totals(lines: Sequence[StatementLine]) -> list[Money]:
     return [Money(total, currency) for currency, total in sorted(sums.items())]
 
 
+@dataclass(frozen=True)
+class FeesDue:
+    """What lateness adds to an invoice, each in its own currency."""
+
+    late_fee: Money | None  # the fixed fee, in the configured currency (else the invoice's)
+    interest: Money | None  # in the invoice's currency
+    total_due: Money  # the invoice's currency only: a fee in another currency is not in it
+
+
+def fees_due(amount: Money, fees: LateFees, days_overdue: int) -> FeesDue:
+    """Return the fixed fee, the interest and the total of an invoice of ``amount`` that is
+    ``days_overdue`` late under ``fees``. The fixed fee is never converted: when it is stated
+    in another currency than the invoice's, it is owed apart and left out of the total."""
+    late_fee = interest = None
+    if fees.fixed > 0:
+        late_fee = Money(fees.fixed.quantize(CENT), fees.currency or amount.currency)
+    if fees.annual_interest_percent > 0:
+        interest = _interest(amount, fees, days_overdue)
+    extra = sum((m.amount for m in (late_fee, interest)
+                 if m is not None and m.currency == amount.currency), Decimal(0))
+    return FeesDue(late_fee, interest, Money(amount.amount + extra, amount.currency))
+
+
+def _statement_lines(invoice: Invoice, covered: Sequence[Invoice],
+                     today: date) -> list[StatementLine]:
+    """The invoice and those it covers, each once, oldest due date first."""
+    everyone = {invoice.key: invoice, **{i.key: i for i in covered}}
+    return sorted(
+        (
+            StatementLine(i.number, i.amount, i.issue_date, i.due_date, (today - i.due_date).days)
+            for i in everyone.values()
+        ),
+        key=lambda line: (line.due_date, line.number),
+    )
+
+
 def followup_context(
     invoice: Invoice,
     stage: StageKind,
@@ -85,27 +118,15 @@ def followup_context(
 ) -> dict[str, object]:
     """Return the variables a template sees (listed in this module's docstring).
 
-    Late fee and interest are given only when configured, overdue, and the amount is known; the
-    fixed fee is taken in the invoice's currency.
+    Late fee and interest are given only when configured, overdue, and the amount is known (see
+    ``fees_due`` for the currencies).
     """
     overdue = (today - invoice.due_date).days
     amount = invoice.amount
-    late_fee = interest = total_due = None
+    due = None
     if fees.enabled and amount is not None and overdue > 0:
-        if fees.fixed > 0:
-            late_fee = Money(fees.fixed.quantize(CENT), amount.currency)
-        if fees.annual_interest_percent > 0:
-            interest = _interest(amount, fees, overdue)
-        extra = sum((m.amount for m in (late_fee, interest) if m is not None), Decimal(0))
-        total_due = Money(amount.amount + extra, amount.currency)
-    everyone = {invoice.key: invoice, **{i.key: i for i in covered}}
-    lines = sorted(
-        (
-            StatementLine(i.number, i.amount, i.issue_date, i.due_date, (today - i.due_date).days)
-            for i in everyone.values()
-        ),
-        key=lambda line: (line.due_date, line.number),
-    )
+        due = fees_due(amount, fees, overdue)
+    lines = _statement_lines(invoice, covered, today)
     sender_name = sender.name or invoice.sender_name
     signature = sender.signature.strip() or "\n".join(p for p in (sender_name, sender.company) if p)
     return {
@@ -117,10 +138,10 @@ def followup_context(
         "today": today,
         "days_overdue": overdue,
         "days_until_due": max(0, -overdue),
-        "late_fee": late_fee,
-        "interest": interest,
+        "late_fee": due.late_fee if due else None,
+        "interest": due.interest if due else None,
         "interest_rate": fees.annual_interest_percent,
-        "total_due": total_due,
+        "total_due": due.total_due if due else None,
         "payment_methods": list(payment.methods),
         "sender_name": sender_name,
         "company": sender.company,
@@ -138,34 +159,59 @@ def followup_context(
 # Body and message
 
 
-def _stage_parts(stage: Stage | StageKind, stage_key: str | None) -> tuple[StageKind, str]:
-    if isinstance(stage, Stage):
-        return stage.kind, stage_key or stage.key
-    return stage, stage_key or stage.value
+@dataclass(frozen=True)
+class LatestMessage:
+    """The newest message of the invoice's thread, which the follow-up answers: its
+    Message-ID (empty: the invoice itself), References and In-Reply-To (RFC 5322 §3.6.4)."""
+
+    message_id: str = ""
+    references: tuple[str, ...] = ()
+    in_reply_to: str = ""
 
 
-def render_body(
-    invoice: Invoice,
-    stage: Stage | StageKind,
-    *,
-    today: date,
-    sender: Sender,
-    payment: PaymentTerms,
-    fees: LateFees,
-    language: str,
-    templates: TemplateSet,
-    covered: Sequence[Invoice] = (),
-    client_name: str = "",
-    stage_key: str | None = None,
-    attached: bool = False,
-) -> RenderedBody:
+@dataclass(frozen=True)
+class Letter:
+    """Everything one follow-up is made from: what it is about (the invoice, the stage, the
+    invoices a statement also covers, who it greets and in which language), the user's terms
+    and templates, and how it goes out (the message it answers, its Message-ID and Date, the
+    invoice file sent again)."""
+
+    invoice: Invoice
+    stage: Stage | StageKind
+    today: date
+    language: str
+    sender: Sender
+    payment: PaymentTerms
+    fees: LateFees
+    templates: TemplateSet
+    message_id: str  # see ``threads.followup_message_id``
+    date: datetime  # aware: the Date header needs a zone (RFC 5322 §3.3)
+    latest: LatestMessage = LatestMessage()
+    attachment: AttachmentFile | None = None
+    covered: tuple[Invoice, ...] = ()
+    client_name: str = ""
+    stage_key: str | None = None  # with a bare ``StageKind``: the key ("further-2")
+
+    @property
+    def kind(self) -> StageKind:
+        return self.stage.kind if isinstance(self.stage, Stage) else self.stage
+
+    @property
+    def key(self) -> str:
+        """The stage key: ``stage_key`` when given, else the stage's own."""
+        if self.stage_key:
+            return self.stage_key
+        return self.stage.key if isinstance(self.stage, Stage) else self.stage.value
+
+
+def render_body(letter: Letter) -> RenderedBody:
     """Return the plain-text body of the follow-up (what ``relance preview`` shows)."""
-    kind, key = _stage_parts(stage, stage_key)
     context = followup_context(
-        invoice, kind, key, today=today, sender=sender, payment=payment, fees=fees,
-        covered=covered, client_name=client_name, attached=attached,
+        letter.invoice, letter.kind, letter.key, today=letter.today, sender=letter.sender,
+        payment=letter.payment, fees=letter.fees, covered=letter.covered,
+        client_name=letter.client_name, attached=letter.attachment is not None,
     )
-    return templates.render(kind, language, context)
+    return letter.templates.render(letter.kind, letter.language, context)
 
 
 def text_to_html(text: str, language: str) -> str:
@@ -183,69 +229,29 @@ def text_to_html(text: str, language: str) -> str:
     )
 
 
-def compose_followup(
-    invoice: Invoice,
-    stage: Stage | StageKind,
-    *,
-    today: date,
-    sender: Sender,
-    payment: PaymentTerms,
-    fees: LateFees,
-    language: str,
-    templates: TemplateSet,
-    message_id: str,
-    date_header: datetime,
-    latest_message_id: str = "",
-    latest_references: Sequence[str] = (),
-    latest_in_reply_to: str = "",
-    attachment: AttachmentFile | None = None,
-    covered: Sequence[Invoice] = (),
-    client_name: str = "",
-    stage_key: str | None = None,
-) -> EmailMessage:
+def compose_followup(letter: Letter) -> EmailMessage:
     """Return the follow-up as a message ready to be drafted: ``multipart/alternative`` of
-    text/plain and text/html (inside ``multipart/mixed`` with the invoice file when
-    ``attachment`` is given).
+    text/plain and text/html (inside ``multipart/mixed`` with the invoice file when the letter
+    has an ``attachment``).
 
     From is the invoice's sender; To and Cc are the invoice's own, nothing else. The threading
     headers come from ``reply_headers`` (RFC 5322 §3.6.4) on the latest message of the thread
-    (the invoice itself when ``latest_message_id`` is empty); ``Message-ID`` is ``message_id``
-    (see ``threads.followup_message_id``); ``X-Relance-Stage`` carries the stage key and
-    ``Content-Language`` (RFC 3282) the language of the template used.
+    (the invoice itself when ``latest.message_id`` is empty); ``Message-ID`` is the letter's;
+    ``X-Relance-Stage`` carries the stage key and ``Content-Language`` (RFC 3282) the language
+    of the template used.
     """
-    if date_header.tzinfo is None or date_header.utcoffset() is None:
-        raise ValueError("date_header must be an aware datetime (RFC 5322 §3.3 needs a zone)")
+    invoice = letter.invoice
+    if letter.date.tzinfo is None or letter.date.utcoffset() is None:
+        raise ValueError("the date must be an aware datetime (RFC 5322 §3.3 needs a zone)")
     if not invoice.recipients:
         raise ValueError(f"invoice {invoice.number} has no To address to follow up with")
-    kind, key = _stage_parts(stage, stage_key)
-    body = render_body(
-        invoice, kind, today=today, sender=sender, payment=payment, fees=fees, language=language,
-        templates=templates, covered=covered, client_name=client_name, stage_key=key,
-        attached=attachment is not None,
-    )
-    threading = reply_headers(
-        invoice.subject,
-        latest_message_id or invoice.message_id,
-        latest_references,
-        latest_in_reply_to=latest_in_reply_to,
-    )
-    msg = EmailMessage()
-    msg["From"] = Address(display_name=invoice.sender_name or sender.name, addr_spec=invoice.sender)
-    msg["To"] = [Address(addr_spec=a) for a in invoice.recipients]
-    cc = [a for a in invoice.cc if a not in invoice.recipients]
-    if cc:
-        msg["Cc"] = [Address(addr_spec=a) for a in cc]
-    msg["Subject"] = threading.subject
-    msg["Date"] = format_datetime(date_header)
-    msg["Message-ID"] = message_id
-    msg["In-Reply-To"] = threading.in_reply_to
-    msg["References"] = threading.references_header
-    msg["X-Relance-Stage"] = key
+    body = render_body(letter)
+    msg = _headers(letter)
     msg.set_content(body.text, cte="quoted-printable")
     rich = text_to_html(body.text, body.language)
     msg.add_alternative(rich, subtype="html", cte="quoted-printable")
-    if attachment is not None:
-        filename, content_type, content = attachment
+    if letter.attachment is not None:
+        filename, content_type, content = letter.attachment
         maintype, _, subtype = content_type.partition("/")
         if not maintype or not subtype:
             maintype, subtype = "application", "octet-stream"
@@ -257,4 +263,29 @@ def compose_followup(
             del part["MIME-Version"]
     # Last: building the MIME tree moves Content-* headers down into the first part.
     msg["Content-Language"] = body.language
+    return msg
+
+
+def _headers(letter: Letter) -> EmailMessage:
+    """Return an empty message with the follow-up's addresses, threading and identity."""
+    invoice, latest = letter.invoice, letter.latest
+    threading = reply_headers(
+        invoice.subject,
+        latest.message_id or invoice.message_id,
+        latest.references,
+        latest_in_reply_to=latest.in_reply_to,
+    )
+    msg = EmailMessage()
+    name = invoice.sender_name or letter.sender.name
+    msg["From"] = Address(display_name=name, addr_spec=invoice.sender)
+    msg["To"] = [Address(addr_spec=a) for a in invoice.recipients]
+    cc = [a for a in invoice.cc if a not in invoice.recipients]
+    if cc:
+        msg["Cc"] = [Address(addr_spec=a) for a in cc]
+    msg["Subject"] = threading.subject
+    msg["Date"] = format_datetime(letter.date)
+    msg["Message-ID"] = letter.message_id
+    msg["In-Reply-To"] = threading.in_reply_to
+    msg["References"] = threading.references_header
+    msg["X-Relance-Stage"] = letter.key
     return msg

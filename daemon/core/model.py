@@ -295,6 +295,7 @@ class LateFees:
 
     fixed: Decimal = Decimal(0)  # e.g. 40 EUR fixed recovery fee in France
     annual_interest_percent: Decimal = Decimal(0)
+    currency: str | None = None  # ISO 4217 code ``fixed`` is stated in; None = the invoice's
 
     @property
     def enabled(self) -> bool:

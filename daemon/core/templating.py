@@ -1,5 +1,6 @@
-"""The follow-up templates: the set (built-in or the user's own), its sandboxed Jinja2
-environments with locale-aware filters, and ``relance templates export``.
+"""The follow-up templates: the set (built-in or the user's own, already read: reading them
+from disk and ``relance templates export`` are in ``cycle.templates``), its sandboxed Jinja2
+environments with locale-aware filters, and rendering.
 
 The templates are Jinja2 run in a sandbox with ``StrictUndefined``: a user's template can
 neither reach into Python nor silently print an empty name. Every problem comes out as
@@ -9,15 +10,11 @@ neither reach into Python nor silently print an empty name. Every problem comes 
 from __future__ import annotations
 
 import re
-import shutil
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from importlib import resources
-from importlib.resources.abc import Traversable
-from pathlib import Path
 
 import jinja2
 from babel import Locale, UnknownLocaleError
@@ -51,7 +48,8 @@ MISSING_AMOUNT: Mapping[str, str] = {
     "es": "el importe indicado en la factura",
 }
 
-
+# The text of each template, by (language folder, file name): ("fr", "urgent.txt.j2").
+TemplateSources = Mapping[tuple[str, str], str]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -96,24 +94,23 @@ def locale_filters(language: str) -> dict[str, Callable[..., str]]:
     return {"money": money, "date": date_, "percent": percent, "number": number, "days": days}
 
 
-class _TreeLoader(jinja2.BaseLoader):
-    """Loads ``<lang>/<stage>.txt.j2`` from a directory or from the installed package, which may
-    not be a directory at all (a zipped wheel): both are ``Traversable``."""
+class _SourcesLoader(jinja2.BaseLoader):
+    """Gives Jinja2 ``<lang>/<file>`` from the sources already read; the file name it reports
+    is the one messages show (``<origin>/<lang>/<file>``), so a failing line can be found in
+    the traceback by it."""
 
-    def __init__(self, root: Traversable) -> None:
-        self.root = root
+    def __init__(self, sources: TemplateSources, origin: str) -> None:
+        self.sources = sources
+        self.origin = origin
 
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str, Callable[[], bool]]:
-        node = self.root
-        for part in template.split("/"):
-            if part in ("", ".", ".."):
-                raise jinja2.TemplateNotFound(template)
-            node = node / part
-        if not node.is_file():
+        folder, _, name = template.partition("/")
+        source = self.sources.get((folder, name))
+        if source is None:
             raise jinja2.TemplateNotFound(template)
-        return node.read_text(encoding="utf-8"), str(node), lambda: True
+        return source, f"{self.origin}/{template}", lambda: True
 
 
 @dataclass(frozen=True)
@@ -133,29 +130,20 @@ class RenderedBody:
 
 @dataclass(frozen=True, eq=False)
 class TemplateSet:
-    """The follow-up templates: one folder per language, one ``<stage>.txt.j2`` per stage."""
+    """The follow-up templates: one folder per language, one ``<stage>.txt.j2`` per stage,
+    given as their text (``sources``). ``origin`` says where they were read from (``BUILTIN``
+    or the user's directory) and starts every file name in messages. ``folders`` are the
+    language folders that exist, even empty ones: a language with a folder is never replaced
+    by English, its missing file is reported instead."""
 
-    root: Traversable
-    origin: str  # BUILTIN or the user's directory, for messages
+    sources: TemplateSources
+    origin: str
+    folders: frozenset[str] = frozenset()
     _environments: dict[str, SandboxedEnvironment] = field(default_factory=dict, repr=False)
-
-    @classmethod
-    def load(cls, directory: Path | None = None) -> TemplateSet:
-        """Return the templates in ``directory`` (a user's ``templates_dir``), or the package's
-        own when it is None. Raise ``TemplateError`` when the directory cannot be used."""
-        if directory is None:
-            return cls(resources.files("relance.templates"), BUILTIN)
-        if not directory.is_dir():
-            raise TemplateError(
-                f"templates_dir {directory} is not a directory. Create it with "
-                f"`relance templates export {directory}`, or remove templates_dir from the "
-                "configuration to use the built-in templates."
-            )
-        return cls(directory, str(directory))
 
     def languages(self) -> tuple[str, ...]:
         """Return the languages that have a folder, sorted."""
-        folders = (n.name for n in self.root.iterdir() if n.is_dir())
+        folders = self.folders | {folder for folder, _ in self.sources}
         return tuple(sorted(name for name in folders if not name.startswith(("_", "."))))
 
     def resolve(self, language: str) -> str:
@@ -171,7 +159,7 @@ class TemplateSet:
     def _environment(self, language: str) -> SandboxedEnvironment:
         if language not in self._environments:
             env = SandboxedEnvironment(
-                loader=_TreeLoader(self.root),
+                loader=_SourcesLoader(self.sources, self.origin),
                 undefined=jinja2.StrictUndefined,
                 autoescape=False,  # plain text; the HTML part is escaped when it is built
                 trim_blocks=True,
@@ -227,31 +215,3 @@ def _tidy(text: str) -> str:
     blocks) removed, ending with one newline."""
     lines = [line.rstrip() for line in text.strip().splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
-
-
-def export_templates(dest: Path, *, overwrite: bool = False) -> list[Path]:
-    """Copy the built-in templates into ``dest`` (``relance templates export DIR``) and return
-    the files written. Raise ``TemplateError`` listing the files that exist, writing nothing,
-    unless ``overwrite``."""
-    root = resources.files("relance.templates")
-    pairs: list[tuple[Traversable, Path]] = []
-    for folder in sorted(root.iterdir(), key=lambda n: n.name):
-        if not folder.is_dir() or folder.name.startswith(("_", ".")):
-            continue
-        for node in sorted(folder.iterdir(), key=lambda n: n.name):
-            if node.is_file() and node.name.endswith(TEMPLATE_SUFFIX):
-                pairs.append((node, dest / folder.name / node.name))
-    existing = [target for _, target in pairs if target.exists()]
-    if existing and not overwrite:
-        shown = ", ".join(str(p) for p in existing[:3]) + (" ..." if len(existing) > 3 else "")
-        raise TemplateError(
-            f"{len(existing)} template(s) already exist in {dest} ({shown}); nothing was written. "
-            "Choose an empty directory, or pass --overwrite to replace them."
-        )
-    for node, target in pairs:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with node.open("rb") as src, target.open("wb") as out:
-            shutil.copyfileobj(src, out)
-    return [target for _, target in pairs]
-
-

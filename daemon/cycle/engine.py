@@ -17,14 +17,16 @@ from zoneinfo import ZoneInfo
 
 from ..core import message as mail
 from ..core.cadence import Plan, plan
-from ..core.compose import TemplateSet, compose_followup
+from ..core.compose import LatestMessage, Letter, compose_followup
 from ..core.mailbox import Mailbox, MailRef
 from ..core.model import Invoice, PlannedFollowUp
 from ..core.slots import BusinessCalendar, zone_for_dates
+from ..core.templating import TemplateSet
 from .apply import Action, Applier
 from .config import Config
 from .observe import Observer, ObserveReport
 from .store import Store
+from .templates import load_templates
 
 Clock = Callable[[], datetime]
 TRACKED_META = "tracked_message_ids"
@@ -48,7 +50,7 @@ class Engine:
         self.store = store
         self.mailbox = mailbox
         self.clock = clock
-        self.templates = templates or TemplateSet.load(config.followups.templates_dir)
+        self.templates = templates or load_templates(config.followups.templates_dir)
         self.account = account
         self.calendar = BusinessCalendar(config.window.holiday_country,
                                          config.window.holiday_subdivision)
@@ -118,13 +120,14 @@ class Engine:
             invoice = _only_to(invoice, keep)
         latest = self._latest_in_thread(invoice.key)
         client = self.config.client_for(invoice.client)
-        return compose_followup(
+        fees = replace(self.config.late_fees, currency=self.config.late_fee_currency)
+        return compose_followup(Letter(
             invoice, followup.stage, today=followup.slot.date(), sender=self.config.sender,
-            payment=self.config.payment, fees=self.config.late_fees,
+            payment=self.config.payment, fees=fees,
             language=self.language_of(invoice), templates=self.templates, message_id=message_id,
-            date_header=followup.slot, latest_message_id=latest[0],
-            latest_references=latest[1], attachment=self._attachment(invoice),
-            covered=covered, client_name=client.name)
+            date=followup.slot, latest=LatestMessage(latest[0], tuple(latest[1])),
+            attachment=self._attachment(invoice), covered=tuple(covered),
+            client_name=client.name))
 
     def _latest_in_thread(self, invoice_key: str) -> tuple[str, list[str]]:
         """The message a follow-up answers: the newest of the invoice, the user's own messages,

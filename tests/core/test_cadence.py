@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from relance.daemon.core.cadence import Due, decide, plan, schedule
-from relance.daemon.core.compose import TemplateSet, compose_followup
+from relance.daemon.core.compose import Letter, compose_followup
 from relance.daemon.core.model import (
     CadenceSettings,
     DueSource,
@@ -28,6 +28,7 @@ from relance.daemon.core.model import (
     SendWindow,
 )
 from relance.daemon.core.slots import BusinessCalendar
+from relance.daemon.cycle.templates import load_templates
 
 PARIS = ZoneInfo("Europe/Paris")
 FR = BusinessCalendar("FR")
@@ -145,7 +146,7 @@ def test_statement_for_two_overdue_invoices_to_one_client():
 # ---------------------------------------------------------------------------------------------
 # Invariants over random invoices and random histories
 
-TEMPLATES = TemplateSet.load(None)
+TEMPLATES = load_templates(None)
 CLIENTS = ["a@one.test", "b@two.test", "c@two.test"]
 _event_kinds = st.sampled_from([
     ("reply", Intent.QUESTION), ("reply", Intent.PAID), ("reply", Intent.DISPUTE),
@@ -249,10 +250,10 @@ def test_invariants_hold_for_any_history(scenario):
 
 
 def _check_recipients(invoice: Invoice, covered: list[Invoice], followup, slot: datetime) -> None:
-    message = compose_followup(
+    message = compose_followup(Letter(
         invoice, followup.stage, today=slot.date(), sender=Sender(name="Me"),
         payment=PaymentTerms(), fees=LateFees(), language="en", templates=TEMPLATES,
-        message_id="<f@freelance.test>", date_header=slot, covered=covered)
+        message_id="<f@freelance.test>", date=slot, covered=tuple(covered)))
     addresses = {a.lower() for _, a in getaddresses(
         [str(message.get("To", "")), str(message.get("Cc", ""))]) if a}
     assert addresses <= set(invoice.all_recipients)

@@ -3,6 +3,7 @@ addresses, carries the invoice again, and user templates that fail say which fil
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from email import message_from_bytes, policy
@@ -13,9 +14,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from relance.daemon.core.compose import (
-    TemplateSet,
+    LatestMessage,
+    Letter,
     compose_followup,
-    export_templates,
     render_body,
     text_to_html,
 )
@@ -31,7 +32,9 @@ from relance.daemon.core.model import (
     Stage,
     StageKind,
 )
+from relance.daemon.core.templating import TemplateSet
 from relance.daemon.core.threads import followup_message_id
+from relance.daemon.cycle.templates import export_templates, load_templates
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
@@ -55,28 +58,28 @@ PAYMENT = PaymentTerms(methods=("Virement : IBAN FR76 3000 4000 0500 0012 3456 7
 FEES = LateFees(fixed=Decimal(40))
 TODAY = date(2024, 4, 25)
 WHEN = datetime(2024, 4, 30, 5, 16, tzinfo=ZoneInfo("Europe/Paris"))
-TEMPLATES = TemplateSet.load(None)
+TEMPLATES = load_templates(None)
+LETTER = Letter(
+    INVOICE,
+    Stage("urgent", StageKind.URGENT, earliest=TODAY),
+    today=TODAY,
+    language="fr",
+    sender=SENDER,
+    payment=PAYMENT,
+    fees=FEES,
+    templates=TEMPLATES,
+    message_id=followup_message_id(INVOICE.key, "urgent", "atelier-lumen.fr"),
+    date=WHEN,
+    latest=LatestMessage(
+        "<relance.aa11.first_notice@atelier-lumen.fr>", ("<f1042.7731@atelier-lumen.fr>",)
+    ),
+    attachment=("F-1042.pdf", "application/pdf", PDF),
+    client_name="Jeanne Morel",
+)
 
 
 def _compose(**overrides: object) -> EmailMessage:
-    stage = overrides.pop("stage", Stage("urgent", StageKind.URGENT, earliest=TODAY))
-    args: dict[str, object] = {
-        "today": TODAY,
-        "sender": SENDER,
-        "payment": PAYMENT,
-        "fees": FEES,
-        "language": "fr",
-        "templates": TEMPLATES,
-        "message_id": followup_message_id(INVOICE.key, "urgent", "atelier-lumen.fr"),
-        "date_header": WHEN,
-        "latest_message_id": "<relance.aa11.first_notice@atelier-lumen.fr>",
-        "latest_references": ["<f1042.7731@atelier-lumen.fr>"],
-        "attachment": ("F-1042.pdf", "application/pdf", PDF),
-        "client_name": "Jeanne Morel",
-    }
-    args.update(overrides)
-    invoice = args.pop("invoice", INVOICE)
-    return compose_followup(invoice, stage, **args)  # type: ignore[arg-type]
+    return compose_followup(replace(LETTER, **overrides))
 
 
 def _parsed(msg: EmailMessage) -> EmailMessage:
@@ -100,7 +103,7 @@ def test_headers_thread_the_reply_under_the_invoice() -> None:
 
 
 def test_first_followup_replies_to_the_invoice_itself() -> None:
-    msg = _parsed(_compose(latest_message_id="", latest_references=()))
+    msg = _parsed(_compose(latest=LatestMessage()))
     assert msg["In-Reply-To"] == INVOICE.message_id
     assert msg["References"] == INVOICE.message_id
 
@@ -179,7 +182,7 @@ def test_statement_speaks_for_the_covered_invoices() -> None:
         **{**INVOICE.__dict__, "number": "F-1017", "message_id": "<f1017@atelier-lumen.fr>",
            "amount": Money(Decimal("300"), "EUR"), "due_date": date(2024, 2, 29)}
     )
-    msg = _parsed(_compose(stage=StageKind.STATEMENT, covered=[older], attachment=None))
+    msg = _parsed(_compose(stage=StageKind.STATEMENT, covered=(older,), attachment=None))
     text = msg.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
     assert "F-1017" in text and "F-1042" in text
     assert "1\u202f534,56\u00a0€" in text
@@ -193,11 +196,11 @@ def test_english_fallback_is_labelled() -> None:
 
 def test_the_date_header_needs_a_zone() -> None:
     with pytest.raises(ValueError, match="aware"):
-        _compose(date_header=datetime(2024, 4, 30, 5, 16))
+        _compose(date=datetime(2024, 4, 30, 5, 16))
 
 
 def test_utc_offset_is_kept_in_the_date_header() -> None:
-    msg = _compose(date_header=datetime(2024, 4, 30, 3, 16, tzinfo=timezone(timedelta(hours=3))))
+    msg = _compose(date=datetime(2024, 4, 30, 3, 16, tzinfo=timezone(timedelta(hours=3))))
     assert msg["Date"].endswith("+0300")
 
 
@@ -209,6 +212,71 @@ def test_text_to_html_keeps_paragraphs_and_lines() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# The fixed late fee and its currency
+
+LEI = Invoice(**{**INVOICE.__dict__, "amount": Money(Decimal("5000"), "RON"), "language": "ro"})
+
+
+def _plain(msg: EmailMessage) -> str:
+    part = _parsed(msg).get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+def test_a_fee_configured_in_euros_stays_in_euros_on_a_lei_invoice() -> None:
+    fees = LateFees(fixed=Decimal(40), currency="EUR")
+    text = _plain(_compose(invoice=LEI, fees=fees, language="fr"))
+    assert "40,00\u00a0€" in text  # the fee as configured
+    assert "40,00\u00a0RON" not in text
+    # The total in lei is the invoice alone: 40 euros are not 40 lei.
+    assert "total dû 5\u202f000,00\u00a0RON" in text
+    assert "5\u202f040,00" not in text
+
+
+def test_a_fee_in_another_currency_is_not_summed_with_the_interest() -> None:
+    fees = LateFees(fixed=Decimal(40), annual_interest_percent=Decimal("10"), currency="EUR")
+    text = _plain(_compose(invoice=LEI, fees=fees, language="ro"))
+    # 5000 lei × 10 % × 25/365 = 34.25 lei of interest; the total adds that and only that.
+    assert "despăgubire fixă 40,00\u00a0EUR" in text
+    assert "dobândă 34,25\u00a0RON" in text
+    assert "total de plată 5.034,25\u00a0RON" in text
+
+
+def test_a_fee_in_the_invoices_currency_is_in_the_total() -> None:
+    for fees in (LateFees(fixed=Decimal(40)), LateFees(fixed=Decimal(40), currency="EUR")):
+        text = _plain(_compose(fees=fees))
+        assert "indemnité de recouvrement 40,00\u00a0€" in text
+        assert "total dû 1\u202f274,56\u00a0€" in text  # 1 234,56 + 40
+
+
+def test_without_a_configured_currency_the_fee_is_in_the_invoices() -> None:
+    text = _plain(_compose(invoice=LEI, fees=LateFees(fixed=Decimal(40)), language="ro"))
+    assert "despăgubire fixă 40,00\u00a0RON" in text
+    assert "total de plată 5.040,00\u00a0RON" in text
+
+
+# ---------------------------------------------------------------------------------------------
+# Templates given as text: the core reads no file
+
+
+def test_a_template_set_renders_from_sources_and_names_its_origin() -> None:
+    sources = {("en", "urgent.txt.j2"): "URGENT {{ invoice_number }}\n\n{{ nonexistent }}\n"}
+    templates = TemplateSet(sources, "my templates")
+    assert templates.languages() == ("en",)
+    with pytest.raises(TemplateError) as info:
+        _compose(language="en", templates=templates)
+    assert "my templates/en/urgent.txt.j2, line 3" in str(info.value)
+    fixed = TemplateSet({("en", "urgent.txt.j2"): "URGENT {{ invoice_number }}\n"}, "mine")
+    assert _plain(_compose(language="en", templates=fixed)) == "URGENT F-1042\n"
+
+
+def test_an_empty_language_folder_reports_its_missing_file() -> None:
+    templates = TemplateSet({("en", "urgent.txt.j2"): "x\n"}, "mine", folders=frozenset({"fr"}))
+    with pytest.raises(TemplateError, match="mine/fr/urgent.txt.j2 is missing"):
+        _compose(templates=templates)
+
+
+# ---------------------------------------------------------------------------------------------
 # User templates
 
 
@@ -217,10 +285,8 @@ def test_render_body_from_an_exported_and_edited_copy(tmp_path: Path) -> None:
     urgent = tmp_path / "fr" / "urgent.txt.j2"
     original = urgent.read_text(encoding="utf-8")
     urgent.write_text("URGENT — {{ invoice_number }}\n\n" + original, encoding="utf-8")
-    body = render_body(
-        INVOICE, StageKind.URGENT, today=TODAY, sender=SENDER, payment=PAYMENT, fees=FEES,
-        language="fr", templates=TemplateSet.load(tmp_path),
-    )
+    body = render_body(replace(LETTER, stage=StageKind.URGENT, attachment=None, client_name="",
+                               templates=load_templates(tmp_path)))
     assert body.text.startswith("URGENT — F-1042\n")
     assert body.template.startswith(str(tmp_path))
 
@@ -232,7 +298,7 @@ def test_undefined_variable_in_a_user_template_names_the_file_and_line(tmp_path:
         "Bonjour,\n\nFacture {{ invoice_number }} pour {{ numero_client }}.\n", encoding="utf-8"
     )
     with pytest.raises(TemplateError) as info:
-        _compose(stage=StageKind.FIRST_NOTICE, templates=TemplateSet.load(tmp_path))
+        _compose(stage=StageKind.FIRST_NOTICE, templates=load_templates(tmp_path))
     message = str(info.value)
     assert str(target) in message
     assert "line 3" in message
@@ -245,20 +311,20 @@ def test_syntax_error_names_the_file_and_line(tmp_path: Path) -> None:
     broken = tmp_path / "en" / "urgent.txt.j2"
     broken.write_text("Hello,\n{% if amount %}\nno end\n", encoding="utf-8")
     with pytest.raises(TemplateError, match=r"en/urgent\.txt\.j2, line \d"):
-        _compose(language="en", templates=TemplateSet.load(tmp_path))
+        _compose(language="en", templates=load_templates(tmp_path))
 
 
 def test_missing_template_names_the_file_and_the_fix(tmp_path: Path) -> None:
     (tmp_path / "fr").mkdir()
     with pytest.raises(TemplateError) as info:
-        _compose(templates=TemplateSet.load(tmp_path))
+        _compose(templates=load_templates(tmp_path))
     assert "fr/urgent.txt.j2 is missing" in str(info.value)
     assert "relance templates export" in str(info.value)
 
 
 def test_missing_directory_says_how_to_create_it(tmp_path: Path) -> None:
     with pytest.raises(TemplateError, match="relance templates export"):
-        TemplateSet.load(tmp_path / "nowhere")
+        load_templates(tmp_path / "nowhere")
 
 
 def test_the_sandbox_keeps_templates_out_of_python(tmp_path: Path) -> None:
@@ -267,7 +333,7 @@ def test_the_sandbox_keeps_templates_out_of_python(tmp_path: Path) -> None:
         "{{ amount.__class__.__mro__[1].__subclasses__() }}\n", encoding="utf-8"
     )
     with pytest.raises(TemplateError, match="urgent.txt.j2"):
-        _compose(language="en", templates=TemplateSet.load(tmp_path))
+        _compose(language="en", templates=load_templates(tmp_path))
 
 
 # ---------------------------------------------------------------------------------------------

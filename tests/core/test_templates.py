@@ -11,7 +11,7 @@ from importlib import resources
 
 import pytest
 
-from relance.daemon.core.compose import TemplateSet, followup_context, locale_filters
+from relance.daemon.core.compose import followup_context
 from relance.daemon.core.model import (
     DueSource,
     Invoice,
@@ -21,10 +21,12 @@ from relance.daemon.core.model import (
     Sender,
     StageKind,
 )
+from relance.daemon.core.templating import locale_filters
+from relance.daemon.cycle.templates import load_templates
 
 LANGUAGES = ("en", "fr", "ro", "de", "es")
 STAGES = tuple(StageKind)
-TEMPLATES = TemplateSet.load(None)
+TEMPLATES = load_templates(None)
 
 DUE = date(2024, 3, 31)
 BEFORE_DUE = date(2024, 3, 29)
@@ -74,7 +76,9 @@ FULL = {
 }
 
 
-def _render(language: str, stage: StageKind, setup: dict[str, object], invoice: Invoice = MAIN) -> str:
+def _render(
+    language: str, stage: StageKind, setup: dict[str, object], invoice: Invoice = MAIN
+) -> str:
     today = BEFORE_DUE if stage is StageKind.REMINDER else LATE
     covered = COVERED if stage is StageKind.STATEMENT else ()
     context = followup_context(
@@ -93,7 +97,8 @@ def test_every_language_has_every_stage() -> None:
     root = resources.files("relance.templates")
     for language in LANGUAGES:
         for stage in STAGES:
-            assert (root / language / f"{stage.value}.txt.j2").is_file(), f"{language}/{stage.value}"
+            template = root / language / f"{stage.value}.txt.j2"
+            assert template.is_file(), f"{language}/{stage.value}"
     assert set(LANGUAGES) <= set(TEMPLATES.languages())
 
 
@@ -205,7 +210,8 @@ def test_greeting_uses_the_client_name_or_stays_neutral() -> None:
     assert _render("en", StageKind.URGENT, FULL).splitlines()[2] == "Dear Maria Ionescu,"
     assert _render("en", StageKind.URGENT, LEAN).splitlines()[2] == "Hello,"
     assert _render("fr", StageKind.FIRST_NOTICE, LEAN).splitlines()[0] == "Madame, Monsieur,"
-    assert _render("ro", StageKind.FIRST_NOTICE, FULL).splitlines()[0] == "Bună ziua, Maria Ionescu,"
+    romanian = _render("ro", StageKind.FIRST_NOTICE, FULL)
+    assert romanian.splitlines()[0] == "Bună ziua, Maria Ionescu,"
 
 
 def test_romanian_uses_comma_below_diacritics_and_the_formal_address() -> None:
