@@ -13,7 +13,6 @@ from rich.console import Console
 
 from .. import __version__
 from ..core import message as mail
-from ..core.compose import export_templates
 from ..core.errors import RelanceError
 from ..core.model import EventKind
 from ..cycle.actions import find_invoice, record, track
@@ -21,6 +20,7 @@ from ..cycle.config import Config
 from ..cycle.engine import Engine
 from ..cycle.lock import DaemonLock
 from ..cycle.store import Store
+from ..cycle.templates import export_templates
 from .env import Environment
 from .inspection import inspection
 from .status import attention, health, invoice_rows, render_table, rows_as_json
