@@ -22,19 +22,31 @@ from babel.numbers import list_currencies
 
 from ..core.errors import ConfigError
 from ..core.model import CadenceSettings, LateFees, PaymentTerms, Sender, SendWindow
-from .configcheck import Checker, LineLocator, Section, syntax_error_line
+from .configaccount import (
+    ADDRESS,
+    IMAP_PORTS,
+    PROVIDERS,
+    SMTP_PORTS,
+    TLS_MODES,
+    AccountSettings,
+    GmailSection,
+    ImapSection,
+    SmtpSection,
+    read_account,
+)
+from .configcheck import Checker, Section, field_names
+from .configlines import LineLocator, syntax_error_line
+
+__all__ = [
+    "IMAP_PORTS", "LANGUAGES", "NO_CLIENT_SETTINGS", "PROVIDERS", "SEND_MODES", "SMTP_PORTS",
+    "TLS_MODES", "AccountSettings", "ClientSettings", "Config", "DetectionSettings",
+    "FollowupSettings", "GmailSection", "ImapSection", "ModeSettings", "SmtpSection",
+    "config_dir", "config_path_from_env", "data_dir", "default_config", "load_config",
+]
 
 LANGUAGES = ("en", "fr", "ro", "de", "es")
-PROVIDERS = ("gmail", "imap", "sample")
-TLS_MODES = ("implicit", "starttls", "none")
 SEND_MODES = ("send", "draft_only")
 
-# Default ports by TLS mode: implicit TLS uses 993 for IMAP and 465 for submission (RFC 8314);
-# STARTTLS uses 143 for IMAP (RFC 9051) and 587 for submission (RFC 6409 §3.1).
-IMAP_PORTS = {"implicit": 993, "starttls": 143, "none": 143}
-SMTP_PORTS = {"implicit": 465, "starttls": 587, "none": 25}
-
-_ADDRESS = re.compile(r"[^@\s]+@[^@\s]+")
 _DOMAIN = re.compile(r"@[^@\s]+")
 
 
@@ -83,51 +95,6 @@ def data_dir(environ: Mapping[str, str] | None = None) -> Path:
 
 # ---------------------------------------------------------------------------------------------
 # The settings
-
-
-@dataclass(frozen=True)
-class GmailSettings:
-    """``[account.gmail]``: read only when the provider is "gmail"."""
-
-    token_file: Path  # the OAuth token relance keeps after the first consent
-    client_secrets_file: Path  # the OAuth client downloaded from the Google Cloud console
-    labels: bool = False  # request gmail.modify for the relance/paid and relance/stop labels
-
-
-@dataclass(frozen=True)
-class ImapSettings:
-    """``[account.imap]``: read only when the provider is "imap"."""
-
-    host: str = ""
-    port: int = IMAP_PORTS["implicit"]
-    tls: str = "implicit"
-    username: str = ""  # defaults to the account address
-    password_file: Path | None = None
-    # Folder names; None means "find it by its RFC 6154 special-use flag" (INBOX for the inbox).
-    sent: str | None = None
-    drafts: str | None = None
-    inbox: str | None = None
-    scan_since_days: int = 120  # how far back the first scan of Sent looks
-
-
-@dataclass(frozen=True)
-class SmtpSettings:
-    """``[account.smtp]``: how an "imap" account sends its follow-ups."""
-
-    host: str = ""
-    port: int = SMTP_PORTS["implicit"]
-    tls: str = "implicit"
-    username: str = ""  # defaults to the IMAP username
-    password_file: Path | None = None  # defaults to the IMAP password file
-
-
-@dataclass(frozen=True)
-class AccountSettings:
-    provider: str  # "gmail", "imap" or "sample"
-    address: str  # the user's own address, lower-cased ("" for the sample mailbox)
-    gmail: GmailSettings
-    imap: ImapSettings = ImapSettings()
-    smtp: SmtpSettings = SmtpSettings()
 
 
 @dataclass(frozen=True)
@@ -212,7 +179,7 @@ def default_config(environ: Mapping[str, str] | None = None) -> Config:
 
 
 def _default_account(environ: Mapping[str, str] | None) -> AccountSettings:
-    gmail = GmailSettings(
+    gmail = GmailSection(
         token_file=data_dir(environ) / "gmail-token.json",
         client_secrets_file=config_dir(environ) / "client_secret.json",
     )
@@ -259,7 +226,7 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
 
 
 def _build(top: Section, environ: Mapping[str, str] | None) -> Config:
-    mode = _mode(top.sub("mode", _names(ModeSettings)))
+    mode = _mode(top.sub("mode", field_names(ModeSettings)))
     locale = top.sub("locale", ("language", "timezone", "holiday_country", "holiday_subdivision"))
     language = locale.choice("language", "en", LANGUAGES)
     country = locale.holiday_country("holiday_country")
@@ -267,13 +234,15 @@ def _build(top: Section, environ: Mapping[str, str] | None) -> Config:
     fees = top.sub("late_fees", ("fixed", "annual_interest_percent", "currency"))
     store = top.sub("store", ("path",))
     return Config(
-        account=_account(top.sub("account", _names(AccountSettings)), mode, environ),
+        account=read_account(top.sub("account", field_names(AccountSettings)),
+                             default_gmail=_default_account(environ).gmail,
+                             sends=mode.send_mode == "send"),
         store_path=store.path_value("path", _default_store(environ)),
-        sender=_sender(top.sub("sender", _names(Sender))),
-        payment=_payment(top.sub("payment", _names(PaymentTerms))),
+        sender=_sender(top.sub("sender", field_names(Sender))),
+        payment=_payment(top.sub("payment", field_names(PaymentTerms))),
         language=language,
         timezone=locale.zone("timezone", "UTC"),
-        cadence=_cadence(top.sub("cadence", _names(CadenceSettings))),
+        cadence=_cadence(top.sub("cadence", field_names(CadenceSettings))),
         window=_window(top.sub("window", ("weekdays", "start", "end", "any_business_day_after")),
                        country, subdivision),
         late_fees=LateFees(fixed=fees.decimal("fixed", Decimal(0), Decimal(10_000)),
@@ -281,85 +250,14 @@ def _build(top: Section, environ: Mapping[str, str] | None) -> Config:
                                "annual_interest_percent", Decimal(0), Decimal(100))),
         late_fee_currency=_currency(fees, "currency"),
         mode=mode,
-        followups=_followups(top.sub("followups", _names(FollowupSettings))),
-        detection=_detection(top.sub("detection", _names(DetectionSettings))),
-        clients=_clients(top.tables("clients", _names(ClientSettings))),
-    )
-
-
-def _names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
-
-
-def _address(section: Section, name: str, required_by: str) -> str:
-    value = section.string(name, "").strip().lower()
-    if not value and required_by:
-        section.missing(name, f"the {required_by} provider needs your e-mail address",
-                        f'{name} = "you@example.com"')
-    elif value and not _ADDRESS.fullmatch(value):
-        section.bad(name, "is not an e-mail address", 'Write it like "you@example.com".')
-    return value
-
-
-def _account(
-    section: Section, mode: ModeSettings, environ: Mapping[str, str] | None
-) -> AccountSettings:
-    provider = section.choice("provider", "sample", PROVIDERS)
-    needs = provider if provider != "sample" else ""
-    address = _address(section, "address", needs)
-    default = _default_account(environ).gmail
-    gmail_section = section.sub("gmail", _names(GmailSettings))
-    gmail = GmailSettings(
-        token_file=gmail_section.path_value("token_file", default.token_file),
-        client_secrets_file=gmail_section.path_value("client_secrets_file",
-                                                     default.client_secrets_file),
-        labels=gmail_section.boolean("labels", False),
-    )
-    imap = _imap(section.sub("imap", _names(ImapSettings)), address, provider == "imap")
-    sends = provider == "imap" and mode.send_mode == "send"
-    smtp = _smtp(section.sub("smtp", _names(SmtpSettings)), imap, sends)
-    return AccountSettings(provider=provider, address=address, gmail=gmail, imap=imap, smtp=smtp)
-
-
-def _server(
-    section: Section, ports: Mapping[str, int], required: bool, what: str
-) -> tuple[str, int, str]:
-    """Host, port and TLS mode of one server; the port defaults from the TLS mode."""
-    host = section.string("host", "").strip()
-    if required and not host:
-        section.missing("host", f"the imap provider needs the {what} server's name",
-                        f'host = "{what.lower()}.example.com"')
-    tls = section.choice("tls", "implicit", TLS_MODES)
-    port = section.integer("port", ports[tls], 1, 65535)
-    return host, port, tls
-
-
-def _imap(section: Section, address: str, required: bool) -> ImapSettings:
-    host, port, tls = _server(section, IMAP_PORTS, required, "IMAP")
-    # No file named: the password comes from the OS keyring, checked when the mailbox opens.
-    password_file = section.path_value("password_file", None)
-    return ImapSettings(
-        host=host, port=port, tls=tls,
-        username=section.string("username", "") or address,
-        password_file=password_file,
-        sent=section.optional_string("sent"),
-        drafts=section.optional_string("drafts"),
-        inbox=section.optional_string("inbox"),
-        scan_since_days=section.integer("scan_since_days", 120, 1, 3650, " days"),
-    )
-
-
-def _smtp(section: Section, imap: ImapSettings, required: bool) -> SmtpSettings:
-    host, port, tls = _server(section, SMTP_PORTS, required, "SMTP")
-    return SmtpSettings(
-        host=host, port=port, tls=tls,
-        username=section.string("username", "") or imap.username,
-        password_file=section.path_value("password_file", None) or imap.password_file,
+        followups=_followups(top.sub("followups", field_names(FollowupSettings))),
+        detection=_detection(top.sub("detection", field_names(DetectionSettings))),
+        clients=_clients(top.tables("clients", field_names(ClientSettings))),
     )
 
 
 def _sender(section: Section) -> Sender:
-    return Sender(**{name: section.string(name, "") for name in _names(Sender)})
+    return Sender(**{name: section.string(name, "") for name in field_names(Sender)})
 
 
 def _payment(section: Section) -> PaymentTerms:
@@ -368,13 +266,15 @@ def _payment(section: Section) -> PaymentTerms:
 
 
 def _cadence(section: Section) -> CadenceSettings:
+    defaults = CadenceSettings()
     values: dict[str, object] = {}
     for f in fields(CadenceSettings):
-        if isinstance(f.default, bool):
-            values[f.name] = section.boolean(f.name, f.default)
+        default = getattr(defaults, f.name)
+        if isinstance(default, bool):
+            values[f.name] = section.boolean(f.name, default)
         else:
             low = 1 if f.name == "further_every" else 0
-            values[f.name] = section.integer(f.name, int(f.default), low, 250, " business days")
+            values[f.name] = section.integer(f.name, int(default), low, 250, " business days")
     cadence = CadenceSettings(**values)  # type: ignore[arg-type]
     if section.has("urgent_after") and cadence.urgent_after <= cadence.first_notice_after:
         section.bad("urgent_after", f"is not after first_notice_after = "
@@ -445,7 +345,7 @@ def _clients(sections: list[Section]) -> tuple[ClientSettings, ...]:
         if not match:
             section.missing("match", "each client needs the address or @domain it is for",
                             'match = "accounts@client.example"')
-        elif not (_ADDRESS.fullmatch(match) or _DOMAIN.fullmatch(match)):
+        elif not (ADDRESS.fullmatch(match) or _DOMAIN.fullmatch(match)):
             section.bad("match", "is neither an address nor an @domain",
                         'Write "name@client.example" or "@client.example".')
         elif match in seen:

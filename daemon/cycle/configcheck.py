@@ -1,12 +1,8 @@
-"""The checking half of the configuration loader: where each key sits in the file, and typed
-readers that collect every problem instead of stopping at the first one.
+"""The checking half of the configuration loader: typed readers that collect every problem
+instead of stopping at the first one, each problem placed on its line by
+:class:`~relance.daemon.cycle.configlines.LineLocator`.
 
-``tomllib`` gives values but no positions, so :class:`LineLocator` scans the text once for table
-headers (``[a.b]``, ``[[clients]]``) and ``key =`` lines and maps key paths such as
-``cadence.urgent_after`` or ``clients[2].language`` to line numbers. Elements of an array of
-tables are counted from 1, as a person reading the file would count them.
-
-Nothing here reads files; ``relance.daemon.config`` does that and builds the dataclasses.
+Nothing here reads files; ``relance.daemon.cycle.config`` does that and builds the dataclasses.
 """
 
 from __future__ import annotations
@@ -14,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import time
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -24,9 +20,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import holidays
 
-T = TypeVar("T")
+from .configlines import NO_LINE, LineLocator
 
-NO_LINE = 0  # the key is nowhere in the file (a required setting that was left out)
+T = TypeVar("T")
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -61,138 +57,15 @@ def toml_repr(value: object) -> str:
     return str(value)
 
 
+def field_names(cls: type) -> tuple[str, ...]:
+    """The field names of a settings dataclass: the keys its section of the file may hold."""
+    return tuple(f.name for f in fields(cls))
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """' Did you mean "x"?' for the closest candidate, or an empty string when none is close."""
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return f' Did you mean "{close[0]}"?' if close else ""
-
-
-# ---------------------------------------------------------------------------------------------
-# Where keys are
-
-
-_BARE_OR_QUOTED = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"""
-_DOTTED = rf"{_BARE_OR_QUOTED}(?:\s*\.\s*{_BARE_OR_QUOTED})*"
-_ARRAY_HEADER = re.compile(rf"^\s*\[\[\s*({_DOTTED})\s*\]\]\s*(?:#.*)?$")
-_TABLE_HEADER = re.compile(rf"^\s*\[\s*({_DOTTED})\s*\]\s*(?:#.*)?$")
-_KEY_LINE = re.compile(rf"^\s*({_DOTTED})\s*=")
-_PART = re.compile(_BARE_OR_QUOTED)
-
-
-def _parts(dotted: str) -> list[str]:
-    """The parts of a dotted TOML key, quotes removed (``a."b.c"`` is two parts)."""
-    return [p.strip("\"'") for p in _PART.findall(dotted)]
-
-
-class LineLocator:
-    """Key path → line number (1-based) for one TOML text.
-
-    It follows the TOML layout well enough for error messages: headers, dotted keys, arrays of
-    tables, multi-line strings and arrays are understood; keys inside inline tables are not
-    located separately and fall back to the line of the table that holds them.
-    """
-
-    def __init__(self, text: str) -> None:
-        self._lines: dict[str, int] = {}
-        self._arrays: dict[str, int] = {}  # array-of-tables path → elements seen so far
-        self._scan(text)
-
-    def line_of(self, path: str) -> int:
-        """The line of ``path``, else of its closest enclosing table, else ``NO_LINE``."""
-        while path:
-            if path in self._lines:
-                return self._lines[path]
-            indexed = re.fullmatch(r"(.+)\[\d+\]", path)  # clients[2] → clients
-            path = indexed.group(1) if indexed else path.rpartition(".")[0]
-        return NO_LINE
-
-    def _indexed(self, parts: list[str]) -> str:
-        """The path of header parts, with the current element index of every array passed."""
-        path = ""
-        plain = ""
-        for part in parts:
-            plain = f"{plain}.{part}" if plain else part
-            path = f"{path}.{part}" if path else part
-            if plain in self._arrays:
-                path += f"[{self._arrays[plain]}]"
-        return path
-
-    def _scan(self, text: str) -> None:
-        table = ""
-        state = _ScanState()
-        for number, line in enumerate(text.splitlines(), start=1):
-            if state.busy:
-                state.feed(line)
-                continue
-            if match := _ARRAY_HEADER.match(line):
-                parts = _parts(match.group(1))
-                plain = ".".join(parts)
-                self._arrays[plain] = self._arrays.get(plain, 0) + 1
-                table = self._indexed(parts)
-                self._lines.setdefault(table, number)
-                self._lines.setdefault(plain, number)
-            elif match := _TABLE_HEADER.match(line):
-                table = self._indexed(_parts(match.group(1)))
-                self._lines.setdefault(table, number)
-            elif match := _KEY_LINE.match(line):
-                key = ".".join(_parts(match.group(1)))
-                self._lines.setdefault(f"{table}.{key}" if table else key, number)
-                state.feed(line[match.end() :])
-
-
-class _ScanState:
-    """Whether the scan is inside a multi-line string or a multi-line array or inline table,
-    where lines that look like ``key =`` are values, not keys."""
-
-    def __init__(self) -> None:
-        self.depth = 0
-        self.open_string = ""  # '"""' or "'''" while inside a multi-line string
-
-    @property
-    def busy(self) -> bool:
-        return self.depth > 0 or bool(self.open_string)
-
-    def feed(self, text: str) -> None:
-        i = 0
-        while i < len(text):
-            if self.open_string:
-                end = text.find(self.open_string, i)
-                if end < 0:
-                    return
-                i = end + 3
-                self.open_string = ""
-                continue
-            char = text[i]
-            if text.startswith(('"""', "'''"), i):
-                self.open_string = text[i : i + 3]
-                i += 3
-            elif char in "\"'":
-                i = _end_of_string(text, i)
-            elif char == "#":
-                return
-            else:
-                self.depth += (char in "[{") - (char in "]}")
-                i += 1
-
-
-def _end_of_string(text: str, start: int) -> int:
-    """The index just after the one-line string that opens at ``start``."""
-    quote = text[start]
-    i = start + 1
-    while i < len(text):
-        if quote == '"' and text[i] == "\\":
-            i += 2
-            continue
-        if text[i] == quote:
-            return i + 1
-        i += 1
-    return i
-
-
-def syntax_error_line(message: str) -> int:
-    """The line named by a ``tomllib.TOMLDecodeError`` message ("... (at line 3, column 5)")."""
-    match = re.search(r"line (\d+)", message)
-    return int(match.group(1)) if match else NO_LINE
 
 
 # ---------------------------------------------------------------------------------------------
@@ -263,10 +136,11 @@ class Section:
         return [Section(self.checker, f"{self.key(name)}[{i}]", v, known) for i, v in
                 enumerate(value, start=1)]
 
-    def _typed(self, name: str, default: T, kind: type, fix: str) -> T:
-        value = self.data.get(name, default)
-        if name in self.data and (not isinstance(value, kind) or
-                                  (isinstance(value, bool) and kind is int)):
+    def _typed(self, name: str, default: T, kind: type[T], fix: str) -> T:
+        if name not in self.data:
+            return default
+        value = self.data[name]
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
             self.bad(name, f"is not {_KIND_WORDS.get(kind, 'of the right type')}", fix)
             return default
         return value
@@ -291,9 +165,9 @@ class Section:
 
     def choice(self, name: str, default: str, choices: Iterable[str]) -> str:
         choices = tuple(choices)
-        if not isinstance(self.data.get(name), str):
+        value = self.data.get(name)
+        if not isinstance(value, str):
             return self.string(name, default)  # absent, or reported as not a string
-        value = self.data[name]
         if value not in choices:
             listed = ", ".join(f'"{c}"' for c in choices)
             hint = did_you_mean(value, choices)
@@ -350,9 +224,9 @@ class Section:
         return time(int(match.group(1)), int(match.group(2)))
 
     def zone(self, name: str, default: str) -> str:
-        if not isinstance(self.data.get(name), str):
+        value = self.data.get(name)
+        if not isinstance(value, str):
             return self.string(name, default)  # absent, or reported as not a string
-        value = self.data[name]
         if not is_zone(value):
             hint = did_you_mean(value, zone_names())
             self.bad(name, "is not a known time zone",
@@ -368,7 +242,7 @@ class Section:
                 self.bad(name, "names no day", 'List at least one day, like ["tue", "wed"].')
             return default
         days = [weekday_number(n) for n in names]
-        bad = [n for n, d in zip(names, days) if d is None]
+        bad = [n for n, d in zip(names, days, strict=True) if d is None]
         if bad:
             hint = did_you_mean(bad[0].lower(), [w[:3] for w in WEEKDAYS] + list(WEEKDAYS))
             self.bad(name, f"names an unknown day {toml_repr(bad[0])}",

@@ -21,10 +21,10 @@ from relance.daemon.cycle.config import (
     Config,
     DetectionSettings,
     FollowupSettings,
-    GmailSettings,
-    ImapSettings,
+    GmailSection,
+    ImapSection,
     ModeSettings,
-    SmtpSettings,
+    SmtpSection,
     config_path_from_env,
     data_dir,
     default_config,
@@ -98,8 +98,8 @@ RENAMED = {
     "store_path": "store.path",
 }
 SECTIONS: dict[str, type] = {
-    "account": AccountSettings, "account.gmail": GmailSettings, "account.imap": ImapSettings,
-    "account.smtp": SmtpSettings, "sender": Sender, "payment": PaymentTerms,
+    "account": AccountSettings, "account.gmail": GmailSection, "account.imap": ImapSection,
+    "account.smtp": SmtpSection, "sender": Sender, "payment": PaymentTerms,
     "cadence": CadenceSettings, "window": SendWindow, "late_fees": LateFees,
     "mode": ModeSettings, "followups": FollowupSettings, "detection": DetectionSettings,
     "clients": ClientSettings,
@@ -213,7 +213,7 @@ def test_every_problem_is_reported_with_its_line(tmp_path: Path) -> None:
         ("line 31: clients[2].timezone", 'Did you mean "America/New_York"?'),
     ]
     assert len(problems) == len(expected), "\n".join(problems)
-    for problem, (start, detail) in zip(problems, expected):
+    for problem, (start, detail) in zip(problems, expected, strict=True):
         assert problem.startswith(start), problem
         assert detail in problem, problem
 
@@ -231,7 +231,7 @@ def test_smtp_is_required_only_when_sending(tmp_path: Path) -> None:
 def test_unknown_table_gets_a_suggestion(tmp_path: Path) -> None:
     problems = problems_of(write(tmp_path, "[locale]\ntimezone = \"UTC\"\n\n[cadense]\nx = 1\n"))
     assert problems == [
-        "line 4: cadense: unknown setting \"cadense\". Check it for typos. Did you mean \"cadence\"?"
+        'line 4: cadense: unknown setting "cadense". Check it for typos. Did you mean "cadence"?'
     ]
 
 
@@ -371,7 +371,8 @@ path = "~/relance/db.sqlite3"
     assert config.window.holiday_subdivision is None
     assert config.window.weekdays == (2, 0)
     assert (config.window.start, config.window.end) == (time(4, 40), time(5, 20))
-    assert config.late_fees == LateFees(fixed=Decimal("40"), annual_interest_percent=Decimal("10.5"))
+    assert config.late_fees == LateFees(fixed=Decimal("40"),
+                                        annual_interest_percent=Decimal("10.5"))
     assert config.followups.templates_dir == tmp_path / "my-templates"
     assert config.store_path == Path("/home/camille/relance/db.sqlite3")
 

@@ -23,7 +23,7 @@ import httplib2
 import pytest
 
 from relance.daemon.core.model import SendWindow
-from relance.daemon.cycle.config import ClientSettings, GmailSettings, default_config
+from relance.daemon.cycle.config import ClientSettings, GmailSection, default_config
 from relance.daemon.cycle.engine import Engine
 from relance.daemon.cycle.store import Store
 from relance.gmail.api.mailbox import GmailMailbox, open_gmail_mailbox
@@ -100,7 +100,7 @@ def world(tmp_path: Path) -> Iterator[World]:
     config = default_config({"HOME": str(tmp_path)})
     config = replace(
         config, store_path=tmp_path / "relance.sqlite3", timezone="Europe/Paris",
-        account=replace(config.account, provider="gmail", address=ME, gmail=GmailSettings(
+        account=replace(config.account, provider="gmail", address=ME, gmail=GmailSection(
             token_file=token, client_secrets_file=tmp_path / "client.json", labels=False)),
         window=SendWindow(holiday_country="FR"),
         clients=(ClientSettings(match=CLIENT, timezone="Europe/Paris"),))

@@ -623,16 +623,16 @@ def test_the_fast_header_parser_reads_what_the_email_package_reads() -> None:
 
 
 def test_settings_come_from_the_config_sections() -> None:
-    imap_cfg = config.ImapSettings(host="imap.fastmail.test", port=143, tls="starttls",
+    imap_cfg = config.ImapSection(host="imap.fastmail.test", port=143, tls="starttls",
                                    sent="Gesendet", scan_since_days=90)
-    smtp_cfg = config.SmtpSettings(host="smtp.fastmail.test", port=587, tls="starttls")
+    smtp_cfg = config.SmtpSection(host="smtp.fastmail.test", port=587, tls="starttls")
     imap, smtp = from_config(imap_cfg, smtp_cfg, "jonas@fastmail.test", "app-pw-1", "app-pw-2")
     assert (imap.host, imap.port, imap.security, imap.username) == (
         "imap.fastmail.test", 143, Security.STARTTLS, "jonas@fastmail.test")
     assert dict(imap.folders) == {"sent": "Gesendet"} and imap.scan_since_days == 90
     assert smtp is not None and (smtp.port, smtp.security, smtp.password) == (587, Security.STARTTLS, "app-pw-2")
     assert "app-pw" not in repr(imap) + repr(smtp)
-    assert from_config(imap_cfg, config.SmtpSettings(), "jonas@fastmail.test", "a", "b")[1] is None
+    assert from_config(imap_cfg, config.SmtpSection(), "jonas@fastmail.test", "a", "b")[1] is None
 
 
 # A server offering neither IDLE nor CONDSTORE nor SPECIAL-USE (only what RFC 3501 requires,
