@@ -1,9 +1,6 @@
 """The store: one SQLite database (WAL) that is the source of truth for invoices, the messages
-seen, events, follow-ups and their states, and sync cursors.
-
-The schema is versioned; each migration runs once, in a transaction. A database made by a newer
-relance, or a file that is not a relance database, is refused with a clear error and left as it
-is: relance never resets a store silently.
+seen, events, follow-ups and their states, and sync cursors — and the queries that read and
+write them. The tables themselves and their migrations are in :mod:`.schema`.
 """
 
 from __future__ import annotations
@@ -19,84 +16,7 @@ from pathlib import Path
 
 from ..core.errors import StoreError
 from ..core.model import Attachment, DueSource, Event, EventKind, Intent, Invoice, Money
-
-_MIGRATIONS: tuple[str, ...] = (
-    # 1: the first schema
-    """
-    CREATE TABLE invoices (
-        key TEXT PRIMARY KEY,
-        number TEXT NOT NULL,
-        amount TEXT,
-        currency TEXT,
-        issue_date TEXT NOT NULL,
-        due_date TEXT NOT NULL,
-        due_source TEXT NOT NULL,
-        sender TEXT NOT NULL,
-        sender_name TEXT NOT NULL DEFAULT '',
-        recipients TEXT NOT NULL,
-        cc TEXT NOT NULL,
-        subject TEXT NOT NULL,
-        language TEXT NOT NULL,
-        attachment TEXT,
-        thread_id TEXT,
-        mail_ref TEXT NOT NULL DEFAULT '',
-        sent_at TEXT NOT NULL,
-        tracked INTEGER NOT NULL DEFAULT 0
-    );
-    CREATE TABLE messages (
-        message_id TEXT PRIMARY KEY,
-        folder TEXT NOT NULL,
-        mail_ref TEXT NOT NULL,
-        thread_id TEXT,
-        invoice_key TEXT REFERENCES invoices(key),
-        kind TEXT NOT NULL,
-        sender TEXT NOT NULL DEFAULT '',
-        subject TEXT NOT NULL DEFAULT '',
-        date TEXT,
-        refs TEXT NOT NULL DEFAULT '[]',
-        summary TEXT NOT NULL DEFAULT '{}',
-        seen_at TEXT NOT NULL
-    );
-    CREATE INDEX messages_by_invoice ON messages(invoice_key, date);
-    CREATE INDEX messages_by_sender ON messages(sender);
-    CREATE TABLE events (
-        id INTEGER PRIMARY KEY,
-        invoice_key TEXT NOT NULL REFERENCES invoices(key),
-        kind TEXT NOT NULL,
-        at TEXT NOT NULL,
-        until TEXT,
-        intent TEXT,
-        stage TEXT NOT NULL DEFAULT '',
-        message_id TEXT NOT NULL DEFAULT '',
-        detail TEXT NOT NULL DEFAULT '',
-        UNIQUE (invoice_key, kind, stage, message_id, at)
-    );
-    CREATE INDEX events_by_invoice ON events(invoice_key, at);
-    CREATE TABLE followups (
-        invoice_key TEXT NOT NULL REFERENCES invoices(key),
-        stage TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        message_id TEXT NOT NULL,
-        state TEXT NOT NULL,
-        slot TEXT NOT NULL,
-        draft_id TEXT NOT NULL DEFAULT '',
-        primary_key TEXT NOT NULL,
-        covers TEXT NOT NULL DEFAULT '[]',
-        note TEXT NOT NULL DEFAULT '',
-        updated_at TEXT NOT NULL,
-        PRIMARY KEY (invoice_key, stage)
-    );
-    CREATE INDEX followups_by_message ON followups(message_id);
-    CREATE TABLE cursors (
-        account TEXT PRIMARY KEY,
-        value TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-    );
-    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    """,
-)
-
-SCHEMA_VERSION = len(_MIGRATIONS)
+from .schema import prepare
 
 
 class FollowUpState:
@@ -160,7 +80,7 @@ class Store:
         db.row_factory = sqlite3.Row
         store = cls(db, path)
         try:
-            store._prepare()
+            prepare(db, path)
         except sqlite3.DatabaseError as exc:
             db.close()
             raise StoreError(f"{path} is not a relance database or is damaged ({exc}). relance "
@@ -170,30 +90,6 @@ class Store:
             db.close()
             raise
         return store
-
-    def _prepare(self) -> None:
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StoreError(f"{self.path} was written by a newer relance (schema {version}, this "
-                             f"one knows {SCHEMA_VERSION}). Upgrade relance; the file is "
-                             "untouched.")
-        tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master")}
-        if version == 0 and tables:
-            raise StoreError(f"{self.path} is an SQLite database, but not relance's. relance left "
-                             "it untouched: point [store] path at another file.")
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.execute("PRAGMA busy_timeout=30000")
-        self._db.execute("PRAGMA synchronous=FULL")
-        for number in range(version, SCHEMA_VERSION):
-            with self.transaction():
-                for statement in _MIGRATIONS[number].split(";"):
-                    if statement.strip():
-                        self._db.execute(statement)
-                self._db.execute(f"PRAGMA user_version={number + 1}")
-        check = self._db.execute("PRAGMA quick_check").fetchone()[0]
-        if check != "ok":
-            raise sqlite3.DatabaseError(check)
 
     def close(self) -> None:
         self._db.close()
@@ -296,8 +192,9 @@ class Store:
         return cursor.rowcount == 1
 
     def message_row(self, message_id: str) -> sqlite3.Row | None:
-        return self._db.execute("SELECT * FROM messages WHERE message_id = ?",
-                                (message_id,)).fetchone()
+        row: sqlite3.Row | None = self._db.execute(
+            "SELECT * FROM messages WHERE message_id = ?", (message_id,)).fetchone()
+        return row
 
     def update_mail_ref(self, message_id: str, mail_ref: str) -> None:
         """Record where a known message lives now (after the mailbox renumbered it)."""
@@ -385,7 +282,7 @@ class Store:
             message_id=row["message_id"], state=row["state"],
             slot=datetime.fromisoformat(row["slot"]), draft_id=row["draft_id"],
             primary_key=row["primary_key"],
-            covers=tuple(tuple(c) for c in json.loads(row["covers"])),  # type: ignore[misc]
+            covers=tuple((key, stage) for key, stage in json.loads(row["covers"])),
             note=row["note"], updated_at=datetime.fromisoformat(row["updated_at"]),
         )
 

@@ -19,7 +19,8 @@ from relance.daemon.core.model import (
     Invoice,
     Money,
 )
-from relance.daemon.cycle.store import SCHEMA_VERSION, FollowUpState, Store
+from relance.daemon.cycle.schema import SCHEMA_VERSION
+from relance.daemon.cycle.store import FollowUpState, Store
 
 INVOICE = Invoice(
     number="F-2026-011", amount=Money(Decimal("3600.00"), "EUR"), issue_date=date(2026, 2, 9),

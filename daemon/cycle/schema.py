@@ -1,0 +1,131 @@
+"""The store's schema: its tables, the migrations that build them, and the checks made when a
+database is opened.
+
+The schema is versioned (``PRAGMA user_version``); each migration runs once, in a transaction.
+A database made by a newer relance, or a file that is not a relance database, is refused with a
+clear error and left as it is: relance never resets a store silently.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from ..core.errors import StoreError
+
+_MIGRATIONS: tuple[str, ...] = (
+    # 1: the first schema
+    """
+    CREATE TABLE invoices (
+        key TEXT PRIMARY KEY,
+        number TEXT NOT NULL,
+        amount TEXT,
+        currency TEXT,
+        issue_date TEXT NOT NULL,
+        due_date TEXT NOT NULL,
+        due_source TEXT NOT NULL,
+        sender TEXT NOT NULL,
+        sender_name TEXT NOT NULL DEFAULT '',
+        recipients TEXT NOT NULL,
+        cc TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        language TEXT NOT NULL,
+        attachment TEXT,
+        thread_id TEXT,
+        mail_ref TEXT NOT NULL DEFAULT '',
+        sent_at TEXT NOT NULL,
+        tracked INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE messages (
+        message_id TEXT PRIMARY KEY,
+        folder TEXT NOT NULL,
+        mail_ref TEXT NOT NULL,
+        thread_id TEXT,
+        invoice_key TEXT REFERENCES invoices(key),
+        kind TEXT NOT NULL,
+        sender TEXT NOT NULL DEFAULT '',
+        subject TEXT NOT NULL DEFAULT '',
+        date TEXT,
+        refs TEXT NOT NULL DEFAULT '[]',
+        summary TEXT NOT NULL DEFAULT '{}',
+        seen_at TEXT NOT NULL
+    );
+    CREATE INDEX messages_by_invoice ON messages(invoice_key, date);
+    CREATE INDEX messages_by_sender ON messages(sender);
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        invoice_key TEXT NOT NULL REFERENCES invoices(key),
+        kind TEXT NOT NULL,
+        at TEXT NOT NULL,
+        until TEXT,
+        intent TEXT,
+        stage TEXT NOT NULL DEFAULT '',
+        message_id TEXT NOT NULL DEFAULT '',
+        detail TEXT NOT NULL DEFAULT '',
+        UNIQUE (invoice_key, kind, stage, message_id, at)
+    );
+    CREATE INDEX events_by_invoice ON events(invoice_key, at);
+    CREATE TABLE followups (
+        invoice_key TEXT NOT NULL REFERENCES invoices(key),
+        stage TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        slot TEXT NOT NULL,
+        draft_id TEXT NOT NULL DEFAULT '',
+        primary_key TEXT NOT NULL,
+        covers TEXT NOT NULL DEFAULT '[]',
+        note TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (invoice_key, stage)
+    );
+    CREATE INDEX followups_by_message ON followups(message_id);
+    CREATE TABLE cursors (
+        account TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+)
+
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+
+def prepare(db: sqlite3.Connection, path: Path) -> None:
+    """Check that ``db`` (at ``path``) is a relance database this relance can read, set the
+    connection's pragmas (WAL, foreign keys, full sync) and run the migrations it lacks.
+
+    Raises ``StoreError`` for another program's database or a newer relance's, and
+    ``sqlite3.DatabaseError`` for a damaged file; nothing is written in those cases."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"{path} was written by a newer relance (schema {version}, this "
+                         f"one knows {SCHEMA_VERSION}). Upgrade relance; the file is untouched.")
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+    if version == 0 and tables:
+        raise StoreError(f"{path} is an SQLite database, but not relance's. relance left "
+                         "it untouched: point [store] path at another file.")
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA foreign_keys=ON")
+    db.execute("PRAGMA busy_timeout=30000")
+    db.execute("PRAGMA synchronous=FULL")
+    for number in range(version, SCHEMA_VERSION):
+        _migrate(db, number)
+    check = db.execute("PRAGMA quick_check").fetchone()[0]
+    if check != "ok":
+        raise sqlite3.DatabaseError(check)
+
+
+def _migrate(db: sqlite3.Connection, number: int) -> None:
+    """Run migration ``number`` (counted from 0) and record the new version, all or nothing."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in _MIGRATIONS[number].split(";"):
+            if statement.strip():
+                db.execute(statement)
+        db.execute(f"PRAGMA user_version={number + 1}")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
