@@ -14,7 +14,7 @@ file goes along), and for statements ``invoices`` (``StatementLine``) and ``tota
 The fixed late fee is stated in its own currency (``LateFees.currency``, else the invoice's).
 ``total_due`` is in the invoice's currency: it adds the fee only when the fee is in that
 currency too; a fee in another currency stands apart (``late_fee.currency`` then differs from
-``total_due.currency``), never converted, never summed.
+``total_due.currency``, and ``late_fee_apart`` is true), never converted, never summed.
 """
 
 from __future__ import annotations
@@ -142,6 +142,8 @@ def followup_context(
         "interest": due.interest if due else None,
         "interest_rate": fees.annual_interest_percent,
         "total_due": due.total_due if due else None,
+        "late_fee_apart": bool(due and due.late_fee
+                               and due.late_fee.currency != due.total_due.currency),
         "payment_methods": list(payment.methods),
         "sender_name": sender_name,
         "company": sender.company,

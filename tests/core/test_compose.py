@@ -229,7 +229,7 @@ def test_a_fee_configured_in_euros_stays_in_euros_on_a_lei_invoice() -> None:
     assert "40,00\u00a0€" in text  # the fee as configured
     assert "40,00\u00a0RON" not in text
     # The total in lei is the invoice alone: 40 euros are not 40 lei.
-    assert "total dû 5\u202f000,00\u00a0RON" in text
+    assert "total dû 5\u202f000,00\u00a0RON plus 40,00\u00a0€." in text
     assert "5\u202f040,00" not in text
 
 
@@ -239,14 +239,14 @@ def test_a_fee_in_another_currency_is_not_summed_with_the_interest() -> None:
     # 5000 lei × 10 % × 25/365 = 34.25 lei of interest; the total adds that and only that.
     assert "despăgubire fixă 40,00\u00a0EUR" in text
     assert "dobândă 34,25\u00a0RON" in text
-    assert "total de plată 5.034,25\u00a0RON" in text
+    assert "total de plată 5.034,25\u00a0RON plus 40,00\u00a0EUR." in text
 
 
 def test_a_fee_in_the_invoices_currency_is_in_the_total() -> None:
     for fees in (LateFees(fixed=Decimal(40)), LateFees(fixed=Decimal(40), currency="EUR")):
         text = _plain(_compose(fees=fees))
         assert "indemnité de recouvrement 40,00\u00a0€" in text
-        assert "total dû 1\u202f274,56\u00a0€" in text  # 1 234,56 + 40
+        assert "total dû 1\u202f274,56\u00a0€." in text  # 1 234,56 + 40, said once
 
 
 def test_without_a_configured_currency_the_fee_is_in_the_invoices() -> None:
