@@ -30,6 +30,7 @@ from relance.daemon.cycle.runner import Runner, RunSettings
 from relance.daemon.cycle.store import Store
 from relance.gmail.folder.mailbox import FolderMailbox
 from tests import mails
+from tests.clock import Clock
 
 SATURDAY = datetime(2026, 3, 14, 0, 0, tzinfo=timezone.utc)
 
@@ -51,14 +52,6 @@ class Counting:
             self.calls[name] += 1
             return target(*args, **kwargs)
         return call
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def seed(root: Path, count: int) -> None:

@@ -18,16 +18,9 @@ from relance.daemon.cycle.engine import Engine
 from relance.daemon.cycle.store import Store
 from relance.gmail.folder.mailbox import FolderMailbox
 from tests import mails
+from tests.clock import Clock
 
 PARIS = ZoneInfo("Europe/Paris")
-
-
-class Clock:
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from relance.daemon.cycle.store import Store
 from relance.gmail.api.mailbox import GmailMailbox, open_gmail_mailbox
 from relance.gmail.api.quota import scopes
 from tests import mails
+from tests.clock import Clock
 from tests.gmailfake.fixtures import build_service
 from tests.gmailfake.server import GmailFake
 from tests.gmailfake.store import Message
@@ -36,17 +37,6 @@ from tests.gmailfake.store import Message
 PARIS = ZoneInfo("Europe/Paris")
 ME, CLIENT = mails.ME, mails.CLIENT
 UNITS: dict[str, int] = {}  # quota units each scenario cost the freelancer's account
-
-
-class Clock:
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def epoch(self) -> float:
-        return self.now.timestamp()
 
 
 @dataclass

@@ -36,6 +36,7 @@ from relance.daemon.cycle.config import Config, load_config
 from relance.daemon.cycle.engine import Engine
 from relance.daemon.cycle.store import Store
 from relance.gmail.imap.mailbox import ImapMailbox, open_imap_mailbox
+from tests.clock import Clock
 from tests.servers.dovecot import DovecotServer, MailUser
 from tests.servers.smtp import DeliveringSmtpServer
 
@@ -43,14 +44,6 @@ PARIS = ZoneInfo("Europe/Paris")
 START = datetime(2026, 2, 10, 8, 30, tzinfo=timezone.utc)  # a Tuesday morning in Paris
 # The test SMTP server takes AUTH without TLS on loopback; aiosmtpd warns about that each time.
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
-
-
-class Clock:
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 # -- the mail the people around relance write ---------------------------------------------------
