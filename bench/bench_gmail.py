@@ -63,7 +63,8 @@ def seed(fake: object, args: argparse.Namespace) -> dict[str, int]:
     replies = 0
     for n in range(args.sent):
         when = now - span + n * span // args.sent
-        if n % (args.sent // args.invoices or 1) == 0 and n // (args.sent // args.invoices or 1) < args.invoices:
+        every = args.sent // args.invoices or 1  # one sent message in ``every`` is an invoice
+        if n % every == 0 and n // every < args.invoices:
             client = f"client{n % 97}@example.test"
             inv = fake.seed(USER, _invoice(n, client), {"SENT"}, when)
             if rng.random() < args.reply_rate and replies < received:

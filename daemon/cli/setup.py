@@ -21,9 +21,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 import httplib2
 
-from ...gmail.api.mailbox import GOOGLE_ENDPOINT, GmailMailbox
-from ...gmail.api.quota import scopes
-from ...gmail.imap.settings import ImapSettings, Security, SmtpSettings
 from ..core.errors import MailboxError, UsageError
 from ..cycle.config import (
     IMAP_PORTS,
@@ -35,6 +32,7 @@ from ..cycle.config import (
     load_config,
 )
 from . import setup_gmail as gmail
+from . import wiring
 from .env import Environment
 from .setup_config import Updates, update_config_text
 
@@ -49,7 +47,7 @@ class SetupEnv(Environment):
     (None: the system's), the Gmail endpoint and the HTTP client (tests use local servers)."""
 
     browser: gmail.Browser | None = None
-    gmail_endpoint: str = GOOGLE_ENDPOINT
+    gmail_endpoint: str | None = None  # None: Google's
     http: httplib2.Http | None = None
 
 
@@ -120,7 +118,7 @@ def _client_file(account: Mapping[str, Any], env: SetupEnv) -> tuple[Path, dict[
         answer = click.prompt("Path of the downloaded OAuth client JSON file", default=default)
         path = Path(answer).expanduser()
         try:
-            return path, gmail.read_client_file(path)
+            return path, wiring.read_gmail_client_file(path)
         except UsageError as exc:
             if attempt + 1 == FILE_TRIES:
                 raise
@@ -140,25 +138,24 @@ def _gmail(env: SetupEnv, options: SetupOptions,
         "Use the Gmail labels relance/paid and relance/stop to steer relance from Gmail? "
         "(asks for permission to change labels)",
         default=bool(account.get("gmail", {}).get("labels", True)))
-    wanted = scopes(labels)
+    wanted = wiring.gmail_scopes(labels)
     click.echo("\nrelance asks Google for:\n" + "\n".join(gmail.scope_lines(wanted)) + "\n")
     click.echo(gmail.TESTING_WARNING)
-    flow = gmail.make_flow(client, wanted)
     if not _headless(env, options):
-        creds = gmail.consent_with_browser(flow, browser=env.browser, port=options.port or 0,
-                                           open_browser=True)
+        creds = wiring.gmail_consent_with_browser(client, wanted, browser=env.browser,
+                                                  port=options.port or 0, open_browser=True)
     elif options.port:
         click.echo(f"Waiting on localhost:{options.port}. From your own machine, forward it "
                    f"first: ssh -L {options.port}:localhost:{options.port} <this host>")
-        creds = gmail.consent_with_browser(flow, browser=None, port=options.port,
-                                           open_browser=False)
+        creds = wiring.gmail_consent_with_browser(client, wanted, browser=None,
+                                                  port=options.port, open_browser=False)
     else:
-        creds = gmail.consent_by_paste(flow, port=PASTE_PORT, show=click.echo,
-                                       ask=lambda text: str(click.prompt(text)))
+        creds = wiring.gmail_consent_by_paste(client, wanted, port=PASTE_PORT, show=click.echo,
+                                              ask=lambda text: str(click.prompt(text)))
     address = _verify(env, creds)
     token_file = Path(account.get("gmail", {}).get("token_file") or
                       keep_dir / "gmail-token.json").expanduser()
-    gmail.save_token(creds, token_file)
+    gmail.save_private(token_file, wiring.gmail_token_json(creds))
     until = (env.clock() + TESTING_LIFETIME).date().isoformat()
     click.echo(f"Connected to {address}. The token is in {token_file}, readable by you alone.\n"
                f"If the OAuth app is still in \"Testing\", this access ends around {until}.")
@@ -167,19 +164,15 @@ def _gmail(env: SetupEnv, options: SetupOptions,
                               "client_secrets_file": str(secrets_file), "labels": labels}}, address
 
 
-def _verify(env: SetupEnv, creds: Any) -> str:
+def _verify(env: SetupEnv, creds: wiring.GmailGrant) -> str:
     """Ask Gmail who this is (``getProfile``); return the address."""
     try:
-        box = GmailMailbox(creds, endpoint=env.gmail_endpoint, http=env.http)
+        return wiring.gmail_account_address(creds, endpoint=env.gmail_endpoint, http=env.http)
     except MailboxError as exc:
         raise type(exc)(f"The token was granted but Gmail refused it: {exc}") from None
-    box.close()
-    return box.address.lower()
 
 
 def _imap(env: SetupEnv, account: Mapping[str, Any]) -> tuple[Updates, str]:
-    from .setup_imap import check_imap, check_smtp
-
     imap, smtp = account.get("imap", {}), account.get("smtp", {})
     address = click.prompt("Your e-mail address", default=account.get("address")).strip().lower()
     host = click.prompt("IMAP server", default=imap.get("host")).strip()
@@ -190,18 +183,18 @@ def _imap(env: SetupEnv, account: Mapping[str, Any]) -> tuple[Updates, str]:
     user = click.prompt("IMAP user name", default=imap.get("username") or address)
     password = click.prompt("App password (not shown; most providers want an app password)",
                             hide_input=True)
-    folders = check_imap(ImapSettings(host=host, username=user, password=password, port=port,
-                                      security=Security(tls)), address)
+    folders = wiring.check_imap_login(host=host, port=port, tls=tls, username=user,
+                                      password=password)
     click.echo("IMAP login works. Folders: " +
-               ", ".join(f"{role.value} = {name}" for role, name in folders.items()))
+               ", ".join(f"{role} = {name}" for role, name in folders.items()))
     default_smtp = smtp.get("host") or (f"smtp.{host[5:]}" if host.startswith("imap.") else host)
     s_host = click.prompt("SMTP server (sends the follow-ups)", default=default_smtp).strip()
     s_tls = click.prompt("SMTP encryption", type=click.Choice(TLS_MODES),
                          default=smtp.get("tls", "implicit"))
     s_port = click.prompt("SMTP port", type=click.IntRange(1, 65535),
                           default=smtp.get("port", SMTP_PORTS[s_tls]))
-    check_smtp(SmtpSettings(host=s_host, username=user, password=password, port=s_port,
-                            security=Security(s_tls)))
+    wiring.check_smtp_login(host=s_host, port=s_port, tls=s_tls, username=user,
+                            password=password)
     click.echo("SMTP login works (nothing was sent).")
     password_file = config_dir(env.environ) / "imap-password"
     gmail.save_private(password_file, password)

@@ -29,68 +29,29 @@ import json
 import random
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
-import google.auth.exceptions
-import google.oauth2.credentials
-import google_auth_httplib2
+import google_auth_httplib2  # type: ignore[import-untyped]  # ships no type information
 import httplib2
 from google.auth.credentials import Credentials
 from googleapiclient import discovery
 
-from ...daemon.core.errors import MailboxError, PermanentMailboxError, TransientMailboxError
+from ...daemon.core.errors import MailboxError, PermanentMailboxError
 from ...daemon.core.mailbox import DRAFT_GONE, Changes, DraftGone, FetchedMessage, Folder, MailRef
-from ...daemon.cycle.config import Config
-from .quota import Backoff, QuotaMeter, scopes
-from .transport import MISSING, REAUTHORIZE, Transport
+from .oauth import load_credentials
+from .quota import DEFAULT_BACKOFF, Backoff, QuotaMeter, scopes
+from .settings import GOOGLE_ENDPOINT, GOOGLE_TOKEN_URI, GmailSettings, SearchSettings
+from .transport import MISSING, Transport
 
-GOOGLE_ENDPOINT = "https://gmail.googleapis.com/"
-GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 PAGE = 500  # the largest page messages.list and history.list allow
 HISTORY_TYPES = ("messageAdded", "messageDeleted", "labelAdded", "labelRemoved")
 _FOLDER_LABELS = {"SENT": Folder.SENT, "INBOX": Folder.INBOX}
 _EPOCH = datetime.fromtimestamp(0, tz=timezone.utc)
+DEFAULT_SEARCH = SearchSettings()
 NO_DRAFT_INFO = None  # Changes.drafts_present when no draft changed: nothing to report
-
-
-# Who sends delivery status notifications (RFC 3464) and the subject words of automatic
-# replies (RFC 3834) and reports in the languages relance reads; a wide net is cheap, since
-# the cycle classifies what it fetches.
-NOTICE_SENDERS = ("mailer-daemon", "postmaster")
-NOTICE_SUBJECT_WORDS = (
-    "undelivered", "undeliverable", "delivery", "failure", "returned", "automatic", "auto",
-    "autoreply", "office", "absent", "absence", "automatique", "unzustellbar", "abwesend",
-    "abwesenheit", "automatische", "automat", "nelivrat", "ausente", "automática",
-    "automatica", "entrega")
-
-
-@dataclass(frozen=True)
-class SearchSettings:
-    """What the first sync searches for: how far back, and the invoice words of the user's
-    languages (matched by Gmail in subject and body)."""
-
-    days: int = 120
-    words: tuple[str, ...] = ("invoice", "facture", "factura", "rechnung", "fattura",
-                              "fatura", "faktura")
-
-    def candidate_query(self) -> str:
-        """Return the Gmail query for invoice candidates in Sent."""
-        any_of = " OR ".join(("has:attachment",) + tuple(self.words))
-        return f"in:sent newer_than:{self.days}d ({any_of})"
-
-    def notices_query(self, after: int) -> str:
-        """Return the Gmail query for delivery reports and automatic replies in the Inbox
-        since ``after`` (epoch seconds). Gmail files neither in the invoice's thread when the
-        subject differs ("Undelivered Mail Returned to Sender", "Automatic reply: ..."), so
-        the first sync looks for them apart."""
-        senders = " OR ".join(f"from:{s}" for s in NOTICE_SENDERS)
-        words = " OR ".join(f"subject:{w}" for w in NOTICE_SUBJECT_WORDS)
-        return f"in:inbox after:{after} ({senders} OR {words})"
 
 
 class DraftMissingError(MailboxError):
@@ -113,9 +74,9 @@ class GmailMailbox:
 
     def __init__(self, credentials: Credentials, *, endpoint: str = GOOGLE_ENDPOINT,
                  http: httplib2.Http | None = None, address: str = "",
-                 search: SearchSettings = SearchSettings(),
+                 search: SearchSettings = DEFAULT_SEARCH,
                  sleep: Callable[[float], None] = time.sleep,
-                 rng: random.Random | None = None, backoff: Backoff = Backoff()) -> None:
+                 rng: random.Random | None = None, backoff: Backoff = DEFAULT_BACKOFF) -> None:
         self._service = build_service(credentials, endpoint, http)
         self._users = self._service.users()
         self.search = search
@@ -283,59 +244,24 @@ class GmailMailbox:
         return self.transport.execute(request, missing_ok=missing_ok)
 
 
-def load_credentials(token_file: Path, wanted_scopes: tuple[str, ...],
-                     http: httplib2.Http | None = None,
-                     token_uri: str = GOOGLE_TOKEN_URI) -> google.oauth2.credentials.Credentials:
-    """Return the OAuth credentials stored by ``relance setup`` in ``token_file`` (JSON, never
-    pickle), refreshed once so that a revoked grant shows now rather than at the first send.
-
-    Raises PermanentMailboxError, naming ``relance setup``, when the file is missing,
-    unreadable, lacks a refresh token or a scope relance needs, or the grant was revoked;
-    TransientMailboxError when the token endpoint cannot be reached."""
-    again = "Run `relance setup` to connect the Gmail account again."
-    try:
-        info = json.loads(token_file.read_text(encoding="utf-8"))
-        # google-auth's own loader forces Google's token endpoint; build it so a test's local
-        # endpoint can stand in.
-        creds = google.oauth2.credentials.Credentials(
-            token=info.get("token"), refresh_token=info["refresh_token"],
-            client_id=info["client_id"], client_secret=info["client_secret"],
-            token_uri=token_uri, scopes=info.get("scopes"))
-    except FileNotFoundError:
-        raise PermanentMailboxError(
-            f"{token_file}: no Gmail token there yet. Run `relance setup` to connect your "
-            "Gmail account (it writes this file).") from None
-    except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError) as exc:
-        raise PermanentMailboxError(f"{token_file}: not a token relance can use ({exc!r}). "
-                                    f"{again}") from None
-    missing = [s for s in wanted_scopes if s not in (creds.scopes or wanted_scopes)]
-    if missing:
-        raise PermanentMailboxError(
-            f"{token_file}: the access granted lacks {', '.join(missing)} (needed since Gmail "
-            f"labels were turned on or off). {again}")
-    try:
-        creds.refresh(google_auth_httplib2.Request(http or httplib2.Http()))
-    except google.auth.exceptions.RefreshError as exc:
-        if getattr(exc, "retryable", False):
-            raise TransientMailboxError(f"Google's token endpoint is unavailable ({exc}); "
-                                        "relance will try again.") from None
-        raise PermanentMailboxError(f"{REAUTHORIZE} (token endpoint said: {exc})") from None
-    except (OSError, httplib2.HttpLib2Error, google.auth.exceptions.TransportError) as exc:
-        raise TransientMailboxError(f"Cannot reach Google's token endpoint ({exc}); relance "
-                                    "will try again. Check the network.") from None
-    return creds
-
-
-def open_gmail_mailbox(config: Config, *, endpoint: str = GOOGLE_ENDPOINT,
+def open_gmail_mailbox(settings: GmailSettings, *, endpoint: str = GOOGLE_ENDPOINT,
                        token_uri: str = GOOGLE_TOKEN_URI, http: httplib2.Http | None = None,
                        sleep: Callable[[float], None] = time.sleep) -> GmailMailbox:
-    """Return the configured Gmail account's mailbox, its token loaded from
-    ``[account.gmail] token_file`` and refreshed (see ``load_credentials`` for the errors).
+    """Return the mailbox of the Gmail account ``settings``, its token loaded from
+    ``settings.token_file`` and refreshed (see ``oauth.load_credentials`` for the errors).
     ``endpoint``, ``token_uri`` and ``http`` let tests use a local Gmail-compatible server."""
-    gmail = config.account.gmail
-    creds = load_credentials(gmail.token_file, scopes(gmail.labels), http, token_uri)
-    return GmailMailbox(creds, endpoint=endpoint, http=http, address=config.account.address,
+    creds = load_credentials(settings.token_file, scopes(settings.labels), http, token_uri)
+    return GmailMailbox(creds, endpoint=endpoint, http=http, address=settings.address,
                         sleep=sleep)
+
+
+def account_address(credentials: Credentials, *, endpoint: str = GOOGLE_ENDPOINT,
+                    http: httplib2.Http | None = None) -> str:
+    """Ask Gmail whose account ``credentials`` open (``getProfile``); return the address,
+    lower-cased. Raises from the MailboxError family when Gmail refuses them."""
+    box = GmailMailbox(credentials, endpoint=endpoint, http=http)
+    box.close()
+    return box.address.lower()
 
 
 def _arrivals(record: dict[str, Any]) -> Iterator[str]:
@@ -373,4 +299,4 @@ def _header(resource: dict[str, Any], name: str) -> str:
 
 
 __all__ = ["GmailMailbox", "SearchSettings", "DraftMissingError", "PermanentMailboxError",
-           "build_service", "GOOGLE_ENDPOINT", "load_credentials", "open_gmail_mailbox"]
+           "build_service", "GOOGLE_ENDPOINT", "account_address", "open_gmail_mailbox"]

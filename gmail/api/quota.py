@@ -97,3 +97,6 @@ class Backoff:
 
     def delay(self, attempt: int, rng: random.Random) -> float:
         return rng.uniform(0, min(self.cap, self.base * 2**attempt))
+
+
+DEFAULT_BACKOFF = Backoff()

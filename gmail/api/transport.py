@@ -23,7 +23,7 @@ from googleapiclient.errors import HttpError
 from googleapiclient.http import BatchHttpRequest, HttpRequest
 
 from ...daemon.core.errors import PermanentMailboxError, TransientMailboxError
-from .quota import Backoff, QuotaMeter, method_name
+from .quota import DEFAULT_BACKOFF, Backoff, QuotaMeter, method_name
 
 MAX_BATCH = 50  # Gmail advises at most 50 calls a batch; larger ones get rate-limited
 _RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
@@ -78,7 +78,7 @@ class Transport:
     """Executes requests for one account with retries; counts quota in ``meter``."""
 
     def __init__(self, service: Any, *, sleep: Callable[[float], None], rng: random.Random,
-                 backoff: Backoff = Backoff(), meter: QuotaMeter | None = None) -> None:
+                 backoff: Backoff = DEFAULT_BACKOFF, meter: QuotaMeter | None = None) -> None:
         self.service = service
         self.sleep = sleep
         self.rng = rng
@@ -100,12 +100,13 @@ class Transport:
             self.sleep(self.backoff.delay(attempt, self.rng))
         raise AssertionError("unreachable")  # the last attempt raises in _give_up...
 
-    def execute_many(self, requests: Mapping[str, HttpRequest]) -> dict[str, dict | Missing]:
+    def execute_many(self, requests: Mapping[str, HttpRequest]
+                     ) -> dict[str, dict[str, Any] | Missing]:
         """Run many read requests in batches of at most ``MAX_BATCH``; return each answer (or
         ``MISSING``) by key. Parts refused with a retryable error are sent again in a later
         batch, after a backoff."""
         pending = dict(requests)
-        answers: dict[str, dict | Missing] = {}
+        answers: dict[str, dict[str, Any] | Missing] = {}
         for attempt in range(self.backoff.attempts):
             failed: dict[str, HttpRequest] = {}
             last_exc: BaseException | None = None
@@ -128,7 +129,7 @@ class Transport:
             "at the next cycle.")
 
     def _one_batch(self, chunk: Mapping[str, HttpRequest],
-                   answers: dict[str, dict | Missing]) -> dict[str, BaseException]:
+                   answers: dict[str, dict[str, Any] | Missing]) -> dict[str, BaseException]:
         """Send one batch; return the errors by key (all keys if the batch itself failed)."""
         errors: dict[str, BaseException] = {}
 

@@ -1,7 +1,7 @@
 """Opening an IMAP connection, and turning what goes wrong into relance's error family.
 
 Everything that touches imapclient's exceptions lives here, so the mailbox class reads as the
-protocol steps only.
+protocol steps only; the other modules take ``IMAPClient`` and ``IMAPClientError`` from here.
 """
 
 from __future__ import annotations
@@ -12,11 +12,20 @@ import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
+# imapclient ships no type information (no py.typed); its names are typed Any here, and every
+# other module of the plugin takes them from this one.
+from imapclient import IMAPClient  # type: ignore[import-untyped]
+from imapclient.exceptions import (  # type: ignore[import-untyped]
+    IMAPClientAbortError,
+    IMAPClientError,
+    LoginError,
+)
 
 from ...daemon.core.errors import PermanentMailboxError, TransientMailboxError
 from .settings import ImapSettings, Security, tls_context
+
+__all__ = ["IMAPClient", "IMAPClientAbortError", "IMAPClientError", "LoginError", "close_quietly",
+           "connect", "is_no_such_folder", "translated"]
 
 # RFC 5530 response codes that say "try again later" rather than "you asked wrongly".
 _TRANSIENT_CODES = ("UNAVAILABLE", "INUSE", "SERVERBUG", "LIMIT", "CONTACTADMIN")

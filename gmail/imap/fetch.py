@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.message import Message
 
-from imapclient import IMAPClient
-
 from ...daemon.core.mailbox import FetchedMessage, Folder, MailRef
+from .conn import IMAPClient
 
 # The header fields the cycle's rules look at (threading, parties, bounce and auto-reply marks).
 HEADER_FIELDS = (

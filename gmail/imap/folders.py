@@ -87,13 +87,13 @@ def resolve_folders(listing: Iterable[ListEntry],
         found[role] = name
     for flags, _, name in entries:
         for flag in flags:
-            role = _FLAG_ROLES.get(flag)
-            if role is not None:
-                found.setdefault(role, name)
+            flagged = _FLAG_ROLES.get(flag)
+            if flagged is not None:
+                found.setdefault(flagged, name)
     for _, delim, name in entries:
-        role = _NAME_ROLES.get(_last_component(name, delim).lower())
-        if role is not None:
-            found.setdefault(role, name)
+        named = _NAME_ROLES.get(_last_component(name, delim).lower())
+        if named is not None:
+            found.setdefault(named, name)
     found.setdefault(Role.INBOX, "INBOX")
     for role in REQUIRED_ROLES:
         if role not in found:

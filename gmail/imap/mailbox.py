@@ -12,26 +12,20 @@ Decisions a reader should know:
   copy that ``find_sent`` finds. If SMTP then fails cleanly the copy is removed again; if the
   connection breaks while the data is sent, the copy stays (it may have gone out). Gmail files
   what its SMTP server sends by itself, so there is no APPEND there.
-- **One connection, reused.** It is opened on first use and dropped on any failure; the next
-  call reconnects and lists the folders again. Retrying with backoff is the caller's (the
-  scheduler's) job.
+- **One connection, reused** (``session.Session``). It is opened on first use and dropped on
+  any failure; the next call reconnects and lists the folders again. Retrying with backoff is
+  the caller's (the scheduler's) job.
   ``wait_for_inbox`` holds the connection in IDLE while it waits: a daemon that wants to
-  sync meanwhile uses a second ``ImapMailbox`` for the waiting.
+  sync meanwhile waits on a connection of its own (``watch.ImapInboxWatcher``).
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import make_msgid
-from typing import TYPE_CHECKING
-
-from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError
 
 from ...daemon.core.errors import MailboxError, PermanentMailboxError
 from ...daemon.core.mailbox import (
@@ -43,14 +37,13 @@ from ...daemon.core.mailbox import (
     MailRef,
 )
 from . import smtp
-from .conn import close_quietly, connect, is_no_such_folder, translated
+from .conn import IMAPClient
 from .cursor import (
     CURSOR_UNREADABLE,
     EMPTY_CURSOR,
     CursorUnreadable,
     DraftsState,
     FolderState,
-    FolderStatus,
     ScanKind,
     ScanPlan,
     SyncCursor,
@@ -69,13 +62,10 @@ from .fetch import (
     read_messages,
     uids_with_message_id,
 )
-from .folders import ROLE_OF_FOLDER, Role, missing_folder_error, resolve_folders
-from .idle import IDLE_RENEW_S, InboxWait, idle_until, poll_until
-from .passwords import app_password
-from .settings import ImapSettings, SmtpSettings, from_config
-
-if TYPE_CHECKING:
-    from ...daemon.cycle.config import Config
+from .folders import ROLE_OF_FOLDER, Role
+from .idle import IDLE_RENEW_S, InboxWait, wait_for_inbox
+from .session import Session
+from .settings import ImapSettings, SmtpSettings
 
 SYNCED_FOLDERS = (Folder.SENT, Folder.INBOX)
 
@@ -102,85 +92,20 @@ class ImapMailbox:
         self._interest = interest
         self._clock = clock
         self._progress = progress
-        self._client: IMAPClient | None = None
-        self._selected = False  # a folder is selected on the connection
-        self._folders: Mapping[Role, str] = {}
+        self._session = Session(imap)
         self._inbox_uidnext = 0  # UIDNEXT of the Inbox at the last sync, for wait_for_inbox
-
-    # -- connection ------------------------------------------------------------------------
-
-    @contextmanager
-    def _session(self, action: str) -> Iterator[IMAPClient]:
-        """Yield a connected client; on any failure drop it so the next call starts afresh."""
-        try:
-            if self._client is None:
-                self._client = connect(self._imap)
-                with translated(self._imap, "listing the folders"):
-                    self._folders = resolve_folders(self._list(self._client), self._imap.folders)
-            with translated(self._imap, action):
-                yield self._client
-        except MailboxError:
-            # Transient: reconnect next time. Permanent (a folder gone, a refusal): list the
-            # folders afresh next time, in case the user fixed it meanwhile.
-            self._drop()
-            raise
-
-    @staticmethod
-    def _list(client: IMAPClient) -> list:
-        if not client.has_capability("SPECIAL-USE") and client.has_capability("XLIST"):
-            return client.xlist_folders()
-        return client.list_folders()
-
-    def _drop(self) -> None:
-        client, self._client = self._client, None
-        self._selected = False
-        if client is not None:
-            close_quietly(client)
 
     @property
     def is_gmail(self) -> bool:
         """True when the server is Gmail's (it offers X-GM-EXT-1); only known once connected."""
-        return self._client is not None and self._client.has_capability("X-GM-EXT-1")
+        return self._session.is_gmail
 
     def folder_names(self) -> Mapping[Role, str]:
         """Return the folder used for each role (connecting if needed)."""
-        with self._session("listing the folders"):
-            return dict(self._folders)
+        return self._session.folder_names()
 
     def close(self) -> None:
-        self._drop()
-
-    def _open(self, client: IMAPClient, role: Role, *, writable: bool = False) -> FolderStatus:
-        """SELECT (or EXAMINE, read-only) the folder of ``role``; return its status."""
-        with self._folder_errors(role):
-            response = client.select_folder(self._folders[role], readonly=not writable)
-        self._selected = True
-        return _status_of(response, b"EXISTS")
-
-    def _status(self, client: IMAPClient, role: Role) -> FolderStatus:
-        """STATUS of the folder of ``role`` without opening it (RFC 3501 §6.3.10).
-
-        Servers answer it from their index, so it costs the same in a folder of ten messages
-        or of fifty thousand, unlike SELECT. STATUS is not meant for the selected folder,
-        so whatever is selected is let go first (UNSELECT, RFC 3691).
-        """
-        if self._selected and client.has_capability("UNSELECT"):
-            client.unselect_folder()
-            self._selected = False
-        items = [b"UIDVALIDITY", b"UIDNEXT", b"MESSAGES"]
-        if client.has_capability("CONDSTORE"):
-            items.append(b"HIGHESTMODSEQ")
-        with self._folder_errors(role):
-            return _status_of(client.folder_status(self._folders[role], items), b"MESSAGES")
-
-    @contextmanager
-    def _folder_errors(self, role: Role) -> Iterator[None]:
-        try:
-            yield
-        except IMAPClientError as exc:
-            if is_no_such_folder(exc):
-                raise missing_folder_error(role, self._folders[role]) from None
-            raise
+        self._session.close()
 
     # -- sync ------------------------------------------------------------------------------
 
@@ -201,23 +126,24 @@ class ImapMailbox:
         messages: list[FetchedMessage] = []
         states: dict[str, FolderState] = {}
         seen_gm_ids: set[int] = set()
-        with self._session("syncing") as client:
+        with self._session.use("syncing") as client:
             for folder in SYNCED_FOLDERS:
                 role = ROLE_OF_FOLDER[folder]
-                status = self._status(client, role)
+                name = self._session.folder(role)
+                status = self._session.status(client, role)
                 before = previous.folders.get(folder.value)
-                plan = plan_scan(before, self._folders[role], status)
+                plan = plan_scan(before, name, status)
                 full = full or plan.kind is ScanKind.RESYNC
                 uids: list[int] = []
                 if plan.kind is not ScanKind.NOTHING_NEW and status.exists:
-                    status = self._open(client, role)  # now, and as of the SEARCH below
-                    plan = plan_scan(before, self._folders[role], status)
+                    status = self._session.open(client, role)  # now, and as of the SEARCH below
+                    plan = plan_scan(before, name, status)
                     full = full or plan.kind is ScanKind.RESYNC
                     uids = self._uids_to_read(client, plan)
                 messages += read_messages(client, folder, status.uidvalidity, uids,
                                           interest=self._interest, gmail=self.is_gmail,
                                           seen_gm_ids=seen_gm_ids, progress=self._progress)
-                states[folder.value] = advance(self._folders[role], status, before, plan, uids)
+                states[folder.value] = advance(name, status, before, plan, uids)
             drafts = self._drafts_state(client, previous.drafts)
         self._inbox_uidnext = states[Folder.INBOX.value].uidnext
         return Changes(messages=tuple(messages), cursor=encode_cursor(SyncCursor(states, drafts)),
@@ -236,12 +162,12 @@ class ImapMailbox:
 
     def _drafts_state(self, client: IMAPClient, before: DraftsState | None) -> DraftsState:
         """Return the Drafts summary; re-read the Message-IDs only when Drafts changed."""
-        status = self._status(client, Role.DRAFTS)
+        status = self._session.status(client, Role.DRAFTS)
         if before is not None and before.unchanged(status):
             return before
         uids: list[int] = []
         if status.exists:
-            status = self._open(client, Role.DRAFTS)
+            status = self._session.open(client, Role.DRAFTS)
             uids = sorted(client.search(["NOT", "DELETED"]))
         ids = {message_id_of(row.headers) for row in fetch_headers(client, uids)}
         ids.discard("")
@@ -258,8 +184,8 @@ class ImapMailbox:
         uid = int(uid_text) if uid_text.isdigit() else 0
         bodies: dict[int, bytes] = {}
         if uid:
-            with self._session("reading a message") as client:
-                status = self._open(client, ROLE_OF_FOLDER[ref.folder])
+            with self._session.use("reading a message") as client:
+                status = self._session.open(client, ROLE_OF_FOLDER[ref.folder])
                 if str(status.uidvalidity) == uidvalidity:
                     bodies = dict(fetch_bodies(client, [uid]))
         if uid not in bodies:
@@ -281,15 +207,15 @@ class ImapMailbox:
             message = _copy(message)
             message["Message-ID"] = make_msgid(domain=self.address.rpartition("@")[2] or None)
         raw = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
-        with self._session("saving a draft") as client:
-            client.append(self._folders[Role.DRAFTS], raw, flags=(b"\\Draft", b"\\Seen"),
+        with self._session.use("saving a draft") as client:
+            client.append(self._session.folder(Role.DRAFTS), raw, flags=(b"\\Draft", b"\\Seen"),
                           msg_time=self._clock())
         return message_id_of(message)
 
     def find_draft(self, message_id: str) -> str | None:
         """Return the draft's id (its Message-ID) when Drafts holds it, else None."""
-        with self._session("looking for a draft") as client:
-            self._open(client, Role.DRAFTS)
+        with self._session.use("looking for a draft") as client:
+            self._session.open(client, Role.DRAFTS)
             return message_id if uids_with_message_id(client, message_id) else None
 
     def get_draft(self, draft_id: str) -> bytes | DraftGone:
@@ -298,15 +224,15 @@ class ImapMailbox:
         When a client saved an edit but has not yet expunged the old copy, the newest copy
         (highest UID) is the one returned.
         """
-        with self._session("reading a draft") as client:
-            self._open(client, Role.DRAFTS)
+        with self._session.use("reading a draft") as client:
+            self._session.open(client, Role.DRAFTS)
             uids = uids_with_message_id(client, draft_id)
             bodies = dict(fetch_bodies(client, uids[-1:]))
         return bodies[uids[-1]] if uids and uids[-1] in bodies else DRAFT_GONE
 
     def delete_draft(self, draft_id: str) -> None:
         """Remove every copy of the draft from Drafts; a draft already gone is fine."""
-        with self._session("deleting a draft") as client:
+        with self._session.use("deleting a draft") as client:
             self._expunge(client, Role.DRAFTS, draft_id)
 
     def _expunge(self, client: IMAPClient, role: Role, message_id: str) -> None:
@@ -315,7 +241,7 @@ class ImapMailbox:
         With UIDPLUS only those UIDs are expunged (RFC 4315 §2.1); without it a plain EXPUNGE
         also removes whatever else the user had flagged \\Deleted there.
         """
-        self._open(client, role, writable=True)
+        self._session.open(client, role, writable=True)
         uids = uids_with_message_id(client, message_id)
         if not uids:
             return
@@ -347,8 +273,9 @@ class ImapMailbox:
         recipients = smtp.envelope_recipients(message_from_bytes(data, policy=policy.compat32))
         filed = not self.is_gmail
         if filed:
-            with self._session("filing the sent copy") as client:
-                client.append(self._folders[Role.SENT], data, flags=(b"\\Seen",), msg_time=now)
+            with self._session.use("filing the sent copy") as client:
+                client.append(self._session.folder(Role.SENT), data, flags=(b"\\Seen",),
+                              msg_time=now)
         try:
             smtp.send(self._smtp, self.address, recipients, data)
         except smtp.SendOutcomeUnknown:
@@ -364,72 +291,37 @@ class ImapMailbox:
         """Take the sent copy out of Sent again after SMTP refused; if even that fails, the
         copy stays and the follow-up counts as sent (at most once wins over at least once)."""
         try:
-            with self._session("removing an unsent copy") as client:
+            with self._session.use("removing an unsent copy") as client:
                 self._expunge(client, Role.SENT, message_id)
         except MailboxError:
             pass
 
     def find_sent(self, message_id: str) -> bool:
         """True when a message with exactly this Message-ID is in Sent (SEARCH HEADER)."""
-        with self._session("searching Sent") as client:
-            self._open(client, Role.SENT)
+        with self._session.use("searching Sent") as client:
+            self._session.open(client, Role.SENT)
             return bool(uids_with_message_id(client, message_id))
 
     # -- waiting for mail ------------------------------------------------------------------
 
     def wait_for_inbox(self, timeout_s: float, *, renew_s: float = IDLE_RENEW_S) -> InboxWait:
-        """Block until a message arrives in the Inbox or ``timeout_s`` passes.
-
-        Uses IDLE (RFC 2177), ended and re-issued every ``renew_s`` because servers may drop an
-        IDLE after 30 minutes; without IDLE, polls with NOOP every ``poll_interval_s``. A
-        message that arrived since the last sync answers CHANGED at once.
-        """
-        deadline = time.monotonic() + timeout_s
-        with self._session("waiting for new mail") as client:
-            status = self._open(client, Role.INBOX)
-            if self._inbox_uidnext and status.uidnext > self._inbox_uidnext:
-                return InboxWait.CHANGED
-            if client.has_capability("IDLE"):
-                return idle_until(client, deadline, renew_s)
-            return poll_until(client, deadline, self._imap.poll_interval_s)
-
-
-def _status_of(response: dict, count_key: bytes) -> FolderStatus:
-    """The status in a SELECT answer (count under EXISTS) or a STATUS answer (MESSAGES)."""
-    return FolderStatus(
-        uidvalidity=int(response[b"UIDVALIDITY"]),
-        uidnext=int(response.get(b"UIDNEXT", 0)),
-        exists=int(response.get(count_key, 0)),
-        highestmodseq=_int_or_none(response.get(b"HIGHESTMODSEQ")),
-    )
-
-
-def _int_or_none(value: object) -> int | None:
-    return None if value is None else int(value)  # type: ignore[call-overload]
+        """Block until a message arrives in the Inbox or ``timeout_s`` passes (IDLE, or NOOP
+        polling; see ``idle.wait_for_inbox``). A message that arrived since the last sync
+        answers CHANGED at once."""
+        return wait_for_inbox(self._session, timeout_s, renew_s=renew_s,
+                              uidnext_seen=self._inbox_uidnext)
 
 
 def _copy(message: EmailMessage) -> EmailMessage:
-    copy = message_from_bytes(message.as_bytes(), policy=message.policy)
-    return copy  # type: ignore[return-value]
+    return message_from_bytes(message.as_bytes(), EmailMessage, policy=message.policy)
 
 
-def open_imap_mailbox(config: Config, *, clock: Callable[[], datetime] = utc_now,
-                      progress: Progress | None = None,
+def open_imap_mailbox(imap: ImapSettings, smtp_settings: SmtpSettings | None, *, address: str,
+                      clock: Callable[[], datetime] = utc_now, progress: Progress | None = None,
                       interest: Interest = every_message) -> ImapMailbox:
-    """Return the configured IMAP account's mailbox (not yet connected), its app password read
-    from ``account.imap.password_file`` (or, unset, the OS keyring) and the SMTP one from
-    ``account.smtp.password_file`` (the IMAP one unless set). Raises PermanentMailboxError
-    naming the key when a file is missing, unreadable, empty or readable by others. ``interest`` says from the headers which
-    messages' bodies to fetch (the daemon passes ``relance.daemon.triage.worth_reading``)."""
-    account = config.account
-    user = account.imap.username or account.address
-    imap_password = app_password(account.imap.password_file, "account.imap.password_file", user)
-    smtp_password = imap_password
-    if account.smtp.host and account.smtp.password_file not in (None,
-                                                                account.imap.password_file):
-        smtp_password = app_password(account.smtp.password_file, "account.smtp.password_file",
-                                     account.smtp.username or user)
-    imap, smtp_settings = from_config(account.imap, account.smtp, account.address,
-                                      imap_password, smtp_password)
-    return ImapMailbox(imap, smtp_settings, address=account.address, clock=clock,
-                       progress=progress, interest=interest)
+    """Return the mailbox of the IMAP account ``imap`` (not yet connected), sending through
+    ``smtp_settings`` (None: reading and drafting only). ``interest`` says from the headers
+    which messages' bodies to fetch (the daemon passes ``relance.daemon.core.triage
+    .worth_reading``); ``clock`` dates what it drafts and sends."""
+    return ImapMailbox(imap, smtp_settings, address=address, clock=clock, progress=progress,
+                       interest=interest)

@@ -94,6 +94,12 @@ def send(settings: SmtpSettings, sender: str, recipients: Sequence[str], data: b
         _quit_quietly(client)
 
 
+def check_login(settings: SmtpSettings) -> None:
+    """Connect and authenticate (RFC 4954 AUTH), then QUIT without a MAIL command: nothing is
+    sent. Raises Permanent/TransientMailboxError with what to fix, as ``send`` does."""
+    _quit_quietly(_open(settings, f"{settings.host}:{settings.port}"))
+
+
 def _open(settings: SmtpSettings, where: str) -> smtplib.SMTP:
     """Connect and authenticate; raise the right relance error when that fails."""
     try:
@@ -117,7 +123,7 @@ def _open(settings: SmtpSettings, where: str) -> smtplib.SMTP:
                     "password here)")
         raise PermanentMailboxError(
             f"The SMTP server {where} refused the login of {settings.username!r} "
-            f"({exc.smtp_code} {exc.smtp_error.decode(errors='replace')}). {fix}.") from None
+            f"({exc.smtp_code} {_text(exc.smtp_error)}). {fix}.") from None
     except ssl.SSLCertVerificationError as exc:
         raise PermanentMailboxError(
             f"The SMTP server {where} presented a certificate that cannot be trusted "
@@ -156,16 +162,21 @@ def _envelope(client: smtplib.SMTP, where: str, sender: str, recipients: Sequenc
     for recipient in recipients:
         code, reply = client.rcpt(recipient)
         if code not in (250, 251):
-            refused.append(f"{recipient} ({code} {reply.decode(errors='replace')})")
+            refused.append(f"{recipient} ({code} {_text(reply)})")
     if len(refused) == len(recipients):
         raise PermanentMailboxError(
             f"The SMTP server {where} refused every recipient: {', '.join(refused)}. "
             f"Nothing was sent; check the addresses on the invoice.")
 
 
+def _text(reply: bytes | str) -> str:
+    """A server's reply as text (smtplib keeps it as bytes, or as str for its own errors)."""
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else reply
+
+
 def _reply_error(where: str, what: str, code: int,
-                 reply: bytes) -> PermanentMailboxError | TransientMailboxError:
-    text = f"The SMTP server {where} {what}: {code} {reply.decode(errors='replace')}"
+                 reply: bytes | str) -> PermanentMailboxError | TransientMailboxError:
+    text = f"The SMTP server {where} {what}: {code} {_text(reply)}"
     if 400 <= code < 500:  # RFC 5321 §4.2.1: transient negative completion
         return TransientMailboxError(text + "; will retry.")
     return PermanentMailboxError(text)

@@ -1,5 +1,6 @@
-"""pytest fixtures for the fake Gmail server; import them into a test module with
-``from tests.gmailfake.fixtures import gmail_fake, build_service``."""
+"""pytest fixtures for the fake Gmail server, and the real Gmail client pointed at it. The
+``gmail_fake`` fixture reaches the tests through the ``conftest.py`` of ``tests/gmailfake`` and
+``tests/gmail/api``; ``build_service`` is imported where it is used."""
 
 from __future__ import annotations
 

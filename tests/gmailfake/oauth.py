@@ -69,7 +69,8 @@ class OAuthGmailFake(GmailFake):
             code = "4/" + secrets.token_urlsafe(24)
             self._grants[code] = Grant(self.consent_as, redirect,
                                        query.get("code_challenge", ""), query.get("scope", ""))
-            answer = {"state": query.get("state", ""), "code": code, "scope": query.get("scope", "")}
+            answer = {"state": query.get("state", ""), "code": code,
+                      "scope": query.get("scope", "")}
         return Reply(302, b"", {"Location": redirect + "?" + urllib.parse.urlencode(answer)})
 
     def _exchange(self, form: dict[str, str], authorization: str) -> Reply:
@@ -78,7 +79,8 @@ class OAuthGmailFake(GmailFake):
         scheme, _, basic = authorization.partition(" ")
         if scheme.lower() == "basic":
             pair = base64.b64decode(basic).decode()
-            form = {**form, **dict(zip(("client_id", "client_secret"), pair.split(":", 1)))}
+            named = zip(("client_id", "client_secret"), pair.split(":", 1), strict=False)
+            form = {**form, **dict(named)}
         if form.get("client_id") != CLIENT_ID or form.get("client_secret") != CLIENT_SECRET:
             return Reply.json(401, {"error": "invalid_client"})
         if grant is None or grant.redirect_uri != form.get("redirect_uri"):

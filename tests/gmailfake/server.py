@@ -86,7 +86,8 @@ class GmailFake:
         httpd.fake = self  # type: ignore[attr-defined]
         self._httpd = httpd
         self.url = f"http://127.0.0.1:{httpd.server_address[1]}/"
-        threading.Thread(target=httpd.serve_forever, args=(0.05,), name="gmailfake", daemon=True).start()
+        threading.Thread(target=httpd.serve_forever, args=(0.05,), name="gmailfake",
+                         daemon=True).start()
         return self
 
     def stop(self) -> None:

@@ -12,7 +12,7 @@ from googleapiclient.errors import HttpError
 from googleapiclient.http import MediaIoBaseUpload
 
 from tests.gmailfake.faults import Quota
-from tests.gmailfake.fixtures import CLIENT, USER, build_service, gmail_fake, mail  # noqa: F401
+from tests.gmailfake.fixtures import CLIENT, USER, build_service, mail
 from tests.gmailfake.server import GmailFake
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -32,7 +32,8 @@ def invoice() -> Any:
                 "attached, due on 31 March.", "<inv-2031@example.test>", pdf=PDF)
 
 
-def test_reply_joins_thread_only_with_thread_id_references_and_subject(gmail_fake: GmailFake) -> None:
+def test_reply_joins_thread_only_with_thread_id_references_and_subject(
+        gmail_fake: GmailFake) -> None:
     svc = build_service(gmail_fake)
     first = invoice()
     tid = send(svc, first)["threadId"]
@@ -104,7 +105,7 @@ def test_history_ids_increase_not_contiguously_and_expire_with_404(gmail_fake: G
                                       historyTypes=["messageAdded"]).execute()
     ids = [int(h["id"]) for h in hist["history"]]
     assert len(ids) == 5 and ids == sorted(ids) and ids[0] > int(start)
-    assert any(b - a > 1 for a, b in zip(ids, ids[1:]))
+    assert any(b - a > 1 for a, b in zip(ids, ids[1:], strict=False))
     gmail_fake.accounts[USER].expire_history()
     with pytest.raises(HttpError) as err:
         svc.users().history().list(userId="me", startHistoryId=start).execute()
@@ -117,7 +118,8 @@ def test_batch_answers_each_part_and_charges_each(gmail_fake: GmailFake) -> None
            for n in range(3)]
     gmail_fake.quota.reset()
     got: dict[str, Any] = {}
-    batch = svc.new_batch_http_request(callback=lambda rid, resp, exc: got.update({rid: resp or exc}))
+    batch = svc.new_batch_http_request(
+        callback=lambda rid, resp, exc: got.update({rid: resp or exc}))
     for mid in ids + ["ffffffffffffffff"]:
         batch.add(svc.users().messages().get(userId="me", id=mid, format="metadata",
                                              metadataHeaders=["Subject"]), request_id=mid)

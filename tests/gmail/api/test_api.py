@@ -17,7 +17,7 @@ from relance.daemon.core.errors import PermanentMailboxError
 from relance.daemon.core.mailbox import DRAFT_GONE, Folder, Mailbox
 from relance.gmail.api.mailbox import DraftMissingError, GmailMailbox
 from relance.gmail.api.quota import SCOPE_MODIFY, scopes
-from tests.gmailfake.fixtures import CLIENT, USER, build_service, gmail_fake, mail  # noqa: F401
+from tests.gmailfake.fixtures import CLIENT, USER, build_service, mail
 from tests.gmailfake.server import GmailFake
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -136,7 +136,8 @@ def test_expired_history_triggers_full_resync_that_loses_nothing(gmail_fake: Gma
     gmail_fake.accounts[USER].expire_history()
     changes = box.sync(cursor)
     assert changes.full
-    assert {new.id, s["inv_en"].id, s["inv_fr"].id, s["inv_ro"].id, s["reply"].id} <= ids_of(changes)
+    expected = {new.id, s["inv_en"].id, s["inv_fr"].id, s["inv_ro"].id, s["reply"].id}
+    assert expected <= ids_of(changes)
     assert box.sync(changes.cursor).messages == ()
 
 

@@ -13,7 +13,7 @@ import ssl
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -24,7 +24,6 @@ from imapclient import IMAPClient
 
 from relance.daemon.core.errors import PermanentMailboxError, TransientMailboxError
 from relance.daemon.core.mailbox import DRAFT_GONE, Folder, Mailbox, MailRef
-from relance.daemon.cycle import config
 from relance.gmail.imap.cursor import (
     CURSOR_UNREADABLE,
     EMPTY_CURSOR,
@@ -41,8 +40,10 @@ from relance.gmail.imap.cursor import (
 from relance.gmail.imap.fetch import parse_header_block
 from relance.gmail.imap.folders import Role, resolve_folders
 from relance.gmail.imap.mailbox import ImapMailbox, InboxWait
-from relance.gmail.imap.settings import Security, from_config
+from relance.gmail.imap.settings import ImapSettings, Security
 from relance.gmail.imap.smtp import envelope_recipients, outgoing_bytes
+from relance.gmail.imap.watch import ImapInboxWatcher
+from tests.gmail.imap.wire_log import wire_log
 from tests.servers import free_port
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import DeliveringSmtpServer
@@ -79,7 +80,8 @@ def invoice(parties, number: str) -> EmailMessage:
     return letter(parties.freelancer.address, parties.client.address,
                   f"Facture {number} — traduction du site", (
                       f"Bonjour Claire,\n\nVeuillez trouver ci-joint la facture {number} "
-                      f"d'un montant de 1 250,00 EUR, payable sous 30 jours.\n\nBien à vous,\nJonas\n"),
+                      f"d'un montant de 1 250,00 EUR, payable sous 30 jours.\n\n"
+                      f"Bien à vous,\nJonas\n"),
                   message_id=f"<invoice-{number}@{parties.freelancer.address.split('@')[1]}>")
 
 
@@ -126,7 +128,8 @@ def test_an_override_picks_another_folder(make_mailbox, parties, other_client) -
     assert [m.ref.folder for m in changes.messages] == [Folder.SENT]
 
 
-def test_a_sent_folder_deleted_after_discovery_is_named_in_the_error(make_mailbox, parties, other_client) -> None:
+def test_a_sent_folder_deleted_after_discovery_is_named_in_the_error(
+        make_mailbox, parties, other_client) -> None:
     own = other_client.login(parties.freelancer)
     own.create_folder("Ausgang")
     box = make_mailbox(parties.freelancer, imap={"folders": {"sent": "Ausgang"}})
@@ -139,11 +142,13 @@ def test_a_sent_folder_deleted_after_discovery_is_named_in_the_error(make_mailbo
 
 # -- sync --------------------------------------------------------------------------------------
 
-def test_first_sync_returns_the_sent_invoices_and_the_inbox(mailbox, parties, other_client, smtp_server) -> None:
+def test_first_sync_returns_the_sent_invoices_and_the_inbox(
+        mailbox, parties, other_client, smtp_server) -> None:
     own = other_client.login(parties.freelancer)
     for number in ("2026-040", "2026-041"):
         own.append("Sent", wire(invoice(parties, number)), flags=[b"\\Seen"])
-    deliver(smtp_server, parties.client, client_reply(parties, "<invoice-2026-040@example.test>", 1))
+    deliver(smtp_server, parties.client,
+            client_reply(parties, "<invoice-2026-040@example.test>", 1))
 
     changes = mailbox.sync(None)
 
@@ -159,10 +164,12 @@ def test_first_sync_returns_the_sent_invoices_and_the_inbox(mailbox, parties, ot
     assert mailbox.fetch(reply.ref) == reply.raw
 
 
-def test_the_next_sync_returns_only_what_is_new(mailbox, parties, other_client, smtp_server) -> None:
+def test_the_next_sync_returns_only_what_is_new(
+        mailbox, parties, other_client, smtp_server) -> None:
     other_client.login(parties.freelancer).append("Sent", wire(invoice(parties, "2026-050")))
     first = mailbox.sync(None)
-    deliver(smtp_server, parties.client, client_reply(parties, "<invoice-2026-050@example.test>", 2))
+    deliver(smtp_server, parties.client,
+            client_reply(parties, "<invoice-2026-050@example.test>", 2))
 
     second = mailbox.sync(first.cursor)
     third = mailbox.sync(second.cursor)
@@ -180,7 +187,8 @@ def test_first_sync_reads_only_the_scan_window(make_mailbox, parties, other_clie
     assert message_ids(box.sync(None)) == ["<invoice-2026-060@example.test>"]
 
 
-def test_a_new_uidvalidity_reads_the_folder_again_and_loses_nothing(mailbox, parties, other_client) -> None:
+def test_a_new_uidvalidity_reads_the_folder_again_and_loses_nothing(
+        mailbox, parties, other_client) -> None:
     own = other_client.login(parties.freelancer)
     own.append("Sent", wire(invoice(parties, "2026-070")))
     first = mailbox.sync(None)
@@ -206,9 +214,11 @@ def test_a_cursor_from_elsewhere_means_a_full_read(mailbox, parties, other_clien
     assert changes.full and message_ids(changes) == ["<invoice-2026-080@example.test>"]
 
 
-def test_the_interest_rule_decides_which_bodies_are_fetched(make_mailbox, parties, other_client, smtp_server) -> None:
+def test_the_interest_rule_decides_which_bodies_are_fetched(
+        make_mailbox, parties, other_client, smtp_server) -> None:
     other_client.login(parties.freelancer).append("Sent", wire(invoice(parties, "2026-090")))
-    deliver(smtp_server, parties.client, client_reply(parties, "<invoice-2026-090@example.test>", 3))
+    deliver(smtp_server, parties.client,
+            client_reply(parties, "<invoice-2026-090@example.test>", 3))
     seen: list[tuple[Folder, str]] = []
 
     def only_sent(folder, headers):
@@ -229,7 +239,8 @@ def follow_up(parties, n: int) -> EmailMessage:
     return letter(parties.freelancer.address, parties.client.address,
                   "Re: Facture 2026-100 — traduction du site", (
                       "Bonjour Claire,\n\nPetit rappel : la facture 2026-100 arrivait à échéance "
-                      "le 3 novembre. Pourriez-vous me dire où en est le paiement ?\n\nMerci,\nJonas\n"),
+                      "le 3 novembre. Pourriez-vous me dire où en est le paiement ?\n\n"
+                      "Merci,\nJonas\n"),
                   message_id=f"<relance-2026-100-{n}@example.test>",
                   in_reply_to="<invoice-2026-100@example.test>")
 
@@ -250,7 +261,8 @@ def test_a_draft_can_be_created_read_and_deleted(mailbox, parties) -> None:
     assert draft_id not in mailbox.sync(None).drafts_present
 
 
-def test_a_draft_deleted_by_the_user_disappears_from_the_next_sync(mailbox, parties, other_client) -> None:
+def test_a_draft_deleted_by_the_user_disappears_from_the_next_sync(
+        mailbox, parties, other_client) -> None:
     draft_id = mailbox.create_draft(follow_up(parties, 2), None)
     first = mailbox.sync(None)
     own = other_client.login(parties.freelancer)
@@ -277,13 +289,15 @@ def test_an_edited_draft_is_read_as_edited(mailbox, parties, other_client) -> No
 
     current = mailbox.get_draft(draft_id)
     assert current is not DRAFT_GONE
-    assert "Un virement est-il prévu" in message_from_bytes(current, policy=policy.default).get_content()
+    edited = message_from_bytes(current, policy=policy.default)
+    assert "Un virement est-il prévu" in edited.get_content()
     assert draft_id in mailbox.sync(first.cursor).drafts_present
 
 
 # -- sending -----------------------------------------------------------------------------------
 
-def test_send_draft_reaches_the_client_once_and_files_one_copy(mailbox, parties, other_client, smtp_server) -> None:
+def test_send_draft_reaches_the_client_once_and_files_one_copy(
+        mailbox, parties, other_client, smtp_server) -> None:
     message = follow_up(parties, 4)
     message["Bcc"] = parties.bystander.address  # never honoured: only To and Cc receive
     draft_id = mailbox.create_draft(message, None)
@@ -347,7 +361,8 @@ def test_a_refused_smtp_login_sends_nothing_and_keeps_the_draft(make_mailbox, pa
 
 def test_smtp_with_an_oauth_token_sends(make_mailbox, parties, smtp_server, other_client) -> None:
     smtp_server.add_token(parties.freelancer.address, "ya29.relance-test-token")
-    box = make_mailbox(parties.freelancer, smtp={"password": "", "oauth2_token": lambda: "ya29.relance-test-token"})
+    box = make_mailbox(parties.freelancer,
+                       smtp={"password": "", "oauth2_token": lambda: "ya29.relance-test-token"})
     draft_id = box.create_draft(follow_up(parties, 11), None)
     box.send_draft(draft_id)
     assert smtp_server.received[-1].login == parties.freelancer.address
@@ -357,7 +372,8 @@ def test_smtp_with_an_oauth_token_sends(make_mailbox, parties, smtp_server, othe
 
 
 def test_a_refused_oauth_token_says_to_authorise_again(make_mailbox, parties) -> None:
-    box = make_mailbox(parties.freelancer, smtp={"password": "", "oauth2_token": lambda: "ya29.expired"})
+    box = make_mailbox(parties.freelancer,
+                       smtp={"password": "", "oauth2_token": lambda: "ya29.expired"})
     draft_id = box.create_draft(follow_up(parties, 12), None)
     with pytest.raises(PermanentMailboxError, match="Authorise relance again"):
         box.send_draft(draft_id)
@@ -370,7 +386,8 @@ from relance.gmail.imap.mailbox import ImapMailbox
 from relance.gmail.imap.settings import ImapSettings, Security, SmtpSettings
 a = json.loads(sys.argv[1])
 common = dict(host="127.0.0.1", security=Security.NONE, username=a["user"], password=a["password"])
-box = ImapMailbox(ImapSettings(port=a["imap"], **common), SmtpSettings(port=a["smtp"], **common),
+box = ImapMailbox(ImapSettings(port=a["imap"], scan_since_days=None, **common),
+                  SmtpSettings(port=a["smtp"], **common),
                   address=a["user"])
 box.send_draft(a["draft"])
 """
@@ -414,7 +431,8 @@ def test_nothing_listening_is_transient(make_mailbox, parties) -> None:
         box.sync(None)
 
 
-def test_a_server_that_goes_away_is_transient_and_the_cursor_still_works(make_mailbox, parties, tmp_path) -> None:
+def test_a_server_that_goes_away_is_transient_and_the_cursor_still_works(
+        make_mailbox, parties, tmp_path) -> None:
     server = DovecotServer(tmp_path)
     server.start()
     try:
@@ -460,28 +478,83 @@ def test_a_sync_cut_midway_loses_nothing(make_mailbox, parties, tmp_path) -> Non
 
 # -- waiting for mail --------------------------------------------------------------------------
 
+def in_background(work: Callable[[], None]) -> Callable[[], None]:
+    """Start ``work`` in a thread; return a function that joins it and re-raises its failure."""
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as exc:  # handed to the test's thread by join()
+            failures.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+
+    def join() -> None:
+        thread.join(timeout=60)
+        if failures:
+            raise failures[0]
+    return join
+
+
 def test_idle_wakes_when_a_reply_is_delivered(mailbox, parties, smtp_server) -> None:
     mailbox.sync(None)
-    sender = threading.Timer(0.5, deliver, (smtp_server, parties.client,
-                                            client_reply(parties, "<invoice-2026-120@example.test>", 7)))
-    sender.start()
-    try:
-        assert mailbox.wait_for_inbox(timeout_s=30) is InboxWait.CHANGED
-    finally:
-        sender.join()
+    reply = client_reply(parties, "<invoice-2026-120@example.test>", 7)
+    with wire_log() as log:
+        def reply_once_idling() -> None:
+            log.wait_for_idle()
+            deliver(smtp_server, parties.client, reply)
+
+        join = in_background(reply_once_idling)
+        try:
+            assert mailbox.wait_for_inbox(timeout_s=30) is InboxWait.CHANGED
+        finally:
+            join()
     assert message_ids(mailbox.sync(None))[-1] == "<reply-7@client.example.test>"
 
 
 def test_idle_still_wakes_after_it_was_renewed(mailbox, parties, smtp_server) -> None:
     mailbox.sync(None)
-    # Renewed every 0.2 s (the daemon: every 25 min); the reply lands after several renewals.
-    sender = threading.Timer(1.0, deliver, (smtp_server, parties.client,
-                                            client_reply(parties, "<invoice-2026-121@example.test>", 10)))
-    sender.start()
+    # Renewed every 0.2 s (the daemon: every 25 min); the reply lands after two renewals.
+    reply = client_reply(parties, "<invoice-2026-121@example.test>", 10)
+    with wire_log() as log:
+        def reply_once_renewed() -> None:
+            log.wait_for_idle(count=3)
+            deliver(smtp_server, parties.client, reply)
+
+        join = in_background(reply_once_renewed)
+        try:
+            assert mailbox.wait_for_inbox(timeout_s=30, renew_s=0.2) is InboxWait.CHANGED
+        finally:
+            join()
+    assert log.idles_accepted >= 3
+
+
+def test_the_inbox_watcher_wakes_on_its_own_connection(mailbox, parties, smtp_server,
+                                                      dovecot) -> None:
+    first = mailbox.sync(None)
+    watcher = ImapInboxWatcher(ImapSettings(
+        host=dovecot.host, port=dovecot.imap_port, security=Security.NONE,
+        username=parties.freelancer.address, password=parties.freelancer.password,
+        scan_since_days=None, timeout_s=10.0))
+    reply = client_reply(parties, "<invoice-2026-122@example.test>", 11)
     try:
-        assert mailbox.wait_for_inbox(timeout_s=30, renew_s=0.2) is InboxWait.CHANGED
+        assert watcher.wait(0.3) is False
+        with wire_log() as log:
+            def reply_once_idling() -> None:
+                log.wait_for_idle()
+                deliver(smtp_server, parties.client, reply)
+
+            join = in_background(reply_once_idling)
+            try:
+                assert watcher.wait(30) is True
+            finally:
+                join()
     finally:
-        sender.join()
+        watcher.close()
+    # The mailbox, on its own connection, syncs meanwhile as the daemon's cycle does.
+    assert message_ids(mailbox.sync(first.cursor)) == ["<reply-11@client.example.test>"]
 
 
 def test_idle_times_out_when_nothing_comes(mailbox) -> None:
@@ -491,13 +564,15 @@ def test_idle_times_out_when_nothing_comes(mailbox) -> None:
 
 def test_mail_that_came_before_the_wait_answers_at_once(mailbox, parties, smtp_server) -> None:
     mailbox.sync(None)
-    deliver(smtp_server, parties.client, client_reply(parties, "<invoice-2026-130@example.test>", 8))
+    deliver(smtp_server, parties.client,
+            client_reply(parties, "<invoice-2026-130@example.test>", 8))
     # IDLE would never report it (it came before the IDLE began): only the check against the
     # last sync's UIDNEXT can answer CHANGED here.
     assert mailbox.wait_for_inbox(timeout_s=3) is InboxWait.CHANGED
 
 
-def test_a_message_ref_from_a_rebuilt_folder_cannot_be_fetched(mailbox, parties, other_client) -> None:
+def test_a_message_ref_from_a_rebuilt_folder_cannot_be_fetched(
+        mailbox, parties, other_client) -> None:
     other_client.login(parties.freelancer).append("Sent", wire(invoice(parties, "2026-140")))
     ref = mailbox.sync(None).messages[0].ref
     with pytest.raises(PermanentMailboxError, match="no longer"):
@@ -534,7 +609,8 @@ def test_tls_with_a_trusted_certificate_works(make_mailbox, parties, tls_dovecot
     assert box.sync(None).messages == ()
 
 
-def test_an_untrusted_certificate_is_refused_with_a_clear_message(make_mailbox, parties, tls_dovecot) -> None:
+def test_an_untrusted_certificate_is_refused_with_a_clear_message(
+        make_mailbox, parties, tls_dovecot) -> None:
     box = make_mailbox(parties.freelancer, imap={"port": tls_dovecot.imaps_port,
                                                  "security": Security.TLS})
     with pytest.raises(PermanentMailboxError, match="certificate"):
@@ -619,20 +695,8 @@ def test_the_fast_header_parser_reads_what_the_email_package_reads() -> None:
              "To: Jonas <jonas@example.test>,\r\n\tcompta@example.test\r\n"
              "Auto-Submitted: auto-replied\r\n"
              "From: Zoë Müller <zoe@client.example.test>\r\n\r\n").encode()
-    assert parse_header_block(block).items() == message_from_bytes(block, policy=policy.compat32).items()
-
-
-def test_settings_come_from_the_config_sections() -> None:
-    imap_cfg = config.ImapSection(host="imap.fastmail.test", port=143, tls="starttls",
-                                   sent="Gesendet", scan_since_days=90)
-    smtp_cfg = config.SmtpSection(host="smtp.fastmail.test", port=587, tls="starttls")
-    imap, smtp = from_config(imap_cfg, smtp_cfg, "jonas@fastmail.test", "app-pw-1", "app-pw-2")
-    assert (imap.host, imap.port, imap.security, imap.username) == (
-        "imap.fastmail.test", 143, Security.STARTTLS, "jonas@fastmail.test")
-    assert dict(imap.folders) == {"sent": "Gesendet"} and imap.scan_since_days == 90
-    assert smtp is not None and (smtp.port, smtp.security, smtp.password) == (587, Security.STARTTLS, "app-pw-2")
-    assert "app-pw" not in repr(imap) + repr(smtp)
-    assert from_config(imap_cfg, config.SmtpSection(), "jonas@fastmail.test", "a", "b")[1] is None
+    by_email_package = message_from_bytes(block, policy=policy.compat32)
+    assert parse_header_block(block).items() == by_email_package.items()
 
 
 # A server offering neither IDLE nor CONDSTORE nor SPECIAL-USE (only what RFC 3501 requires,
@@ -655,19 +719,24 @@ def test_without_idle_the_inbox_is_polled(make_mailbox, parties, tmp_path) -> No
                 lmtp.sendmail(parties.client.address, [parties.freelancer.address],
                               wire(client_reply(parties, "<invoice-2026-160@example.test>", 16)))
 
-        lander = threading.Timer(0.5, land)
-        lander.start()
-        try:
-            assert box.wait_for_inbox(timeout_s=30) is InboxWait.CHANGED
-        finally:
-            lander.join()
+        with wire_log() as log:
+            def land_once_polling() -> None:
+                log.wait_for_noop()
+                land()
+
+            join = in_background(land_once_polling)
+            try:
+                assert box.wait_for_inbox(timeout_s=30) is InboxWait.CHANGED
+            finally:
+                join()
         second = box.sync(first.cursor)
         assert message_ids(second) == ["<reply-16@client.example.test>"]
         assert box.sync(second.cursor).drafts_present == frozenset()
 
 
 @pytest.mark.parametrize("tls", ["implicit", "starttls"])
-def test_smtp_over_tls_sends(make_mailbox, parties, dovecot, tls_dovecot, other_client, tls) -> None:
+def test_smtp_over_tls_sends(
+        make_mailbox, parties, dovecot, tls_dovecot, other_client, tls) -> None:
     server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_side.load_cert_chain(str(tls_dovecot.cert_path), str(tls_dovecot.key_path))
     smtps = DeliveringSmtpServer(dovecot.host, dovecot.lmtp_port,

@@ -1,7 +1,7 @@
 """The whole relance cycle on IMAP: the real ``Engine``, store and templates, and the IMAP plugin
-opened by ``open_imap_mailbox`` from a configuration file and a password file, against a real
-Dovecot holding the freelancer's and the client's accounts and a real SMTP server that delivers
-between them over LMTP.
+opened by the wiring's ``open_imap_mailbox`` from a configuration file and a password file,
+against a real Dovecot holding the freelancer's and the client's accounts and a real SMTP server
+that delivers between them over LMTP.
 
 Everything around relance is done the way people and machines do it: the freelancer's mail
 program sends the invoice through SMTP and files its copy in Sent, the client answers through
@@ -28,14 +28,14 @@ import pytest
 from imapclient import IMAPClient
 
 from relance.daemon.cli.status import InvoiceRow, invoice_rows
-from relance.daemon.cli.wiring import open_mailbox
+from relance.daemon.cli.wiring import open_imap_mailbox, open_mailbox
 from relance.daemon.core.errors import PermanentMailboxError, TransientMailboxError
 from relance.daemon.core.mailbox import Folder
 from relance.daemon.core.model import EventKind
 from relance.daemon.cycle.config import Config, load_config
 from relance.daemon.cycle.engine import Engine
 from relance.daemon.cycle.store import Store
-from relance.gmail.imap.mailbox import ImapMailbox, open_imap_mailbox
+from relance.gmail.imap.mailbox import ImapMailbox
 from tests.clock import Clock
 from tests.servers.dovecot import DovecotServer, MailUser
 from tests.servers.smtp import DeliveringSmtpServer
@@ -453,7 +453,7 @@ from pathlib import Path
 from relance.daemon.cycle.config import load_config
 from relance.daemon.cycle.engine import Engine
 from relance.daemon.cycle.store import Store
-from relance.gmail.imap.mailbox import open_imap_mailbox
+from relance.daemon.cli.wiring import open_imap_mailbox
 config = load_config(Path(sys.argv[1]), {"HOME": sys.argv[2]})
 now = datetime.fromisoformat(sys.argv[3])
 Engine(config=config, store=Store.open(config.store_path), clock=lambda: now,

@@ -1,0 +1,5 @@
+"""The fake Gmail server's fixture, for the tests of the server itself."""
+
+from tests.gmailfake.fixtures import gmail_fake
+
+__all__ = ["gmail_fake"]
