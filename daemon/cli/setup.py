@@ -135,9 +135,9 @@ def _gmail(env: SetupEnv, options: SetupOptions,
     if source.resolve() != secrets_file.resolve():
         gmail.save_private(secrets_file, source.read_text(encoding="utf-8"))
     labels = click.confirm(
-        "Use the Gmail labels relance/paid and relance/stop to steer relance from Gmail? "
-        "(asks for permission to change labels)",
-        default=bool(account.get("gmail", {}).get("labels", True)))
+        "Also ask Google for permission to change labels (gmail.modify), for the "
+        "relance/paid and relance/stop labels? relance does not read them yet",
+        default=bool(account.get("gmail", {}).get("labels", False)))
     wanted = wiring.gmail_scopes(labels)
     click.echo("\nrelance asks Google for:\n" + "\n".join(gmail.scope_lines(wanted)) + "\n")
     click.echo(gmail.TESTING_WARNING)

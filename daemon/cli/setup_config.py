@@ -1,16 +1,20 @@
 """Writing the keys ``relance setup`` owns into ``config.toml`` without clobbering the rest.
 
-Pure text in, text out: a new file gets a commented layout modelled on ``config.example.toml``;
-an existing file keeps every line the wizard does not own (the user's comments, cadence, clients
-...), and only the owned keys are replaced in place, or added under their table (TOML v1.0.0
-§ "Table": a table runs from its header to the next header).
+Text in, text out, through tomlkit, which keeps a TOML document's layout: a new file gets a
+commented layout modelled on ``config.example.toml``; an existing file keeps every line the wizard
+does not own (the user's comments, cadence, clients ...), and only the owned keys are replaced in
+place, or added under their table.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Mapping, Sequence
+from typing import Any
+
+import tomlkit
+from tomlkit.container import Container
+from tomlkit.items import AoT, Item, Table
+from tomlkit.toml_document import TOMLDocument
 
 Value = str | int | bool | Sequence[str]
 Updates = Mapping[str, Mapping[str, Value]]  # table name -> key -> value
@@ -32,7 +36,8 @@ COMMENTS: dict[str, dict[str, str]] = {
     "account.gmail": {
         "token_file": "The OAuth token `relance setup` stored; readable by you alone (mode 600).",
         "client_secrets_file": "The OAuth client file downloaded from the Google Cloud console.",
-        "labels": "Honour the Gmail labels relance/paid and relance/stop on a thread.",
+        "labels": "Ask Google for gmail.modify too, for the relance/paid and relance/stop "
+                  "labels (not read yet).",
     },
     "account.imap": {
         "host": "The IMAP server's name.",
@@ -61,99 +66,69 @@ COMMENTS: dict[str, dict[str, str]] = {
     },
 }
 
-_TABLE = re.compile(r"^\s*\[\[?\s*([^\[\]]+?)\s*\]\]?\s*(#.*)?$")
-_KEY = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=\s*(.*)$")
+
+def toml_item(value: Value) -> Item:
+    """Return ``value`` as a TOML item (a string holding a line break as a multi-line one)."""
+    if isinstance(value, str) and "\n" in value:
+        return tomlkit.string(value, multiline=True)
+    return tomlkit.item(value if isinstance(value, str | int | bool) else list(value))
 
 
-def toml_value(value: Value) -> str:
-    """Return ``value`` written as TOML (strings as basic strings, multi-line when they hold a
-    line break; TOML's escapes are JSON's for the characters we meet)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        if "\n" in value:
-            body = value.replace("\\", "\\\\").replace('"""', '""\\"')
-            return f'"""\n{body}"""'
-        return json.dumps(value, ensure_ascii=False)
-    return "[" + ", ".join(json.dumps(v, ensure_ascii=False) for v in value) + "]"
+def _with_comment(item: Item, comment: str | None) -> Item:
+    """``item`` with ``comment`` on the line above it (tomlkit renders an item's indent before
+    its key, so the comment travels with the key wherever tomlkit places it)."""
+    if comment:
+        item.trivia.indent = f"# {comment}\n{item.trivia.indent}"
+    return item
 
 
-def _value_end(lines: list[str], start: int) -> int:
-    """Return the index after the last line of the value that begins on line ``start``
-    (a multi-line string or array spans several)."""
-    rest = _KEY.match(lines[start]).group(2).strip()  # type: ignore[union-attr]
-    for quote in ('"""', "'''"):
-        if rest.startswith(quote) and rest.count(quote) < 2:
-            for i in range(start + 1, len(lines)):
-                if quote in lines[i]:
-                    return i + 1
-    if rest.startswith("[") and "]" not in rest.split("#")[0]:
-        for i in range(start + 1, len(lines)):
-            if "]" in lines[i].split("#")[0]:
-                return i + 1
-    return start + 1
+def _insert_before_arrays(doc: TOMLDocument, name: str, table: Table) -> TOMLDocument:
+    """Return ``doc`` with a new top-level table before its first ``[[...]]``, so that it does
+    not follow an array of tables' last element; at the end when there is none."""
+    if not any(isinstance(item, AoT) for _, item in doc.body):
+        doc.add(name, table)
+        return doc
+    table.add(tomlkit.nl())  # a blank line before the array that follows
+    rebuilt = tomlkit.document()
+    rebuilt.parsing(True)  # as parsed: every item already there keeps its bytes
+    for key, item in doc.body:
+        if isinstance(item, AoT) and name not in rebuilt:
+            rebuilt.append(name, table)
+        rebuilt.append(key, item)
+    rebuilt.parsing(False)
+    return rebuilt
 
 
-def _tables(lines: list[str]) -> dict[str, tuple[int, int]]:
-    """Return each plain table's ``(header line, end line)``; the first ``[[...]]`` of a name
-    is skipped (the wizard owns no array tables)."""
-    found: dict[str, tuple[int, int]] = {}
-    current, begin = "", 0
-    for i, line in enumerate(lines):
-        match = _TABLE.match(line)
-        if match and not line.lstrip().startswith("[["):
-            if current:
-                found.setdefault(current, (begin, i))
-            current, begin = match.group(1), i
-        elif match:
-            if current:
-                found.setdefault(current, (begin, i))
-            current = ""
-    if current:
-        found.setdefault(current, (begin, len(lines)))
-    return found
-
-
-def _set_in_table(lines: list[str], table: str, key: str, value: Value) -> list[str]:
-    new = [f"{key} = {line}" for line in toml_value(value).split("\n")[:1]]
-    new += toml_value(value).split("\n")[1:]
-    comment = COMMENTS.get(table, {}).get(key)
-    span = _tables(lines).get(table)
-    if span is None:
-        block = [f"[{table}]"] + ([f"# {comment}"] if comment else []) + new
-        at = _insertion_point(lines)
-        if at < len(lines):
-            return lines[:at] + block + [""] + lines[at:]
-        return lines + [""] + block
-    begin, end = span
-    for i in range(begin + 1, end):
-        match = _KEY.match(lines[i])
-        if match and match.group(1) == key:
-            return lines[:i] + new + lines[_value_end(lines, i):]
-    at = end
-    while at - 1 > begin and not lines[at - 1].strip():
-        at -= 1  # keep the blank line before the next table
-    return lines[:at] + ([f"# {comment}"] if comment else []) + new + lines[at:]
-
-
-def _insertion_point(lines: list[str]) -> int:
-    """A new table goes before the first ``[[...]]`` (so it does not end up inside an array
-    of tables' last element), else at the end."""
-    for i, line in enumerate(lines):
-        if line.lstrip().startswith("[["):
-            return i
-    return len(lines)
+def _set(root: Container | Table, names: list[str], key: str, value: Value,
+         comment: str | None) -> None:
+    """Set ``key = value`` in the table ``names`` under ``root``, making the tables on the way;
+    a key added (not replaced) gets ``comment`` on the line above."""
+    parent: Any = root
+    for name in names:
+        if name not in parent:
+            parent.add(name, tomlkit.table())
+        parent = parent[name]
+    if key in parent:
+        parent[key] = toml_item(value)  # in place: its line's own comment stays
+    else:
+        parent.add(key, _with_comment(toml_item(value), comment))
 
 
 def update_config_text(existing: str | None, updates: Updates) -> str:
     """Return the configuration text with ``updates`` written in; ``existing`` None starts a
     new, commented file. Lines the updates do not name are kept byte for byte."""
-    lines = (existing if existing is not None else HEADER).split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
+    doc = tomlkit.parse(existing if existing is not None else HEADER)
+    fresh: dict[str, Table] = {}  # top-level tables the file lacks, filled before placing them
     for table, values in updates.items():
+        top, *names = table.split(".")
+        root: Container | Table = doc
+        if top not in doc:
+            root = fresh.setdefault(top, tomlkit.table())  # a header only if it holds keys
+        else:
+            names = [top, *names]
         for key, value in values.items():
-            lines = _set_in_table(lines, table, key, value)
-    return "\n".join(lines) + "\n"
+            _set(root, names, key, value, COMMENTS.get(table, {}).get(key))
+    for top, new_table in fresh.items():
+        doc = _insert_before_arrays(doc, top, new_table)
+    text = doc.as_string()
+    return text if text.endswith("\n") else text + "\n"

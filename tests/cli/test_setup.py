@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import tomllib
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -26,9 +27,9 @@ from click.testing import CliRunner
 from relance.daemon.cli.main import cli
 from relance.daemon.cli.setup import SetupEnv
 from relance.daemon.cli.setup_config import update_config_text
+from relance.daemon.cli.wiring import open_gmail_mailbox
 from relance.daemon.core.errors import PermanentMailboxError, UsageError
 from relance.daemon.cycle.config import load_config
-from relance.gmail.api.mailbox import open_gmail_mailbox
 from relance.gmail.api.quota import SCOPE_COMPOSE, SCOPE_MODIFY, SCOPE_READ
 from tests.gmailfake.oauth import OAuthGmailFake
 
@@ -246,6 +247,26 @@ def test_config_text_keeps_multiline_values_and_foreign_tables() -> None:
     assert after == ('[sender]\nname = "Old"\nsignature = "New"\ncompany = "Kept"\n\n'
                      '[locale]\n# Your language: "en", "fr", "ro", "de" or "es".\n'
                      'language = "de"\n\n[[clients]]\nmatch = "@a.example"\n')
+
+
+def test_config_text_keeps_comments_inside_an_edited_table() -> None:
+    before = ('[sender]  # who signs\n# my legal name, not my trading one\n'
+              'name = "Old"  # since 2019\n# the signature is set below\n'
+              'company = "Atelier"\n\n[payment]\n# my usual terms\ndefault_days = 30\n')
+    after = update_config_text(before, {"sender": {"name": "New", "signature": "Claire"},
+                                        "payment": {"default_days": 45}})
+    assert after == ('[sender]  # who signs\n# my legal name, not my trading one\n'
+                     'name = "New"  # since 2019\n# the signature is set below\n'
+                     'company = "Atelier"\n# The closing lines under every follow-up.\n'
+                     'signature = "Claire"\n\n[payment]\n# my usual terms\n'
+                     'default_days = 45\n')
+    assert tomllib.loads(after)["sender"] == {"name": "New", "signature": "Claire",
+                                              "company": "Atelier"}
+
+
+def test_the_written_config_promises_no_gmail_labels() -> None:
+    text = update_config_text(None, {"account.gmail": {"labels": False}})
+    assert "not read yet" in text and "Honour" not in text
 
 
 @pytest.fixture
