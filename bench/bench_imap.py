@@ -12,7 +12,7 @@ messages in Sent (invoices), the rest in the Inbox. Then it reports:
 and, once, the delay from a message landing over LMTP to ``wait_for_inbox`` (IDLE) answering
 and a sync returning it (median of several); and the delay from a client's reply landing
 (through the SMTP server, delivered over LMTP) to its pending follow-up being withdrawn by the
-real ``Engine``: a second ``ImapMailbox`` waits in IDLE, then ``engine.cycle()`` runs (median
+real ``Engine``: the daemon's Inbox watcher waits in IDLE, then ``engine.cycle()`` runs (median
 of several, one invoice and one client per trial).
 
 Run from the checkout:  python bench/bench_imap.py --sizes 5000,50000 [--mail-format mdbox]
@@ -41,15 +41,17 @@ from pathlib import Path
 
 from imapclient import IMAPClient
 
+from relance.daemon.cli.wiring import open_imap_mailbox, open_inbox_watcher
 from relance.daemon.core.mailbox import Folder
 from relance.daemon.core.triage import worth_reading
 from relance.daemon.cycle.config import load_config
 from relance.daemon.cycle.engine import Engine
 from relance.daemon.cycle.store import FollowUpState, Store
 from relance.gmail.imap.fetch import BATCH, HEADER_ITEM
-from relance.gmail.imap.mailbox import ImapMailbox, InboxWait, open_imap_mailbox
+from relance.gmail.imap.mailbox import ImapMailbox, InboxWait
 from relance.gmail.imap.settings import ImapSettings, Security
 from tests.clock import Clock
+from tests.gmail.imap.wire_log import wire_log
 from tests.servers.dovecot import PASSWORD, DovecotServer, MailUser
 from tests.servers.smtp import DeliveringSmtpServer
 
@@ -131,7 +133,8 @@ def sent_only(folder: Folder, headers: Message) -> bool:
 
 
 def first_sync(server: DovecotServer, user: MailUser,
-               interest: Callable[[Folder, Message], bool], *, trace: bool = False) -> tuple[float, int, str]:
+               interest: Callable[[Folder, Message], bool], *,
+               trace: bool = False) -> tuple[float, int, str]:
     """Return (seconds, tracemalloc peak bytes or 0, cursor) of a first sync.
 
     Memory is traced only when asked: tracemalloc slows allocation-heavy code several-fold, so
@@ -155,15 +158,17 @@ def child_rss(server: DovecotServer, user: MailUser, interest: str) -> float:
     """Max resident size (MB) of a fresh Python process whose only work is a first sync: the
     daemon's situation, without this benchmark's own seeding and bookkeeping."""
     out = subprocess.run(
-        [sys.executable, "-m", "bench.bench_imap", "--child-sync", f"{server.imap_port}", user.address, interest],
+        [sys.executable, "-m", "bench.bench_imap", "--child-sync", f"{server.imap_port}",
+         user.address, interest],
         check=True, capture_output=True, text=True)
     return float(out.stdout.strip())
 
 
 def child_sync(port: str, address: str, interest: str) -> None:
     user = MailUser(address, PASSWORD)
+    chosen = {"sent": sent_only, "triage": worth_reading}.get(interest, every_body)
     box = ImapMailbox(settings("127.0.0.1", int(port), user), None, address=address,
-                      interest={"sent": sent_only, "triage": worth_reading}.get(interest, every_body))
+                      interest=chosen)
     changes = box.sync(None)
     assert changes.messages  # keep them alive until the measurement, like the cycle would
     print(peak_rss_mb())
@@ -221,7 +226,8 @@ class CountingProxy:
         dst.close()
 
 
-def idle_cycle(server: DovecotServer, user: MailUser, cursor: str, samples: int) -> tuple[int, int, int, float]:
+def idle_cycle(server: DovecotServer, user: MailUser, cursor: str,
+               samples: int) -> tuple[int, int, int, float]:
     """Return (commands, bytes up, bytes down, median ms) of a sync with nothing new."""
     proxy = CountingProxy(server.host, server.imap_port)
     counted = ImapMailbox(settings("127.0.0.1", proxy.port, user), None, address=user.address,
@@ -248,25 +254,26 @@ def idle_wake(server: DovecotServer, user: MailUser, samples: int) -> float:
     box = ImapMailbox(settings(server.host, server.imap_port, user), None, address=user.address)
     cursor = box.sync(None).cursor
     delays = []
-    for n in range(samples):
-        landed: list[float] = []
+    with wire_log() as log:
+        for n in range(samples):
+            landed: list[float] = []
 
-        def land(n: int = n, landed: list[float] = landed) -> None:
-            time.sleep(0.3)
-            with smtplib.LMTP(server.host, server.lmtp_port) as lmtp:
-                lmtp.sendmail("client@client.example.test", [user.address],
-                              message(900000 + n, False, user.address))
-            landed.append(time.perf_counter())
+            def land(n: int = n, landed: list[float] = landed) -> None:
+                log.wait_for_idle(count=n + 1)  # the server has accepted this round's IDLE
+                with smtplib.LMTP(server.host, server.lmtp_port) as lmtp:
+                    lmtp.sendmail("client@client.example.test", [user.address],
+                                  message(900000 + n, False, user.address))
+                landed.append(time.perf_counter())
 
-        sender = threading.Thread(target=land)
-        sender.start()
-        woke = box.wait_for_inbox(timeout_s=30)
-        changes = box.sync(cursor)
-        done = time.perf_counter()
-        sender.join()
-        cursor = changes.cursor
-        if woke is InboxWait.CHANGED and changes.messages:
-            delays.append(done - landed[0])
+            sender = threading.Thread(target=land)
+            sender.start()
+            woke = box.wait_for_inbox(timeout_s=30)
+            changes = box.sync(cursor)
+            done = time.perf_counter()
+            sender.join()
+            cursor = changes.cursor
+            if woke is InboxWait.CHANGED and changes.messages and landed:
+                delays.append(done - landed[0])
     box.close()
     return statistics.median(delays) if delays else float("nan")
 
@@ -341,30 +348,34 @@ def reply_withdraws(server: DovecotServer, tmp: Path, trials: int) -> tuple[floa
     while clock.now < datetime(2026, 3, 9, 12, tzinfo=timezone.utc):
         clock.now += timedelta(days=1)
         engine.cycle()
-    waiter = open_imap_mailbox(config, clock=clock)
+    waiter = open_inbox_watcher(config)
+    assert waiter is not None
     woke_after, withdrawn_after = [], []
-    for n, client in enumerate(clients):
-        clock.now += timedelta(minutes=1)
-        landed: list[float] = []
+    with wire_log() as log:
+        for n, client in enumerate(clients):
+            clock.now += timedelta(minutes=1)
+            landed: list[float] = []
 
-        def reply(n: int = n, client: MailUser = client, landed: list[float] = landed) -> None:
-            time.sleep(0.3)  # let the waiter enter IDLE first
-            with smtplib.SMTP(smtp.host, smtp.port) as conn:
-                conn.login(client.address, client.password)
-                conn.sendmail(client.address, [me.address], _reply_mail(client, me, n, clock.now))
-            landed.append(time.perf_counter())
+            def reply(n: int = n, client: MailUser = client,
+                      landed: list[float] = landed) -> None:
+                log.wait_for_idle(count=n + 1)  # the watcher is in IDLE
+                with smtplib.SMTP(smtp.host, smtp.port) as conn:
+                    conn.login(client.address, client.password)
+                    conn.sendmail(client.address, [me.address],
+                                  _reply_mail(client, me, n, clock.now))
+                landed.append(time.perf_counter())
 
-        sender = threading.Thread(target=reply)
-        sender.start()
-        woke = waiter.wait_for_inbox(timeout_s=30)
-        woke_at = time.perf_counter()
-        engine.cycle()
-        done = time.perf_counter()
-        sender.join()
-        state = store.followup(f"<bench-cycle-{n}@example.test>", "reminder").state
-        if woke is InboxWait.CHANGED and state == FollowUpState.WITHDRAWN and landed:
-            woke_after.append(woke_at - landed[0])
-            withdrawn_after.append(done - landed[0])
+            sender = threading.Thread(target=reply)
+            sender.start()
+            woke = waiter.wait(30)
+            woke_at = time.perf_counter()
+            engine.cycle()
+            done = time.perf_counter()
+            sender.join()
+            state = store.followup(f"<bench-cycle-{n}@example.test>", "reminder").state
+            if woke and state == FollowUpState.WITHDRAWN and landed:
+                woke_after.append(woke_at - landed[0])
+                withdrawn_after.append(done - landed[0])
     waiter.close()
     engine.box.close()  # type: ignore[attr-defined]
     store.close()
@@ -404,7 +415,8 @@ def report_size(server: DovecotServer, size: int, samples: int) -> None:
     user = server.add_user(f"bench-{size}")
     started = time.perf_counter()
     seed(server, user, size)
-    print(f"\n{size} messages ({size // 10} in Sent), seeded in {time.perf_counter() - started:.1f} s")
+    seeded = time.perf_counter() - started
+    print(f"\n{size} messages ({size // 10} in Sent), seeded in {seeded:.1f} s")
     bare_fetch(server, user)  # warm Dovecot's indexes and caches, so no one run pays for them
     bare = min(bare_fetch(server, user) for _ in range(2))
     narrow = min(first_sync(server, user, sent_only)[0] for _ in range(2))
