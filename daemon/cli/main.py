@@ -1,5 +1,9 @@
 """The `relance` command. Each command calls the library and turns its errors into one message
-and an exit status; ``main`` is the error edge, the commands are the work."""
+and an exit status; ``main`` is the error edge, the commands are the work.
+
+A command imports what it uses in its body: ``relance --help`` loads click and nothing of the
+engine, and no command loads a mailbox plugin it does not open.
+"""
 
 from __future__ import annotations
 
@@ -7,27 +11,27 @@ import json
 import sys
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
 
 from .. import __version__
-from ..core import message as mail
 from ..core.errors import RelanceError
-from ..core.model import EventKind
-from ..cycle.actions import find_invoice, record, track
-from ..cycle.config import Config
-from ..cycle.engine import Engine
-from ..cycle.lock import DaemonLock
-from ..cycle.store import Store
-from ..cycle.templates import export_templates
-from .env import Environment
-from .inspection import inspection
-from .status import attention, health, invoice_rows, render_table, rows_as_json
-from .wiring import open_mailbox
+from .env import NOW_EXAMPLE, Environment
+from .run import pause_all, report, resume_all, run, service
+from .setup_command import setup
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ..cycle.config import Config
+    from ..cycle.engine import Engine
+    from ..cycle.store import Store
 
 
 def _console() -> Console:
+    from rich.console import Console
+
     return Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
 
 
@@ -41,12 +45,17 @@ def _env(ctx: click.Context) -> Environment:
 @click.option("--config", "config_file", type=click.Path(path_type=Path), default=None,
               help="Configuration file (default: $RELANCE_CONFIG, then "
                    "~/.config/relance/config.toml).")
+@click.option("--now", metavar="MOMENT", default=None,
+              help=f"Run as if it were this moment, ISO 8601 with its offset (like "
+                   f"{NOW_EXAMPLE}): the clock starts there and runs on. Default: "
+                   "$RELANCE_NOW, else the real time.")
 @click.pass_context
-def cli(ctx: click.Context, config_file: Path | None) -> None:
+def cli(ctx: click.Context, config_file: Path | None, now: str | None) -> None:
     if ctx.obj is None:
         ctx.obj = Environment()
     if config_file is not None:
         ctx.obj.config_file = config_file
+    ctx.obj.use_now(now)
 
 
 @cli.command(help="Run relance on a built-in sample mailbox at a fixed date: no account needed.")
@@ -55,6 +64,7 @@ def cli(ctx: click.Context, config_file: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def demo(folder: Path | None, as_json: bool) -> None:
     from .demo import run_demo
+    from .status import render_table, rows_as_json
 
     result = run_demo(folder)
     if as_json:
@@ -84,6 +94,8 @@ def demo(folder: Path | None, as_json: bool) -> None:
               "invoices (default: the configured account address).")
 @click.pass_context
 def inspect_cmd(ctx: click.Context, file: Path, as_json: bool, me: str | None) -> None:
+    from .inspection import inspection
+
     config = _env(ctx).config()
     result = inspection(file.read_bytes(), me=me if me is not None else config.account.address,
                         default_terms_days=config.payment.default_days,
@@ -94,13 +106,16 @@ def inspect_cmd(ctx: click.Context, file: Path, as_json: bool, me: str | None) -
     click.echo(f"{file}: {result['kind']}")
     for key in ("invoice", "bounce", "auto_reply", "payment", "reply"):
         if result.get(key):
-            for name, value in result[key].items():  # type: ignore[union-attr]
+            for name, value in result[key].items():
                 click.echo(f"  {name}: {value}")
     if result.get("reason"):
         click.echo(f"  reason: {result['reason']}")
 
 
 def _engine(env: Environment, config: Config, store: Store, *, mailbox: bool) -> Engine:
+    from ..cycle.engine import Engine
+    from .wiring import open_mailbox
+
     return Engine(config=config, store=store,
                   mailbox=open_mailbox(config, clock=env.clock) if mailbox else None,
                   clock=env.clock)
@@ -110,6 +125,9 @@ def _engine(env: Environment, config: Config, store: Store, *, mailbox: bool) ->
 @click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> None:
+    from ..cycle.store import Store
+    from .status import attention, health, invoice_rows, render_table, rows_as_json
+
     env = _env(ctx)
     config = env.config()
     with Store.open(config.store_path) as store:
@@ -127,7 +145,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
     console = _console()
     console.print(render_table(rows, title=f"relance — {config.account.address or 'sample'}",
                                now=now))
-    push = {True: "connected", False: "not connected", None: "none"}[state["push_connected"]]
+    connected = state["push_connected"]
+    push = "none" if connected is None else "connected" if connected else "not connected"
     console.print(f"Last sync: {state['last_sync'] or 'never'} · push: {push}"
                   + (" · ALL FOLLOW-UPS PAUSED" if state["paused_all"] else ""), highlight=False)
     if notes:
@@ -140,6 +159,9 @@ def status(ctx: click.Context, as_json: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="Print what would be done; touch nothing.")
 @click.pass_context
 def once(ctx: click.Context, dry_run: bool) -> None:
+    from ..cycle.lock import DaemonLock
+    from ..cycle.store import Store
+
     env = _env(ctx)
     config = env.config()
     with DaemonLock(config.store_path), Store.open(config.store_path) as store:
@@ -157,6 +179,11 @@ def once(ctx: click.Context, dry_run: bool) -> None:
 @click.argument("invoice")
 @click.pass_context
 def preview(ctx: click.Context, invoice: str) -> None:
+    from ..core import message as mail
+    from ..cycle.actions import find_invoice
+    from ..cycle.apply import message_id_for
+    from ..cycle.store import Store
+
     env = _env(ctx)
     config = env.config()
     with Store.open(config.store_path) as store:
@@ -169,8 +196,6 @@ def preview(ctx: click.Context, invoice: str) -> None:
             reason = hold.reason.value if hold else "closed"
             click.echo(f"No follow-up is planned for {found.number}: {reason}.")
             return
-        from ..cycle.apply import message_id_for
-
         message = engine.compose(planned[0], message_id_for(planned[0], engine.domain))
     for name in ("From", "To", "Cc", "Subject", "In-Reply-To", "References", "Date"):
         if message[name]:
@@ -179,13 +204,19 @@ def preview(ctx: click.Context, invoice: str) -> None:
     click.echo(mail.text_body(message))
 
 
-def _decide(ctx: click.Context, invoice: str, kind: EventKind, until: date | None = None) -> None:
+def _decide(ctx: click.Context, invoice: str, kind: str, until: date | None = None) -> None:
+    """Record the user's decision about one invoice: ``kind`` is an ``EventKind`` value."""
+    from ..core.model import EventKind
+    from ..cycle.actions import find_invoice, record
+    from ..cycle.store import Store
+
+    event = EventKind(kind)
     env = _env(ctx)
     config = env.config()
     with Store.open(config.store_path) as store:
         found = find_invoice(store, invoice)
-        record(store, found, kind, env.clock(), until=until)
-    click.echo(f"{found.number}: {kind.value.replace('_', ' ')}"
+        record(store, found, event, env.clock(), until=until)
+    click.echo(f"{found.number}: {event.value.replace('_', ' ')}"
                + (f" until {until.isoformat()}" if until else "") + ".")
 
 
@@ -197,7 +228,7 @@ _DATE = click.DateTime(["%Y-%m-%d"])
 @click.option("--date", "paid_on", type=_DATE, default=None, help="When it was paid (YYYY-MM-DD).")
 @click.pass_context
 def paid(ctx: click.Context, invoice: str, paid_on: datetime | None) -> None:
-    _decide(ctx, invoice, EventKind.MARKED_PAID, paid_on.date() if paid_on else None)
+    _decide(ctx, invoice, "marked_paid", paid_on.date() if paid_on else None)
 
 
 @cli.command(help="Pause an invoice's follow-ups, until a date or until resumed.")
@@ -205,27 +236,30 @@ def paid(ctx: click.Context, invoice: str, paid_on: datetime | None) -> None:
 @click.option("--until", type=_DATE, default=None, help="Last day of the pause (YYYY-MM-DD).")
 @click.pass_context
 def pause(ctx: click.Context, invoice: str, until: datetime | None) -> None:
-    _decide(ctx, invoice, EventKind.PAUSED, until.date() if until else None)
+    _decide(ctx, invoice, "paused", until.date() if until else None)
 
 
 @cli.command(help="Resume an invoice's follow-ups after a pause, a reply or a stop.")
 @click.argument("invoice")
 @click.pass_context
 def resume(ctx: click.Context, invoice: str) -> None:
-    _decide(ctx, invoice, EventKind.RESUMED)
+    _decide(ctx, invoice, "resumed")
 
 
 @cli.command(help="Stop an invoice's follow-ups (until resumed).")
 @click.argument("invoice")
 @click.pass_context
 def stop(ctx: click.Context, invoice: str) -> None:
-    _decide(ctx, invoice, EventKind.STOPPED)
+    _decide(ctx, invoice, "stopped")
 
 
 @cli.command(name="track", help="Declare a sent message an invoice, by its Message-ID.")
 @click.argument("message_id")
 @click.pass_context
 def track_cmd(ctx: click.Context, message_id: str) -> None:
+    from ..cycle.actions import track
+    from ..cycle.store import Store
+
     env = _env(ctx)
     config = env.config()
     with Store.open(config.store_path) as store:
@@ -247,19 +281,14 @@ def templates() -> None:
 @click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--overwrite", is_flag=True, help="Replace files already there.")
 def templates_export(dest: Path, overwrite: bool) -> None:
+    from ..cycle.templates import export_templates
+
     written = export_templates(dest, overwrite=overwrite)
     click.echo(f"{len(written)} template(s) written to {dest}.")
 
-from .run import pause_all, report, resume_all, run, service  # noqa: E402
 
-cli.add_command(run)
-cli.add_command(service)
-cli.add_command(report)
-cli.add_command(pause_all)
-cli.add_command(resume_all)
-from .setup_command import setup  # noqa: E402
-
-cli.add_command(setup)
+for _command in (run, service, report, pause_all, resume_all, setup):
+    cli.add_command(_command)
 
 
 def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
@@ -279,4 +308,3 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
         click.echo(f"relance: {exc}", err=True)
         return exc.exit_status
     return 0
-

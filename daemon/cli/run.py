@@ -1,43 +1,31 @@
 """The daemon's commands: `relance run`, `relance service install`, `relance report`, and the
 global pause (`relance pause-all`, `relance resume-all`).
 
-These environment variables exist for tests only and are read nowhere else:
-``RELANCE_FAKE_NOW`` (an ISO moment with its offset) starts the daemon's clock there, running
-``RELANCE_FAKE_SPEED`` times faster than real time (default 1); ``RELANCE_CRASH_AT``
-(``before:send_draft``, ``after:create_draft:2``, ...) makes the process kill itself with SIGKILL
-around the n-th call of a mailbox method, for the crash-injection harness;
-``RELANCE_GMAIL_ENDPOINT`` (a base URL like ``http://127.0.0.1:8123/``) opens a Gmail account at
-a local Gmail-compatible server instead of Google's, reached directly (never through a proxy),
-its tokens refreshed at ``RELANCE_GMAIL_TOKEN_URI`` (default: the endpoint's ``token``).
+Every one reads the time from the ``Environment``'s clock (``--now`` starts it elsewhere), and
+imports the engine and the runner only when it runs.
 """
 
 from __future__ import annotations
 
 import json
-import logging
-import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
-from ..core.errors import MailboxError, UsageError
-from ..core.mailbox import Mailbox
-from ..core.model import EventKind, HoldReason
-from ..cycle.actions import record
-from ..cycle.config import Config
-from ..cycle.engine import Engine
-from ..cycle.lock import DaemonLock
-from ..cycle.logs import configure
-from ..cycle.runner import PAUSED_ALL_META, WAKE_PUSH, Clock, Runner, RunSettings, ScaledClock
-from ..cycle.store import Store
 from .env import Environment
-from .wiring import open_mailbox
+
+if TYPE_CHECKING:
+    import logging
+
+    from ..cycle.engine import Engine
+    from ..cycle.runner import Runner
+    from .wiring import InboxWatcher
 
 PAUSE_ALL_DETAIL = "pause --all"
 
@@ -46,88 +34,30 @@ def _env(ctx: click.Context) -> Environment:
     return ctx.obj  # type: ignore[no-any-return]
 
 
-def daemon_clock(env: Environment) -> tuple[Clock, float]:
-    """The clock and its speed: the environment's, unless a test set ``RELANCE_FAKE_NOW``."""
-    fake = env.environ.get("RELANCE_FAKE_NOW")
-    if not fake:
-        return env.clock, 1.0
-    start = datetime.fromisoformat(fake)
-    if start.tzinfo is None:
-        raise UsageError("RELANCE_FAKE_NOW needs an offset, like 2026-03-10T04:00:00+00:00.")
-    speed = float(env.environ.get("RELANCE_FAKE_SPEED", "1"))
-    return ScaledClock(start, speed), speed
-
-
-class _CrashingMailbox:
-    """Test-only: a mailbox that SIGKILLs its own process around the n-th call of a method."""
-
-    def __init__(self, inner: Mailbox, spec: str) -> None:
-        when, method, *nth = spec.split(":")
-        self._inner, self._when, self._method = inner, when, method
-        self._left = int(nth[0]) if nth else 1
-        self.address = inner.address
-
-    def __getattr__(self, name: str) -> Any:
-        target = getattr(self._inner, name)
-        if name != self._method:
-            return target
-
-        def call(*args: object, **kwargs: object) -> object:
-            self._left -= 1
-            if self._left == 0 and self._when == "before":
-                os.kill(os.getpid(), signal.SIGKILL)
-            result = target(*args, **kwargs)
-            if self._left == 0 and self._when == "after":
-                os.kill(os.getpid(), signal.SIGKILL)
-            return result
-        return call
-
-
-def _open_mailbox(config: Config, environ: Mapping[str, str], clock: Clock) -> Mailbox:
-    """The configured mailbox; a Gmail account at a test's local server when
-    ``RELANCE_GMAIL_ENDPOINT`` is set (test-only, see the module docstring)."""
-    endpoint = environ.get("RELANCE_GMAIL_ENDPOINT")
-    if not endpoint or config.account.provider != "gmail":
-        return open_mailbox(config, clock=clock)
-    import httplib2
-
-    from ...gmail.api.mailbox import open_gmail_mailbox
-
-    token_uri = environ.get("RELANCE_GMAIL_TOKEN_URI") or endpoint.rstrip("/") + "/token"
-    return open_gmail_mailbox(config, endpoint=endpoint, token_uri=token_uri,
-                              http=httplib2.Http(proxy_info=None, timeout=30))
-
-
-def _mailbox_opener(config: Config, environ: Mapping[str, str],
-                    clock: Clock) -> Callable[[], Mailbox]:
-    spec = environ.get("RELANCE_CRASH_AT")
-
-    def opener() -> Mailbox:
-        mailbox = _open_mailbox(config, environ, clock)
-        return _CrashingMailbox(mailbox, spec) if spec else mailbox  # type: ignore[return-value]
-    return opener
-
-
-def _watch_inbox(config: Config, runner: Runner, log: logging.Logger) -> None:
-    """Wake the runner as soon as mail lands in an IMAP Inbox (IDLE, RFC 2177), on a connection
-    of its own in a daemon thread; the interval sync still covers any gap."""
-    from ...gmail.imap.mailbox import InboxWait, open_imap_mailbox
+def _watch_inbox(watcher: InboxWatcher, runner: Runner, log: logging.Logger) -> None:
+    """Wake the runner as soon as mail lands in the Inbox (IMAP IDLE, RFC 2177), on the
+    watcher's own connection in a daemon thread; the interval sync still covers any gap."""
+    from ..core.errors import MailboxError
+    from ..cycle.runner import WAKE_PUSH
 
     def watch() -> None:
-        box = open_imap_mailbox(config)
-        while not runner.stopping:
-            try:
-                changed = box.wait_for_inbox(60) is InboxWait.CHANGED
-                runner.push_connected = True
-            except MailboxError as exc:
-                if runner.push_connected is not False:
-                    log.warning("new-mail notifications unavailable, relying on the interval "
-                                "sync: %s", exc, extra={"fields": {"event": "push_down"}})
-                runner.push_connected = False
-                time.sleep(60)
-                continue
-            if changed:
-                runner.wake(WAKE_PUSH)
+        try:
+            while not runner.stopping:
+                try:
+                    changed = watcher.wait(60)
+                    runner.push_connected = True
+                except MailboxError as exc:
+                    if runner.push_connected is not False:
+                        log.warning("new-mail notifications unavailable, relying on the "
+                                    "interval sync: %s", exc,
+                                    extra={"fields": {"event": "push_down"}})
+                    runner.push_connected = False
+                    time.sleep(60)
+                    continue
+                if changed:
+                    runner.wake(WAKE_PUSH)
+        finally:
+            watcher.close()
     threading.Thread(target=watch, name="relance-idle", daemon=True).start()
 
 
@@ -145,21 +75,28 @@ def _watch_inbox(config: Config, runner: Runner, log: logging.Logger) -> None:
 @click.pass_context
 def run(ctx: click.Context, once: bool, log_json: bool, sync_every: int,
         digest_at: datetime | None) -> None:
+    from ..cycle.engine import Engine
+    from ..cycle.lock import DaemonLock
+    from ..cycle.logs import configure
+    from ..cycle.runner import Runner, RunSettings
+    from ..cycle.store import Store
+    from .wiring import open_inbox_watcher, open_mailbox
+
     env = _env(ctx)
     config = env.config()
     log = configure(as_json=log_json, environ=env.environ)
-    clock, speed = daemon_clock(env)
-    opener = _mailbox_opener(config, env.environ, clock)
+    opener = partial(open_mailbox, config, clock=env.clock)
     with DaemonLock(config.store_path), Store.open(config.store_path) as store:
-        engine = Engine(config=config, store=store, mailbox=opener(), clock=clock)
+        engine = Engine(config=config, store=store, mailbox=opener(), clock=env.clock)
         runner = Runner(engine, reopen=opener, log=log,
                         settings=RunSettings(sync_every=timedelta(minutes=sync_every),
-                                             speed=speed,
+                                             speed=env.speed,
                                              digest_at=digest_at.time() if digest_at else None))
         previous = {sig: signal.signal(sig, runner.stop)
                     for sig in (signal.SIGTERM, signal.SIGINT)}
-        if config.account.provider == "imap" and not once:
-            _watch_inbox(config, runner, log)
+        watcher = None if once else open_inbox_watcher(config)
+        if watcher is not None:
+            _watch_inbox(watcher, runner, log)
         try:
             runner.run(once=once)
         finally:
@@ -200,14 +137,15 @@ def service_install(ctx: click.Context, launchd: bool) -> None:
               default=Path("relance-report.html"), show_default=True, help="The file to write.")
 @click.pass_context
 def report(ctx: click.Context, output: Path) -> None:
+    from ..cycle.engine import Engine
+    from ..cycle.store import Store
     from .report import gather, render_html
 
     env = _env(ctx)
     config = env.config()
-    clock, _ = daemon_clock(env)
     with Store.open(config.store_path) as store:
-        engine = Engine(config=config, store=store, mailbox=None, clock=clock)
-        data = gather(store, engine.plan(), now=clock(), zone=config.zone,
+        engine = Engine(config=config, store=store, mailbox=None, clock=env.clock)
+        data = gather(store, engine.plan(), now=env.clock(), zone=config.zone,
                       name_of=lambda address: config.client_for(address).name)
     output.write_text(render_html(data, title=config.account.address or "relance"),
                       encoding="utf-8")
@@ -223,6 +161,12 @@ _DATE = click.DateTime(["%Y-%m-%d"])
 @click.option("--until", type=_DATE, default=None, help="Last day of the pause (YYYY-MM-DD).")
 @click.pass_context
 def pause_all(ctx: click.Context, until: datetime | None) -> None:
+    from ..core.model import EventKind
+    from ..cycle.actions import record
+    from ..cycle.engine import Engine
+    from ..cycle.runner import PAUSED_ALL_META
+    from ..cycle.store import Store
+
     env = _env(ctx)
     config = env.config()
     last = until.date() if until else None
@@ -245,6 +189,11 @@ def pause_all(ctx: click.Context, until: datetime | None) -> None:
 @click.command(name="resume-all", help="End a global pause: the invoices it paused resume.")
 @click.pass_context
 def resume_all(ctx: click.Context) -> None:
+    from ..core.model import EventKind
+    from ..cycle.actions import record
+    from ..cycle.runner import PAUSED_ALL_META
+    from ..cycle.store import Store
+
     env = _env(ctx)
     config = env.config()
     now = env.clock()
@@ -263,6 +212,8 @@ def resume_all(ctx: click.Context) -> None:
 
 def _open_invoices(engine: Engine) -> list[str]:
     """Keys of the invoices that may still get a follow-up (not paid, not finished)."""
+    from ..core.model import HoldReason
+
     current = engine.plan()
     closed = {HoldReason.PAID, HoldReason.DONE}
     keys = [f.invoice_key for f in current.followups]

@@ -7,10 +7,14 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from ..core.cadence import Plan
-from ..core.model import Event, EventKind, Hold, HoldReason, Invoice
+from ..core.model import Event, EventKind, Hold, HoldReason, Invoice, PlannedFollowUp
 from ..cycle.store import FollowUpRow, FollowUpState
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 _NEEDS_USER = {HoldReason.DISPUTED: "the client disputes it",
                HoldReason.REPLIED: "the client answered",
@@ -83,7 +87,7 @@ def invoice_rows(invoices: list[Invoice], events: dict[str, list[Event]], plan: 
     return sorted(rows, key=lambda r: (-r.days_overdue, r.due, r.number))
 
 
-def _next(invoice: Invoice, planned: dict, hold: Hold | None,
+def _next(invoice: Invoice, planned: dict[str, PlannedFollowUp], hold: Hold | None,
           by_key: dict[tuple[str, str], FollowUpRow]) -> tuple[str, str, str, str]:
     followup = planned.get(invoice.key)
     if followup is not None:
@@ -151,7 +155,7 @@ def rows_as_json(rows: list[InvoiceRow]) -> list[dict[str, object]]:
     return [asdict(r) for r in rows]
 
 
-def render_table(rows: list[InvoiceRow], *, title: str, now: datetime):  # -> rich Table
+def render_table(rows: list[InvoiceRow], *, title: str, now: datetime) -> Table:
     """Return a rich Table of the rows (imported here: the CLI edge owns the terminal)."""
     from rich.table import Table
 

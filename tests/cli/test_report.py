@@ -136,7 +136,8 @@ def read_png(path: Path) -> tuple[int, int, list[bytes]]:
         elif kind == b"IDAT":
             idat += body
         pos += 12 + length
-    raw, stride, rows, previous = zlib.decompress(idat), width * channels, [], bytearray(width * channels)
+    raw, stride, rows = zlib.decompress(idat), width * channels, []
+    previous = bytearray(stride)
     for y in range(height):
         start = y * (stride + 1)
         kind, line = raw[start], bytearray(raw[start + 1:start + 1 + stride])

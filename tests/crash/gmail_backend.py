@@ -2,11 +2,11 @@
 ``tests/gmailfake``, which also hosts every client's account and delivers between them.
 
 The server runs in the test process on a free loopback port; the daemon, in-process or as a
-killed subprocess, reaches it through ``RELANCE_GMAIL_ENDPOINT`` with a token file that names
-the server's ``/token``. What the clients received is what landed in their Inboxes from the
-freelancer: Gmail files each ``drafts.send`` as one new message, so a follow-up sent twice is
-two messages there. The server's clock follows the walk, so Gmail's dates and its
-``newer_than:``/``after:`` searches agree with the daemon's time.
+killed subprocess, reaches it at ``gmail_endpoint`` (``launch.py`` opens Gmail there), with a
+token file that names the server's ``/token``. What the clients received is what landed in
+their Inboxes from the freelancer: Gmail files each ``drafts.send`` as one new message, so a
+follow-up sent twice is two messages there. The server's clock follows the walk, so Gmail's
+dates and its ``newer_than:``/``after:`` searches agree with the daemon's time.
 """
 
 from __future__ import annotations
@@ -63,9 +63,10 @@ class GmailBackend:
                 f'[account.gmail]\ntoken_file = "{self.token_file}"\n'
                 f'client_secrets_file = "{self.client_secrets}"\n\n')
 
-    def environ(self) -> dict[str, str]:
-        """Where the daemon finds this Gmail (test-only variable of ``relance run``)."""
-        return {"RELANCE_GMAIL_ENDPOINT": self.fake.url}
+    @property
+    def gmail_endpoint(self) -> str:
+        """Where the daemon finds this Gmail (``launch.py`` opens the account there)."""
+        return str(self.fake.url)
 
     def at(self, now: datetime) -> None:
         """The walk moved on: Gmail's clock follows."""

@@ -6,9 +6,13 @@ A backend is the mailbox and the clients' side: here the folder mailbox, whose `
 what the clients received (the harness moves each arrival into ``delivered/`` under a fresh name,
 so a follow-up delivered twice shows up as two files although the mailbox writes both under the
 same name); ``imap_backend.py`` has Dovecot with an SMTP server that delivers over LMTP;
-``gmail_backend.py`` the Gmail-compatible server. A backend may add variables to the daemon's
-environment (``environ()``) and be told each moment the walk reaches (``at(now)``), for servers
-that keep the walk's time.
+``gmail_backend.py`` the Gmail-compatible server. A backend may name a local Gmail server
+(``gmail_endpoint``) and be told each moment the walk reaches (``at(now)``), for servers that
+keep the walk's time.
+
+The daemon runs at the walk's moment through ``RELANCE_NOW``, as a user would run it; a killed
+run is ``python -m tests.crash.launch`` (``launch.py``), which registers the faulty mailbox in
+the product's wiring before it calls the command.
 
 A walk is fully determined by its seed; a reference walk of the same seed without crashes says
 which follow-ups were due, and the crashed walk must deliver exactly those, once each.
@@ -36,6 +40,9 @@ from relance.daemon.cli.env import Environment
 from relance.daemon.cli.main import main
 from relance.daemon.cycle.store import Store
 from tests import mails
+from tests.crash import launch
+
+ROOT = Path(__file__).resolve().parents[2]  # the child runs `python -m tests.crash.launch` here
 
 START = datetime(2026, 2, 2, 9, tzinfo=timezone.utc)
 END = datetime(2026, 3, 27, 9, tzinfo=timezone.utc)
@@ -177,26 +184,34 @@ def make_world(root: Path, seed: int, backend: FolderBackend | None = None) -> W
 def _environ(world: World, now: datetime) -> dict[str, str]:
     """The daemon's whole environment: no proxy variables, nothing of the test's own."""
     passed = {k: os.environ[k] for k in ("PATH", "PYTHONPATH") if k in os.environ}
-    extra = getattr(world.backend, "environ", dict)()
-    return {"HOME": str(world.root), "RELANCE_FAKE_NOW": now.isoformat(), **passed, **extra}
+    return {"HOME": str(world.root), "RELANCE_NOW": now.isoformat(), **passed}
+
+
+def _gmail_endpoint(world: World) -> str | None:
+    return getattr(world.backend, "gmail_endpoint", None)
 
 
 def _in_process(world: World, now: datetime, *argv: str) -> int:
     env = Environment(environ=_environ(world, now), clock=lambda: now)
-    return main(["--config", str(world.config), *argv], env)
+    with launch.faults(gmail_endpoint=_gmail_endpoint(world)):
+        return main(["--config", str(world.config), *argv], env)
 
 
 def _subprocess(world: World, now: datetime, rng: random.Random, log: WalkLog) -> bool:
     """One `relance run --once` in a child process that dies on the way: at a chosen mailbox
     call, or killed from outside a random moment after it started. True if it was killed."""
     environ = {**_environ(world, now), "PYTHONUNBUFFERED": "1"}
+    faults = []
     point = ""
     if rng.random() < 0.75:
         point = rng.choice(CRASH_POINTS)
-        environ["RELANCE_CRASH_AT"] = point
+        faults += ["--crash-at", point]
+    if endpoint := _gmail_endpoint(world):
+        faults += ["--gmail-endpoint", endpoint]
     child = subprocess.Popen(
-        [sys.executable, "-m", "relance.daemon.cli", "--config", str(world.config), "run",
-         "--once"], env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [sys.executable, "-m", "tests.crash.launch", *faults, "--", "--config",
+         str(world.config), "run", "--once"], cwd=ROOT, env=environ,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     assert child.stderr is not None
     if not point:
         child.stderr.readline()  # "relance started on ...": the cycle begins now
@@ -300,10 +315,10 @@ def summary(logs: list[WalkLog]) -> str:
     for log in logs:
         points.update(log.kill_points)
     return json.dumps({
-        "walks": len(logs), "runs": sum(l.runs for l in logs),
-        "subprocess_runs": sum(l.subprocess_runs for l in logs),
-        "kills": sum(l.kills for l in logs),
-        "deliveries": sum(len(l.deliveries) for l in logs),
-        "drafts_left": sum(l.leftover_drafts for l in logs),
-        "killed_while_sending": sum(len(l.killed_sending) for l in logs),
-        "lost_in_send": sum(l.lost for l in logs), "kills_by_point": dict(points)})
+        "walks": len(logs), "runs": sum(w.runs for w in logs),
+        "subprocess_runs": sum(w.subprocess_runs for w in logs),
+        "kills": sum(w.kills for w in logs),
+        "deliveries": sum(len(w.deliveries) for w in logs),
+        "drafts_left": sum(w.leftover_drafts for w in logs),
+        "killed_while_sending": sum(len(w.killed_sending) for w in logs),
+        "lost_in_send": sum(w.lost for w in logs), "kills_by_point": dict(points)})

@@ -36,6 +36,7 @@ from relance.daemon.cycle.store import Store
 from relance.gmail.folder.mailbox import FolderMailbox
 from tests import mails
 
+ROOT = Path(__file__).resolve().parents[2]  # where `python -m tests.crash.launch` runs
 SENT = datetime(2026, 1, 10, 8, 30, tzinfo=timezone.utc)
 OVERDUE = datetime(2026, 2, 16, 9, tzinfo=timezone.utc)  # a week after the due date
 
@@ -60,12 +61,16 @@ def relance(config: Path, now: datetime, *argv: str) -> int:
     return main(["--config", str(config), *argv], env)
 
 
-def start_daemon(config: Path, now: datetime, *argv: str, **environ: str) -> subprocess.Popen:
-    """`relance run` in a child process, returned once it has logged its start."""
+def start_daemon(config: Path, now: datetime, *argv: str, speed: float = 1,
+                 **environ: str) -> subprocess.Popen:
+    """`relance run` in a child process at ``now`` (``RELANCE_NOW``), its clock ``speed`` times
+    faster than real time (through the test launcher), returned once it has logged its start."""
+    entry = ["relance.daemon.cli"] if speed == 1 else [
+        "tests.crash.launch", "--speed", str(speed), "--"]
     child = subprocess.Popen(
-        [sys.executable, "-m", "relance.daemon.cli", "--config", str(config), "run", *argv],
+        [sys.executable, "-m", *entry, "--config", str(config), "run", *argv], cwd=ROOT,
         env={"HOME": str(config.parent), "PATH": os.environ.get("PATH", ""),
-             "RELANCE_FAKE_NOW": now.isoformat(), **environ},
+             "RELANCE_NOW": now.isoformat(), **environ},
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert child.stderr is not None
     first = child.stderr.readline()
@@ -118,7 +123,7 @@ def test_the_daemon_wakes_at_the_slot_and_sends_once(world):
     # Start five minutes before the slot, with time running 300 times faster and a sync only
     # once a day: only the slot's alarm can make it send within the test's patience.
     daemon = start_daemon(world, draft.slot - timedelta(minutes=5), "--log-json",
-                          "--sync-every", "1440", RELANCE_FAKE_SPEED="300")
+                          "--sync-every", "1440", speed=300)
     outbox = world.parent / "mailbox" / "outbox"
     deadline = time.monotonic() + 20
     while not list(outbox.glob("*.eml")) and time.monotonic() < deadline:
