@@ -1,24 +1,50 @@
-"""Fixtures shared by every test: one real Dovecot and one delivering SMTP server per session,
-started on loopback when a test first asks for them, and fresh users (a freelancer and a client)
-for every test that does."""
+"""Fixtures shared by every test: the fake clock; a fresh copy of the built-in sample mailbox;
+one real Dovecot and one delivering SMTP server per session, started on loopback when a test
+first asks for them, and fresh users (a freelancer and a client) for every test that does. The
+Gmail-compatible fake's ``gmail_fake`` is registered by the conftest of the tests that use it."""
 
 from __future__ import annotations
 
 import itertools
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
 from imapclient import IMAPClient
 
+from relance.daemon.cli.wiring import sample_mailbox as built_in_sample
 from relance.gmail.imap.mailbox import ImapMailbox
 from relance.gmail.imap.settings import ImapSettings, Security, SmtpSettings
+from tests.clock import Clock
 from tests.servers.dovecot import DovecotServer, MailUser, dovecot_binary
 from tests.servers.smtp import DeliveringSmtpServer
 
 _serial = itertools.count(1)
+
+# A Tuesday morning (10:00 in Paris), a month before the invoices of the cycle tests fall due.
+CLOCK_START = datetime(2026, 2, 10, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """A fake clock at ``CLOCK_START``, for the product's ``clock=`` parameters; set or advance
+    it (``clock.now = ...``, ``clock.advance(timedelta(days=1))``) to walk time forward."""
+    return Clock(CLOCK_START)
+
+
+@pytest.fixture
+def sample_mailbox(tmp_path: Path) -> Path:
+    """A fresh copy of the built-in sample mailbox (``sent/``, ``inbox/``, ``config.toml``), found
+    the way the product finds it, so a test may change it freely."""
+    dest = tmp_path / "sample"
+    with built_in_sample() as source:
+        shutil.copytree(source, dest)
+    return dest
 
 
 @pytest.fixture(scope="session")

@@ -16,16 +16,17 @@ CLIENT = "billing@northwind.test"
 
 
 def invoice(number: str, amount: str, due: str, sent: datetime, *, to: str = CLIENT,
-            cc: str | None = None, subject: str | None = None) -> EmailMessage:
+            cc: str | None = None, subject: str | None = None, sender: str = ME,
+            message_id: str | None = None) -> EmailMessage:
     """An English invoice e-mail with the number, total and due date in its body."""
     msg = EmailMessage()
-    msg["From"] = f"Claire Martin <{ME}>"
+    msg["From"] = f"Claire Martin <{sender}>"
     msg["To"] = to
     if cc:
         msg["Cc"] = cc
     msg["Subject"] = subject or f"Invoice {number} from Atelier Martin"
     msg["Date"] = format_datetime(sent)
-    msg["Message-ID"] = f"<{number.lower()}.{sent:%Y%m%d}@atelier-martin.example>"
+    msg["Message-ID"] = message_id or f"<{number.lower()}.{sent:%Y%m%d}@atelier-martin.example>"
     msg.set_content(
         f"Hello,\n\nPlease find attached invoice {number} for the design work of last month.\n\n"
         f"Invoice number: {number}\nInvoice date: {sent:%d/%m/%Y}\nDue date: {due}\n"

@@ -27,11 +27,10 @@ from relance.daemon.cli.report import (
     gather,
     render_html,
 )
+from relance.daemon.cli.wiring import sample_mailbox as built_in_sample
 from relance.daemon.cycle.config import load_config
 from relance.daemon.cycle.engine import Engine
 from relance.daemon.cycle.store import Store
-
-SAMPLE_CONFIG = Path(__file__).resolve().parents[2] / "gmail" / "folder" / "sample" / "config.toml"
 
 
 @pytest.mark.parametrize("due, bucket", [
@@ -49,7 +48,8 @@ def sample(tmp_path_factory):
     """The demo's mailbox after its cycle: the report's data and the page at the demo's date."""
     folder = tmp_path_factory.mktemp("report") / "demo"
     run_demo(folder)
-    config = load_config(SAMPLE_CONFIG, {"HOME": str(folder)})
+    with built_in_sample() as source:  # read only: a module-scoped fixture
+        config = load_config(source / "config.toml", {"HOME": str(folder)})
     with Store.open(folder / "relance.sqlite3") as store:
         engine = Engine(config=config, store=store, mailbox=None, clock=lambda: DEMO_NOW)
         data = gather(store, engine.plan(), now=DEMO_NOW, zone=config.zone,
@@ -105,11 +105,11 @@ def test_names_from_messages_are_escaped():
     assert "<script>" not in page and "&lt;script&gt;" in page
 
 
-def test_relance_report_writes_the_file(tmp_path, capsys):
+def test_relance_report_writes_the_file(tmp_path, capsys, sample_mailbox):
     folder = tmp_path / "demo"
     run_demo(folder)
     config = tmp_path / "config.toml"
-    config.write_text(SAMPLE_CONFIG.read_text().replace(
+    config.write_text((sample_mailbox / "config.toml").read_text().replace(
         "~/relance-demo.sqlite3", str(folder / "relance.sqlite3")))
     out = tmp_path / "owed.html"
     env = Environment(environ={"HOME": str(tmp_path)}, clock=lambda: DEMO_NOW)

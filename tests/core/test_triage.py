@@ -13,7 +13,6 @@ from relance.daemon.core.mailbox import Folder
 from relance.daemon.core.triage import worth_reading
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-SAMPLE_INBOX = Path(__file__).resolve().parents[2] / "gmail" / "folder" / "sample" / "inbox"
 
 
 def _headers(path: Path):
@@ -29,9 +28,10 @@ def test_every_message_relance_acts_on_is_read_whole(path):
     assert worth_reading(Folder.INBOX, _headers(path))
 
 
-def test_the_sample_inbox_reads_all_but_the_newsletter():
-    read = {p.name for p in SAMPLE_INBOX.glob("*.eml") if worth_reading(Folder.INBOX, _headers(p))}
-    skipped = {p.name for p in SAMPLE_INBOX.glob("*.eml")} - read
+def test_the_sample_inbox_reads_all_but_the_newsletter(sample_mailbox):
+    inbox = sample_mailbox / "inbox"
+    read = {p.name for p in inbox.glob("*.eml") if worth_reading(Folder.INBOX, _headers(p))}
+    skipped = {p.name for p in inbox.glob("*.eml")} - read
     assert skipped and all("newsletter" in name or "friend" in name for name in skipped)
 
 

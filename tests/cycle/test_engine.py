@@ -24,7 +24,7 @@ PARIS = ZoneInfo("Europe/Paris")
 
 
 @pytest.fixture
-def world(tmp_path: Path):
+def world(tmp_path: Path, clock: Clock):
     """A freelancer's folder mailbox with an outbox standing for the client's inbox."""
     root = tmp_path / "mailbox"
     (root / "outbox").mkdir(parents=True)
@@ -34,7 +34,6 @@ def world(tmp_path: Path):
         account=replace(config.account, address=mails.ME),
         window=SendWindow(holiday_country="FR"),
         clients=(ClientSettings(match=mails.CLIENT, timezone="Europe/Paris"),))
-    clock = Clock(datetime(2026, 2, 10, 9, tzinfo=timezone.utc))
     store = Store.open(config.store_path)
     mailbox = FolderMailbox(root, mails.ME)
     engine = Engine(config=config, store=store, mailbox=mailbox, clock=clock)
