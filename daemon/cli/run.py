@@ -80,6 +80,7 @@ def run(ctx: click.Context, once: bool, log_json: bool, sync_every: int,
     from ..cycle.logs import configure
     from ..cycle.runner import Runner, RunSettings
     from ..cycle.store import Store
+    from .digest_hook import daily_digest
     from .wiring import open_inbox_watcher, open_mailbox
 
     env = _env(ctx)
@@ -88,7 +89,7 @@ def run(ctx: click.Context, once: bool, log_json: bool, sync_every: int,
     opener = partial(open_mailbox, config, clock=env.clock)
     with DaemonLock(config.store_path), Store.open(config.store_path) as store:
         engine = Engine(config=config, store=store, mailbox=opener(), clock=env.clock)
-        runner = Runner(engine, reopen=opener, log=log,
+        runner = Runner(engine, reopen=opener, log=log, digest=daily_digest,
                         settings=RunSettings(sync_every=timedelta(minutes=sync_every),
                                              speed=env.speed,
                                              digest_at=digest_at.time() if digest_at else None))

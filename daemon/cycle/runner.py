@@ -21,6 +21,7 @@ import time as clocks
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
+from email.message import EmailMessage
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -33,6 +34,7 @@ MAILBOX_PROBLEM_META = "mailbox_problem"  # JSON {"since", "error"}; "" or absen
 PUSH_META = "push_connected"  # "yes", "no"; absent where the mailbox has no push (IDLE)
 PAUSED_ALL_META = "paused_all"  # JSON {"since", "until"}; absent when not paused
 LAST_CYCLE_META = "daemon_last_cycle"  # ISO moment of the daemon's last complete cycle
+DIGEST_META = "digest_last_day"  # the ISO date of the last day a digest was due
 
 WAKE_START = "start"
 WAKE_SYNC = "sync"
@@ -42,6 +44,17 @@ WAKE_PUSH = "push"  # IMAP IDLE or Gmail push saw something new
 _STOP = "stop"
 
 Clock = Callable[[], datetime]
+
+
+class NoDigest:
+    """The named answer for "the day gave nothing worth an e-mail"."""
+
+
+NO_DIGEST = NoDigest()
+
+# Given the engine and now, the day's digest as an e-mail from and to the user, or NO_DIGEST.
+# What it says is the CLI's business (``relance.daemon.cli.digest``); when it goes is the runner's.
+DigestWriter = Callable[[Engine, datetime], EmailMessage | NoDigest]
 
 
 @dataclass(frozen=True)
@@ -81,14 +94,17 @@ class StepOutcome:
 
 
 class Runner:
-    """The daemon around one engine. ``reopen`` connects to the mailbox again after it failed."""
+    """The daemon around one engine. ``reopen`` connects to the mailbox again after it failed;
+    ``digest`` writes the daily digest that goes out at ``settings.digest_at`` (none without it).
+    """
 
     def __init__(self, engine: Engine, *, reopen: Callable[[], Mailbox], settings: RunSettings,
-                 log: logging.Logger) -> None:
+                 log: logging.Logger, digest: DigestWriter | None = None) -> None:
         self.engine = engine
         self.reopen = reopen
         self.settings = settings
         self.log = log
+        self.digest = digest
         self.wakeups: queue.SimpleQueue[str] = queue.SimpleQueue()  # put() is signal-safe
         self.stopping = False
         self.held = bool(engine.store.meta(MAILBOX_PROBLEM_META))
@@ -222,28 +238,18 @@ class Runner:
         """Send the day's digest to the user once its hour has come (at most once a day: the
         day is recorded before the message goes)."""
         at = self.settings.digest_at
-        if at is None or self.held:
+        if at is None or self.digest is None or self.held:
             return
-        from ..cli.digest import DIGEST_META, NOTHING_TO_SAY, build_digest, digest_message
-        from ..cli.status import invoice_rows
-
         engine, store = self.engine, self.engine.store
         now = engine.clock()
         local = now.astimezone(engine.config.zone)
         if local.time() < at or store.meta(DIGEST_META) == local.date().isoformat():
             return
-        rows = invoice_rows(store.invoices(), store.events(), engine.plan(), store.followups(),
-                            local.date())
-        problem = json.loads(store.meta(MAILBOX_PROBLEM_META) or "{}").get("error", "")
-        digest = build_digest(store.invoices(), store.events(),
-                              store.followups(FollowUpState.DRAFTED), rows,
-                              since=now - timedelta(days=1), now=now,
-                              zone=engine.config.zone, problem=problem)
+        message = self.digest(engine, now)
         with store.transaction():
             store.set_meta(DIGEST_META, local.date().isoformat())
-        if digest is NOTHING_TO_SAY:
+        if isinstance(message, NoDigest):
             return
-        message = digest_message(digest, me=engine.me, now=now)  # type: ignore[arg-type]
         engine.box.send_draft(engine.box.create_draft(message, None))
         self.log.info("digest sent to %s", engine.me, extra={"fields": {"event": "digest"}})
 

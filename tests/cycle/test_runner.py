@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from relance.daemon.cli.digest_hook import daily_digest
 from relance.daemon.cli.env import Environment
 from relance.daemon.cli.main import main
 from relance.daemon.cli.service import launchd_plist, systemd_unit
@@ -297,7 +298,7 @@ def test_the_digest_goes_to_the_user_once_a_day_and_is_never_read_as_an_invoice(
     with Store.open(config.store_path) as store:
         engine = Engine(config=config, store=store, mailbox=box, clock=lambda: clock[0])
         runner = Runner(engine, reopen=lambda: box, log=logging.getLogger("relance.test"),
-                        settings=RunSettings(digest_at=hour(8, 0)))
+                        settings=RunSettings(digest_at=hour(8, 0)), digest=daily_digest)
         outbox = world.parent / "mailbox" / "outbox"
         assert runner.step("start").ran
         assert not list(outbox.glob("*.eml"))  # before eight: no digest yet
