@@ -204,7 +204,7 @@ class Applier:
                 self.store.set_followup_state(row.message_id, FollowUpState.DRAFTED)
             self._cancelled_by_user(row)
             return
-        draft = mail.parse(current)  # type: ignore[arg-type]
+        draft = mail.parse(current)
         strangers = set(mail.addresses(draft, "To", "Cc", "Bcc")) - {a.lower() for a in allowed}
         if strangers:
             note = (f"held: the draft is addressed to {', '.join(sorted(strangers))}, who "

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from typing import TypedDict
 
 from ..core import message as mail
 from ..core.classify import classify
@@ -30,11 +31,26 @@ from ..core.model import (
     PaymentNotice,
     Reply,
 )
-from ..core.threads import NO_MATCH, ThreadIndex, match_invoice
+from ..core.threads import NO_MATCH, NoMatch, ThreadIndex, match_invoice
 from .config import Config
-from .store import FollowUpState, Store
+from .store import FollowUpRow, FollowUpState, Store
 
 STAGE_HEADER = "X-Relance-Stage"
+
+_Parsed = tuple[FetchedMessage, EmailMessage]  # a fetched message and its parse
+
+
+class _Sighting(TypedDict):
+    """What is remembered of every sent message, whatever it turns out to be."""
+
+    message_id: str
+    folder: str
+    mail_ref: str
+    thread_id: str | None
+    sender: str
+    subject: str
+    sent_at: datetime | None
+    refs: tuple[str, ...]
 
 
 @dataclass
@@ -93,7 +109,7 @@ class Observer:
                 self._observe_received(fetched, index)
         return self.report
 
-    def _in_order(self, messages: Sequence[FetchedMessage]) -> list[tuple[FetchedMessage, EmailMessage]]:
+    def _in_order(self, messages: Sequence[FetchedMessage]) -> list[_Parsed]:
         parsed = []
         for fetched in messages:
             try:
@@ -120,16 +136,16 @@ class Observer:
 
     # -- sent -------------------------------------------------------------------------------
 
-    def _observe_sent(self, pair: tuple[FetchedMessage, EmailMessage]) -> None:
+    def _observe_sent(self, pair: _Parsed) -> None:
         fetched, msg = pair
         mid = self._first_sight(fetched, msg)
         if mid is None:
             return
         when = _when(msg, fetched, self.now)
-        record = dict(message_id=mid, folder=Folder.SENT.value, mail_ref=fetched.ref.encode(),
-                      thread_id=fetched.thread_id, sender=mail.sender(msg),
-                      subject=mail.header(msg, "Subject"), sent_at=when,
-                      refs=mail.references(msg))
+        record = _Sighting(message_id=mid, folder=Folder.SENT.value,
+                           mail_ref=fetched.ref.encode(), thread_id=fetched.thread_id,
+                           sender=mail.sender(msg), subject=mail.header(msg, "Subject"),
+                           sent_at=when, refs=mail.references(msg))
         rows = self.store.followups_by_message(mid)
         stage = mail.header(msg, STAGE_HEADER)
         if rows or stage:
@@ -163,8 +179,8 @@ class Observer:
                 return str(row["invoice_key"])
         return None
 
-    def _followup_came_back(self, mid: str, msg: EmailMessage, when: datetime, rows: list,
-                            stage: str, record: dict) -> None:
+    def _followup_came_back(self, mid: str, msg: EmailMessage, when: datetime,
+                            rows: list[FollowUpRow], stage: str, record: _Sighting) -> None:
         """A follow-up is in Sent: it went out (sent by relance, or by the user from Drafts)."""
         if rows:
             if any(row.state != FollowUpState.SENT for row in rows):
@@ -187,8 +203,7 @@ class Observer:
 
     # -- received ---------------------------------------------------------------------------
 
-    def _observe_received(self, pair: tuple[FetchedMessage, EmailMessage],
-                          index: ThreadIndex) -> None:
+    def _observe_received(self, pair: _Parsed, index: ThreadIndex) -> None:
         fetched, msg = pair
         mid = self._first_sight(fetched, msg)
         if mid is None:
@@ -216,7 +231,7 @@ class Observer:
             sender=sender, subject=mail.header(msg, "Subject"), sent_at=when,
             refs=mail.references(msg), summary=_summary(result))
 
-    def _invoice_for_payment(self, notice: PaymentNotice) -> object:
+    def _invoice_for_payment(self, notice: PaymentNotice) -> str | NoMatch:
         """A payment notice is not a reply: find its invoice by the number it names, else by an
         amount that only one invoice has."""
         invoices = self.store.invoices()
