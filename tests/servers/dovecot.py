@@ -28,10 +28,10 @@ import signal
 import socket
 import subprocess
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.clock import wait_until
 from tests.servers import free_ports
 
 MAIL_UID = 65534  # any non-root uid; "nobody" exists on every Debian system
@@ -214,16 +214,20 @@ service lmtp {{
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             start_new_session=True,  # its own process group, so stop() ends the sessions too
         )
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
+        process = self._process
+
+        def greets() -> bool:
+            if process.poll() is not None:
                 raise RuntimeError(f"dovecot exited at start: {self._failure_text()}")
-            if _greets(self.host, self.imap_port):
-                return
-            time.sleep(0.02)
-        self.stop()
-        raise RuntimeError(
-            f"dovecot did not greet within {START_TIMEOUT_S} s: {self._failure_text()}")
+            return _greets(self.host, self.imap_port)
+
+        try:
+            wait_until(greets, START_TIMEOUT_S, interval=0.02, what="Dovecot's IMAP greeting")
+        except TimeoutError:
+            self.stop()
+            raise RuntimeError(
+                f"dovecot did not greet within {START_TIMEOUT_S} s: {self._failure_text()}"
+            ) from None
 
     def stop(self) -> None:
         """Stop Dovecot and every session it runs (SIGTERM to its process group, SIGKILL
