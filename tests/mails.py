@@ -81,7 +81,7 @@ def hard_bounce(to: EmailMessage, when: datetime) -> EmailMessage:
         "Diagnostic-Code: smtp; 550 5.1.1 User unknown\r\n\r\n"
         f"--BND\r\nContent-Type: text/rfc822-headers\r\n\r\n{headers}\r\n--BND--\r\n"
     )
-    return email.message_from_bytes(raw.encode(), policy=email.policy.default)  # type: ignore[return-value]
+    return email.message_from_bytes(raw.encode(), policy=email.policy.default)
 
 
 def file_into(folder: Path, name: str, message: EmailMessage) -> Path:

@@ -83,7 +83,7 @@ class Desk:
 
 
 def _read(path: Path) -> EmailMessage:
-    return BytesParser(policy=policy.default).parsebytes(path.read_bytes())  # type: ignore[return-value]
+    return BytesParser(policy=policy.default).parsebytes(path.read_bytes())
 
 
 @pytest.fixture
@@ -205,12 +205,15 @@ def test_at_the_slot_the_draft_goes_as_the_user_left_it(desk: Desk) -> None:
     desk.apply()
     (draft,) = desk.drafts()
     edited = _read(draft)
-    edited.get_body(("plain",)).set_content("Hi Tom, a quick nudge about INV-2026-031. Claire")
+    body = edited.get_body(("plain",))
+    assert body is not None, "the draft has no plain-text part to edit"
+    body.set_content("Hi Tom, a quick nudge about INV-2026-031. Claire")
     draft.write_bytes(edited.as_bytes())
     desk.clock.now = desk.reminder().slot
     desk.send_due()
     (received,) = desk.delivered()
-    assert "a quick nudge" in received.get_body(("plain",)).get_content()
+    sent_body = received.get_body(("plain",))
+    assert sent_body is not None and "a quick nudge" in sent_body.get_content()
 
 
 def test_a_reply_seen_in_the_last_look_stops_the_send(desk: Desk) -> None:

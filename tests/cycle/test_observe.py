@@ -6,17 +6,18 @@ returns it, and never stopped by one message that makes no sense."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 
 from relance.daemon.core.mailbox import MailRef
-from relance.daemon.core.model import EventKind, Intent, Money
+from relance.daemon.core.model import Event, EventKind, Intent, Money
 from relance.daemon.cycle.config import Config, default_config
 from relance.daemon.cycle.observe import Observer, ObserveReport
 from relance.daemon.cycle.store import Store
@@ -54,7 +55,8 @@ class Desk:
 
     def send_invoice(self, number: str = "F-1042", *, message_id: str = F_1042,
                      to: str = DUPONT, amount: str = "EUR 1,234.56", due: str = "2026-03-31",
-                     sent: datetime = datetime(2026, 3, 1, 9, tzinfo=timezone.utc)):
+                     sent: datetime = datetime(2026, 3, 1, 9, tzinfo=timezone.utc)
+                     ) -> EmailMessage:
         inv = mails.invoice(number, amount, due, sent, to=to, sender=ME, message_id=message_id)
         mails.file_into(self.root / "sent", number, inv)
         return inv
@@ -146,8 +148,8 @@ def test_a_follow_up_found_in_sent_is_counted_as_sent_for_its_stage(desk: Desk) 
     ("payments/p01_stripe_payment_succeeded.eml", EventKind.PAYMENT,  # no thread: by its number
      lambda e: e.detail == "stripe"),
 ], ids=lambda v: Path(v).stem if isinstance(v, str) else None)
-def test_each_answer_is_attached_to_its_invoice_as_what_it_is(desk: Desk, relative, kind,
-                                                              check) -> None:
+def test_each_answer_is_attached_to_its_invoice_as_what_it_is(
+        desk: Desk, relative: str, kind: EventKind, check: Callable[[Event], bool]) -> None:
     desk.send_invoice()
     desk.observe()
     if relative.startswith("replies/r08"):  # its In-Reply-To names F-1044: re-thread it

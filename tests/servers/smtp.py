@@ -84,10 +84,11 @@ class _LmtpHandler:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.original_content or b""
+        mail_from = envelope.mail_from or ""  # DATA comes after MAIL FROM; "" is the null sender
         for recipient in envelope.rcpt_tos:
             lmtp = smtplib.LMTP(self.lmtp_host, self.lmtp_port, timeout=10)
             try:
-                lmtp.sendmail(envelope.mail_from, [recipient], content)
+                lmtp.sendmail(mail_from, [recipient], content)
             except smtplib.SMTPException as exc:
                 return f"451 4.3.0 local delivery to {recipient} failed: {exc}"
             finally:
@@ -95,7 +96,7 @@ class _LmtpHandler:
         with self.lock:
             self.received.append(Accepted(
                 login=str(session.auth_data or ""),
-                mail_from=envelope.mail_from,
+                mail_from=mail_from,
                 recipients=tuple(envelope.rcpt_tos),
                 content=content,
             ))
