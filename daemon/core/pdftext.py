@@ -18,8 +18,6 @@ from __future__ import annotations
 import io
 import logging
 
-from pypdf import PdfReader
-
 MAX_PDF_BYTES = 5 * 1024 * 1024
 MAX_PDF_PAGES = 10
 MAX_PDF_CHARS = 200_000
@@ -46,6 +44,8 @@ def pdf_text(data: bytes, *, max_pages: int = MAX_PDF_PAGES,
     if len(data) > max_bytes or not looks_like_pdf(data):
         return NO_TEXT
     try:
+        from pypdf import PdfReader  # here: most messages carry no PDF, and pypdf costs ~80 ms
+
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
             return NO_TEXT

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-import holidays
 
 from .configlines import NO_LINE, LineLocator
 
@@ -258,7 +257,7 @@ class Section:
         if value is None:
             return None
         code = value.upper()
-        supported = holidays.list_supported_countries()
+        supported = _supported_countries()
         if code not in supported:
             hint = did_you_mean(code, [c for c in supported if len(c) == 2])
             self.bad(name, "is not a country the holidays calendar knows",
@@ -274,7 +273,7 @@ class Section:
             if not self.data.get("holiday_country"):  # else the country itself was reported
                 self.bad(name, "is set without a holiday_country", "Set holiday_country too.")
             return None
-        known = holidays.list_supported_countries()[country]
+        known = _supported_countries()[country]
         canonical = {k.upper(): k for k in known}
         if value.upper() not in canonical:
             listed = ", ".join(known[:12]) + (" …" if len(known) > 12 else "")
@@ -314,3 +313,11 @@ def is_zone(name: str) -> bool:
 @cache
 def zone_names() -> frozenset[str]:
     return frozenset(available_timezones())
+
+
+def _supported_countries() -> dict[str, list[str]]:
+    """The holidays library's countries and their subdivisions, imported only when a
+    configuration names a country (the library takes ~30 ms to import)."""
+    import holidays
+
+    return dict(holidays.list_supported_countries())
