@@ -72,8 +72,8 @@ class RunSettings:
 
 
 class ScaledClock:
-    """A test-only clock that starts at ``start`` and runs ``speed`` times faster than the real
-    one (``RELANCE_FAKE_NOW`` / ``RELANCE_FAKE_SPEED``); never used in production."""
+    """A clock that starts at ``start`` and runs on ``speed`` times as fast as the real one:
+    ``relance --now`` / ``RELANCE_NOW`` at speed 1; the test suite's launcher runs faster."""
 
     def __init__(self, start: datetime, speed: float = 1.0) -> None:
         self.start = start
