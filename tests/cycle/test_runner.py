@@ -11,7 +11,6 @@ import plistlib
 import signal
 import subprocess
 import sys
-import time
 from datetime import datetime, timedelta, timezone
 from io import StringIO
 from pathlib import Path
@@ -32,10 +31,17 @@ from relance.daemon.cycle.config import load_config
 from relance.daemon.cycle.engine import Engine
 from relance.daemon.cycle.lock import DaemonLock
 from relance.daemon.cycle.logs import configure, redact
-from relance.daemon.cycle.runner import MAILBOX_PROBLEM_META, Runner, RunSettings
-from relance.daemon.cycle.store import Store
+from relance.daemon.cycle.runner import (
+    LAST_CYCLE_META,
+    MAILBOX_PROBLEM_META,
+    PUSH_META,
+    Runner,
+    RunSettings,
+)
+from relance.daemon.cycle.store import FollowUpState, Store
 from relance.gmail.folder.mailbox import FolderMailbox
 from tests import mails
+from tests.clock import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]  # where `python -m tests.crash.launch` runs
 SENT = datetime(2026, 1, 10, 8, 30, tzinfo=timezone.utc)
@@ -85,6 +91,13 @@ def _drafted(config: Path):
         return store.followups("drafted")
 
 
+def _meta(config: Path, key: str) -> str | None:
+    """What the daemon has recorded under ``key`` in the store beside ``config`` (read from
+    outside, as `relance status` reads it while the daemon runs)."""
+    with Store.open(config.parent / "relance.sqlite3") as store:
+        return store.meta(key)
+
+
 # -- one instance, clean stop, journald lines ---------------------------------------------------
 
 def test_a_second_daemon_on_the_same_store_refuses_and_sigterm_stops_the_first_cleanly(
@@ -95,7 +108,9 @@ def test_a_second_daemon_on_the_same_store_refuses_and_sigterm_stops_the_first_c
         err = capsys.readouterr().err
         assert f"another relance (pid {daemon.pid}) is already running" in err
         assert "Stop it first" in err
-        time.sleep(0.5)  # let its first cycle finish, then ask it to stop
+        # let its first cycle finish, then ask it to stop
+        wait_until(lambda: _meta(world, LAST_CYCLE_META), 20, interval=0.05,
+                   what="the daemon's first cycle")
     finally:
         daemon.send_signal(signal.SIGTERM)
         _, log = daemon.communicate(timeout=30)
@@ -126,11 +141,16 @@ def test_the_daemon_wakes_at_the_slot_and_sends_once(world):
     daemon = start_daemon(world, draft.slot - timedelta(minutes=5), "--log-json",
                           "--sync-every", "1440", speed=300)
     outbox = world.parent / "mailbox" / "outbox"
-    deadline = time.monotonic() + 20
-    while not list(outbox.glob("*.eml")) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    time.sleep(0.3)
-    daemon.send_signal(signal.SIGTERM)
+
+    def sent_in_store() -> list:
+        with Store.open(world.parent / "relance.sqlite3") as store:
+            return store.followups(FollowUpState.SENT)
+
+    try:
+        # the store says "sent" once the message is out; SIGTERM then lets that cycle finish
+        wait_until(sent_in_store, 20, interval=0.05, what="the follow-up sent at its slot")
+    finally:
+        daemon.send_signal(signal.SIGTERM)
     _, err = daemon.communicate(timeout=30)
     assert daemon.returncode == 0
     (sent,) = outbox.glob("*.eml")
@@ -238,6 +258,28 @@ def test_a_sync_with_nothing_new_skips_planning_but_a_decision_or_a_deleted_draf
 
 # -- IMAP IDLE wakes the daemon -----------------------------------------------------------------
 
+def _a_session_in_idle(workdir: Path) -> bool:
+    """Whether an IMAP session of the Dovecot run from ``workdir`` is in IDLE.
+
+    With ``verbose_proctitle`` Dovecot names each session's current command in its process
+    title (``dovecot/imap [user 127.0.0.1 IDLE]``); the sessions are children of the master
+    whose command line names ``workdir``'s configuration. Linux only (/proc), as Dovecot here."""
+    conf = str(workdir / "dovecot.conf")
+    titles: dict[int, tuple[int, str]] = {}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue  # self, sys, meminfo, ...
+        try:
+            title = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue  # not a process, or gone meanwhile
+        titles[int(proc.name)] = (parent, title)
+    masters = {pid for pid, (_, title) in titles.items() if conf in title}
+    return any(parent in masters and title.startswith("dovecot/imap ") and " IDLE]" in title
+               for parent, title in titles.values())
+
+
 def test_mail_landing_in_an_imap_inbox_wakes_the_daemon_at_once(tmp_path):
     from imapclient import IMAPClient
 
@@ -248,7 +290,7 @@ def test_mail_landing_in_an_imap_inbox_wakes_the_daemon_at_once(tmp_path):
         if os.environ.get("CI"):
             pytest.fail("dovecot is not installed but CI must run the IMAP tests")
         pytest.skip("dovecot is not installed (apt-get install dovecot-imapd dovecot-lmtpd)")
-    with DovecotServer(tmp_path / "dovecot") as dovecot:
+    with DovecotServer(tmp_path / "dovecot", extra_config="verbose_proctitle = yes\n") as dovecot:
         smtp = DeliveringSmtpServer(dovecot.host, dovecot.lmtp_port)
         smtp.start()
         user = dovecot.add_user("freelancer-idle")
@@ -265,13 +307,21 @@ def test_mail_landing_in_an_imap_inbox_wakes_the_daemon_at_once(tmp_path):
             f'[store]\npath = "{tmp_path / "relance.sqlite3"}"\n', encoding="utf-8")
         daemon = start_daemon(config, OVERDUE, "--log-json", "--sync-every", "1440")
         try:
-            time.sleep(1.5)  # its first cycle, and the watcher's IDLE
+            # its first cycle done, and the watcher's connection in IDLE (mail landing before
+            # that would be the first cycle's, or missed by the watcher, and prove nothing)
+            wait_until(lambda: _meta(config, LAST_CYCLE_META), 20, interval=0.05,
+                       what="the daemon's first cycle")
+            wait_until(lambda: _a_session_in_idle(tmp_path / "dovecot"), 20, interval=0.05,
+                       what="the daemon's watcher in IDLE")
             reply = mails.reply(mails.invoice("INV-2026-070", "EUR 300.00", "2026-02-09", SENT),
                                 "Paid this morning, thank you.", OVERDUE)
             with IMAPClient(dovecot.host, dovecot.imap_port, ssl=False, timeout=10) as imap:
                 imap.login(user.address, user.password)
                 imap.append("INBOX", reply.as_bytes())
-            time.sleep(3)  # Dovecot tells IDLE within about half a second
+            # Dovecot tells IDLE within about half a second; the push cycle then records that
+            # notifications work (only a cycle after the watcher's first answer can)
+            wait_until(lambda: _meta(config, PUSH_META) == "yes", 20, interval=0.05,
+                       what="the cycle woken by IDLE")
         finally:
             daemon.send_signal(signal.SIGTERM)
             _, err = daemon.communicate(timeout=30)
