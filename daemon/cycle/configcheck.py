@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-
 from .configlines import NO_LINE, LineLocator
 
 T = TypeVar("T")
