@@ -14,13 +14,13 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import time
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from relance.gmail.api.quota import scopes
+from tests.clock import wait_until
 from tests.gmailfake.server import GmailFake
 from tests.gmailfake.store import Account
 
@@ -93,7 +93,10 @@ class GmailBackend:
 
     def take_deliveries(self) -> list[bytes]:
         """The follow-ups that reached the clients' Inboxes since the last call, in order."""
-        time.sleep(0.02)  # a killed child's last request may still be running on the server
+        # a killed child's last request may still be read and carried out by the server: what
+        # reached the clients is known once it has closed every connection
+        wait_until(lambda: self.fake.open_connections == 0, 10,
+                   what="the Gmail fake to close the run's connections")
         fresh = []
         for account in self.clients:
             for msg in list(account.messages.values()):

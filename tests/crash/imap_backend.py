@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import itertools
 import os
-import time
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from imapclient import IMAPClient
 
+from tests.clock import wait_until
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import DeliveringSmtpServer
 
@@ -65,8 +65,13 @@ class ImapBackend:
         self._append("INBOX", message)
 
     def take_deliveries(self) -> list[bytes]:
-        """The messages the SMTP server accepted from this freelancer since the last call."""
-        time.sleep(0.05)  # the server thread appends its record right after the final reply
+        """The messages the SMTP server accepted from this freelancer since the last call.
+
+        Called once the run has ended. A completed send was recorded before its 250 reply; a
+        run killed mid-send may have left bytes the server has yet to read and deliver, which
+        it does before it sees the connection close."""
+        wait_until(lambda: self.smtp.open_connections == 0, 10,
+                   what="the SMTP server to close the run's connections")
         mine = [a.content for a in list(self.smtp.received) if a.login == self.address]
         fresh, self.taken = mine[self.taken:], len(mine)
         return fresh

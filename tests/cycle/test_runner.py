@@ -38,7 +38,7 @@ from relance.daemon.cycle.runner import (
     Runner,
     RunSettings,
 )
-from relance.daemon.cycle.store import FollowUpState, Store
+from relance.daemon.cycle.store import FollowUpRow, FollowUpState, Store
 from relance.gmail.folder.mailbox import FolderMailbox
 from tests import mails
 from tests.clock import wait_until
@@ -142,7 +142,7 @@ def test_the_daemon_wakes_at_the_slot_and_sends_once(world):
                           "--sync-every", "1440", speed=300)
     outbox = world.parent / "mailbox" / "outbox"
 
-    def sent_in_store() -> list:
+    def sent_in_store() -> list[FollowUpRow]:
         with Store.open(world.parent / "relance.sqlite3") as store:
             return store.followups(FollowUpState.SENT)
 

@@ -13,6 +13,7 @@ Usage::
     ...
     fake.quota.units["me@example.test"], fake.quota.http_requests
     fake.faults.queue("429"); fake.revoke("me@example.test")
+    fake.open_connections                          # 0: no client can still change anything
     fake.stop()
 
 Authentication: ``Authorization: Bearer <token>`` names the account; ``users/me`` is that
@@ -31,6 +32,7 @@ import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 from tests.gmailfake import batch as wire
 from tests.gmailfake import resources as res
@@ -75,14 +77,13 @@ class GmailFake:
         self._refresh: dict[str, str] = {}  # refresh token -> address
         self._uploads: dict[str, tuple[str, str, dict, dict[str, str]]] = {}
         self._lock = threading.RLock()
-        self._httpd: ThreadingHTTPServer | None = None
+        self._httpd: _Server | None = None
         self.url = ""
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> GmailFake:
         """Listen on a free loopback port in a background thread; return self."""
-        httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        httpd.daemon_threads = True
+        httpd = _Server(("127.0.0.1", 0), _Handler)
         httpd.fake = self  # type: ignore[attr-defined]
         self._httpd = httpd
         self.url = f"http://127.0.0.1:{httpd.server_address[1]}/"
@@ -98,6 +99,12 @@ class GmailFake:
 
     def __enter__(self) -> GmailFake:
         return self.start()
+
+    @property
+    def open_connections(self) -> int:
+        """How many client connections the server holds open now. A killed client's connection
+        counts until the server has read and answered (or dropped) what it had sent."""
+        return self._httpd.open_connections if self._httpd is not None else 0
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
@@ -263,6 +270,34 @@ def _fault_reply(kind: str) -> Reply:
         return Reply.json(403, res.error(403, "User Rate Limit Exceeded",
                                          "userRateLimitExceeded"))
     return Reply.json(int(kind), res.error(int(kind), "Backend Error", "backendError"))
+
+
+class _Server(ThreadingHTTPServer):
+    """The HTTP server, counting its connections from their accept until their thread ends."""
+
+    daemon_threads = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._open = 0
+        self._open_lock = threading.Lock()
+        super().__init__(*args, **kwargs)
+
+    @property
+    def open_connections(self) -> int:
+        with self._open_lock:
+            return self._open
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open += 1
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self._open_lock:
+                self._open -= 1
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -4,7 +4,8 @@
 LOGIN, over the plain connection: this is loopback) against the accounts it was given, and hands
 each accepted message to Dovecot's LMTP listener so the recipient's Inbox really receives it and
 IDLE fires there, like real mail. Every accepted transaction is also kept in ``received`` so a
-test can look at the envelope.
+test can look at the envelope, and ``open_connections`` counts the clients still connected (once
+it is 0 after a client died, nothing it sent can still be delivered).
 
 Two details of the libraries shape this:
 - smtplib does not read LMTP's one-reply-per-recipient answer (RFC 2033 §4.2), so each recipient
@@ -106,6 +107,37 @@ class _LmtpHandler:
         return "250 2.0.0 delivered"
 
 
+class _CountedSMTP(SMTP):
+    """aiosmtpd's session, entered in ``sessions`` from its connection until it is lost."""
+
+    def __init__(self, sessions: set[int], lock: threading.Lock, *args: Any,
+                 **kwargs: Any) -> None:
+        self._sessions, self._sessions_lock = sessions, lock
+        super().__init__(*args, **kwargs)
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        with self._sessions_lock:  # called again after STARTTLS: a set counts it once
+            self._sessions.add(id(self))
+        super().connection_made(transport)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        super().connection_lost(error)
+        with self._sessions_lock:
+            self._sessions.discard(id(self))
+
+
+class _Controller(Controller):
+    """aiosmtpd's controller, its sessions counted (``sessions``: those connected)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.sessions: set[int] = set()
+        self.sessions_lock = threading.Lock()
+        super().__init__(*args, **kwargs)
+
+    def factory(self) -> SMTP:
+        return _CountedSMTP(self.sessions, self.sessions_lock, self.handler, **self.SMTP_kwargs)
+
+
 class DeliveringSmtpServer:
     """aiosmtpd on 127.0.0.1 with AUTH, delivering into Dovecot's LMTP at (lmtp_host, lmtp_port).
 
@@ -128,7 +160,7 @@ class DeliveringSmtpServer:
         self.received: list[Accepted] = []
         self._auth = _Authenticator(dict(accounts or {}))
         self._handler = _LmtpHandler(lmtp_host, lmtp_port, self.received)
-        self._controller = Controller(
+        self._controller = _Controller(
             self._handler,
             hostname=self.host,
             port=self.port,
@@ -137,6 +169,13 @@ class DeliveringSmtpServer:
             auth_require_tls=False,  # loopback: plain AUTH is fine in most tests
             **options,
         )
+
+    @property
+    def open_connections(self) -> int:
+        """How many clients are connected now. A killed client's connection counts until the
+        server has read what it had sent (and delivered a message it had finished)."""
+        with self._controller.sessions_lock:
+            return len(self._controller.sessions)
 
     def add_account(self, login: str, password: str) -> None:
         """Let ``login`` / ``password`` authenticate from now on."""
