@@ -102,7 +102,7 @@ def measure(classify: Callable[..., object], show: bool) -> dict[str, tuple[int,
     return {name: (right, total) for name, (right, total) in counts.items()}
 
 
-def dateparser_finder() -> Callable[[str, date], list[FoundDate]] | None:
+def dateparser_finder() -> Callable[..., list[FoundDate]] | None:
     """Return a stand-in for ``dates.find_dates`` built on dateparser's ``search_dates``, or
     None when dateparser is not installed."""
     try:
@@ -111,7 +111,7 @@ def dateparser_finder() -> Callable[[str, date], list[FoundDate]] | None:
         return None
     languages = ["en", "fr", "ro", "de", "es", "it", "nl", "pt"]
 
-    def find(text: str, reference: date) -> list[FoundDate]:
+    def find(text: str, reference: date, *, short_forms: bool = False) -> list[FoundDate]:
         settings = {"RELATIVE_BASE": datetime(reference.year, reference.month, reference.day),
                     "PREFER_DATES_FROM": "future", "DATE_ORDER": "DMY"}
         found = search_dates(text, languages=languages, settings=settings) or []
@@ -130,7 +130,7 @@ def dateparser_finder() -> Callable[[str, date], list[FoundDate]] | None:
 
 
 @contextmanager
-def finder(find: Callable[[str, date], list[FoundDate]]) -> Iterator[None]:
+def finder(find: Callable[..., list[FoundDate]]) -> Iterator[None]:
     """Let the readers find dates with ``find`` while the block runs."""
     name = "find_dates"  # the name both readers import from relance.daemon.core.dates
     saved = [(module, getattr(module, name)) for module in (autoreply, intent)]

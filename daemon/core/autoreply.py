@@ -1,10 +1,19 @@
 """Is a received message an automatic answer (RFC 3834), usually an out-of-office, and when is
 its writer back?
 
-Headers are believed first: ``Auto-Submitted: auto-replied`` (RFC 3834 §5.2),
-``X-Autoreply``, ``X-Autorespond``, ``Precedence: auto_reply``. Then the subjects that
-Outlook, Gmail, Thunderbird and webmail vacation responders write in English, French,
-Romanian, German and Spanish. The return date is read from the text.
+Headers are believed first: ``Auto-Submitted: auto-replied`` (RFC 3834 §5.2; iCloud adds
+``; owner-email=...``, Zimbra ``(zimbra; vacation)``, Sieve ``(vacation)``), ``X-Autoreply``,
+``X-Autorespond``, ``Precedence: auto_reply``. Then the subjects that Exchange, Outlook, Gmail,
+Thunderbird, Sieve (RFC 5230 §4.3 "Auto: ") and webmail vacation responders write in English,
+French, Romanian, German, Spanish, Italian, Dutch and Portuguese ("Risposta automatica:",
+"Automatisch antwoord:", "Resposta automática:"), which are all that is left when a relay drops
+the headers.
+
+The return date, ``AutoReply.until``, is the **first day the writer is back** — the day a
+follow-up may reach them again: "back on 5 January" → 5 January; "until 4 January inclusive",
+"bis einschließlich 4. Januar", "tot en met 4 januari", "from 21/12 to 04/01" → 5 January (the
+day after the last day away); a plain "until 5 January" → 5 January (people use it for both;
+either way a follow-up sent that day reaches them back).
 """
 
 from __future__ import annotations
@@ -36,13 +45,18 @@ _STRONG_SUBJECT = re.compile(
     r"absence du bureau|reponse automatique|message d'absence|"
     r"raspuns automat|absent din birou|"
     r"abwesenheitsnotiz|automatische antwort|abwesenheitsmeldung|nicht im buro|"
-    r"respuesta automatica|fuera de (la )?oficina"
+    r"respuesta automatica|fuera de (la )?oficina|"
+    r"risposta automatica|fuori (ufficio|sede)|automatisch antwoord|afwezigheidsbericht|"
+    r"resposta automatica|fora do escritorio|mensagem de ferias"
 )
 # Words that mean "away" but that a person could also write; believed only at the start of the
 # subject, where a responder puts them and where a person replying keeps "Re: Invoice ...".
 _WEAK_SUBJECT = re.compile(
     r"^\s*(\[|\()?\s*(absent|absente|absence|concediu|abwesend|ausente|vacation|on vacation|"
-    r"away|vacances|conges|urlaub|vacaciones|ooo)\b"
+    r"away|vacances|conges|urlaub|vacaciones|ooo|ferie|in ferie|assente|afwezig|vakantie|"
+    r"ferias)\b"
+    # Sieve's default subject (RFC 5230 §4.3): "Auto: " and the subject answered.
+    r"|^\s*auto:\s"
 )
 
 # Precedence values of mailing lists and bulk mail. Not auto-replies, not people either.
@@ -91,7 +105,9 @@ def responder_subject(subject: str) -> bool:
 _AWAY_TEXT = re.compile(
     r"out of (the )?office|on (annual )?leave|on vacation|on holiday|away from|"
     r"absent|en conges|en vacances|in concediu|nu sunt la birou|"
-    r"nicht im buro|abwesend|im urlaub|fuera de la oficina|de vacaciones|ausente"
+    r"nicht im buro|abwesend|im urlaub|fuera de la oficina|de vacaciones|ausente|"
+    r"fuori (ufficio|sede)|in ferie|assente|afwezig|met vakantie|niet op kantoor|"
+    r"de ferias|fora do escritorio"
 )
 
 
@@ -130,18 +146,37 @@ _BACK = re.compile(
     r"de retour|je reviens|je rentre|retour (au bureau )?(le|prevu)|"
     r"revin|ma intorc|ma voi intoarce|voi reveni|inapoi|"
     r"zuruck|wieder (im buro|erreichbar|da)|"
-    r"de vuelta|regreso|regresare|volvere|vuelvo|me reincorporo)\b"
+    r"de vuelta|regreso|regresare|volvere|vuelvo|me reincorporo|"
+    r"rientro|rientrero|di ritorno|di nuovo in ufficio|torno|tornero|"
+    r"weer aanwezig|weer op kantoor|weer bereikbaar|terug|"
+    r"regresso|regressarei|de volta|volto|voltarei|retorno)\b"
 )
 # Words after which the last day away (or the first day back; people use both) is written.
 _UNTIL = re.compile(
-    r"\b(until|till|through|jusqu'au|jusqu'a|jusqu au|pana pe|pana la|pana in|bis zum|bis|"
-    r"hasta el|hasta)\b"
+    r"\b(until|till|jusqu'au|jusqu'a|jusqu au|pana pe|pana la|pana in|bis zum|bis|"
+    r"hasta el|hasta|fino al|fino a|sino al|tot|ate ao|ate|ate dia)\b"
 )
-# German puts the date first: "ab dem 3. Marz wieder im Buro".
-_AB = re.compile(r"\bab( dem| den)?\s*$")
-_WIEDER = re.compile(r"^\W{0,3}\s*(wieder|zuruck)")
+# Words after which the last day away is written, whatever follows: "through 4 January",
+# "bis einschliesslich 4. Januar", "tot en met 4 januari", "t/m 4 januari".
+_THROUGH = re.compile(
+    r"\b(through|thru|up to and including|until and including|bis einschlie\w*|"
+    r"bis inklusive|tot en met|t/m)(?=\s)"
+)
+# The date written first, then the verb: "ab dem 3. Marz wieder im Buro", "vanaf 5 januari ben
+# ik weer bereikbaar", "incepand cu data de 05.01.2027 voi fi din nou la birou", or at the
+# start of a clause: "maandag ben ik terug".
+_AB = re.compile(r"(\b(ab( dem| den)?|vanaf|incepand cu( data de)?|a partir d[eou]l?|"
+                 r"a partire dal)|^|[.,;:!?\n])\s*$")
+_WIEDER = re.compile(r"^\W{0,3}\s*(\w+\s+){0,2}(wieder|zuruck|weer|terug|din nou|revin|"
+                     r"de nouveau|de retour|de vuelta|de volta|di nuovo)")
 _INCLUSIVE = re.compile(r"^\W{0,3}\s*(inclus|inclusive|inclusively|inclusiv|einschlie\w*|"
-                        r"incluido|included)\b")
+                        r"incluido|included|compreso|compresa|incluso|inclusa|inclusief)\b")
+# Between the two dates of a range: "21/12 - 04/01", "du 21 au 28", "vom 21.12. bis 04.01.",
+# "dal 3 al 23", "van 3 tot en met 23", "de 3 a 23", "intre 3 si 23".
+_RANGE_GAP = re.compile(
+    r"^\s*(-|–|—|to|till|until|through|and|au|et|al|a|bis|y|e|si|tot( en met)?|t/m|"
+    r"pana (pe|la|in)|hasta( el)?|fino al)\s*(the\s+|le\s+|el\s+|il\s+|de\s+)?$"
+)
 # "from 1 to 8 March", "du 1er au 8 mars", "din 1 pana pe 8 martie", "vom 1. bis 8. Marz",
 # "del 1 al 8 de marzo": the text just before the range's end.
 _RANGE_HEAD = re.compile(
@@ -167,17 +202,24 @@ def return_date(text: str, reference: date) -> date | None:
     it the last day away, so the day after. Dates before ``reference`` or more than about
     six months after it are ignored."""
     folded = fold(text)
-    found = [f for f in find_dates(text, reference) if _plausible(f.value, reference)]
+    found = [f for f in find_dates(text, reference, short_forms=True)
+             if _plausible(f.value, reference)]
     back = _after_keyword(folded, found, _BACK, reference)
     if back is not None:
         return back
     for item in found:
-        if _AB.search(folded[max(0, item.start - 12): item.start]) \
-                and _WIEDER.search(folded[item.end: item.end + 20]):
+        if _AB.search(folded[max(0, item.start - 22): item.start]) \
+                and _WIEDER.search(folded[item.end: item.end + 30]):
             return item.value
+    for first, second in zip(found, found[1:], strict=False):
+        if first.exact and second.exact and _RANGE_GAP.search(folded[first.end: second.start]):
+            return second.value + timedelta(days=1)
     for item in found:
         if item.exact and _RANGE_HEAD.search(folded[max(0, item.start - 45): item.start]):
             return item.value + timedelta(days=1)
+    through = _after_keyword(folded, found, _THROUGH, reference)
+    if through is not None:
+        return through + timedelta(days=1)
     until = _after_keyword(folded, found, _UNTIL, reference)
     if until is not None:
         return until

@@ -1,9 +1,13 @@
 """Dates as people write them in invoices and replies, in English, French, Romanian, German and
-Spanish: "15/03/2026", "2026-03-15", "15 mars 2026", "March 15th", "revin pe 3 martie",
+Spanish, and the month and weekday names of Italian, Dutch and Portuguese out-of-office replies:
+"15/03/2026", "2026-03-15", "15 mars 2026", "March 15th", "revin pe 3 martie", "5 gennaio",
 "vendredi", "tomorrow", "fin du mois", "in 10 days".
 
 ``find_dates`` returns every date found in a text with its position, so a caller can pick the
-one next to the words it cares about ("due", "échéance", "back on", "je paie le").
+one next to the words it cares about ("due", "échéance", "back on", "je paie le"). With
+``short_forms`` it also reads what people write in a reply but no invoice prints: a day and
+month without the year ("du 21/12 au 04/01", "am 22.12.", "on 12/28") and a day of the month
+alone ("le 15", "on the 15th", "el día 15").
 """
 
 from __future__ import annotations
@@ -29,30 +33,37 @@ class FoundDate:
 # Month names and their usual abbreviations, diacritics folded. Order within a month does not
 # matter; longer spellings are tried first by the regex built below.
 _MONTHS: dict[int, tuple[str, ...]] = {
-    1: ("january", "jan", "janvier", "janv", "ianuarie", "ian", "januar", "janner", "enero", "ene"),
-    2: ("february", "feb", "fevrier", "fevr", "fev", "februarie", "februar", "febrero"),
-    3: ("march", "mar", "mars", "martie", "marz", "maerz", "marzo"),
-    4: ("april", "apr", "avril", "avr", "aprilie", "abril", "abr"),
-    5: ("may", "mai", "mayo"),
-    6: ("june", "jun", "juin", "iunie", "iun", "juni", "junio"),
-    7: ("july", "jul", "juillet", "juil", "iulie", "iul", "juli", "julio"),
-    8: ("august", "aug", "aout", "agosto", "ago"),
-    9: ("september", "sept", "sep", "septembre", "septembrie", "septiembre", "setiembre"),
-    10: ("october", "oct", "octobre", "octombrie", "oktober", "okt", "octubre"),
-    11: ("november", "nov", "novembre", "noiembrie", "noi", "noviembre"),
-    12: ("december", "dec", "decembre", "decembrie", "dezember", "dez", "diciembre", "dic"),
+    1: ("january", "jan", "janvier", "janv", "ianuarie", "ian", "januar", "janner", "enero", "ene",
+        "gennaio", "januari", "janeiro"),
+    2: ("february", "feb", "fevrier", "fevr", "fev", "februarie", "februar", "febrero",
+        "febbraio", "februari", "fevereiro"),
+    3: ("march", "mar", "mars", "martie", "marz", "maerz", "marzo", "maart", "mrt", "marco"),
+    4: ("april", "apr", "avril", "avr", "aprilie", "abril", "abr", "aprile"),
+    5: ("may", "mai", "mayo", "maggio", "mei", "maio"),
+    6: ("june", "jun", "juin", "iunie", "iun", "juni", "junio", "giugno", "junho"),
+    7: ("july", "jul", "juillet", "juil", "iulie", "iul", "juli", "julio", "luglio", "julho"),
+    8: ("august", "aug", "aout", "agosto", "ago", "augustus"),
+    9: ("september", "sept", "sep", "septembre", "septembrie", "septiembre", "setiembre",
+        "settembre", "setembro"),
+    10: ("october", "oct", "octobre", "octombrie", "oktober", "okt", "octubre", "ottobre",
+         "outubro"),
+    11: ("november", "nov", "novembre", "noiembrie", "noi", "noviembre", "novembro"),
+    12: ("december", "dec", "decembre", "decembrie", "dezember", "dez", "diciembre", "dic",
+         "dicembre", "dezembro"),
 }
 _MONTH_OF = {name: month for month, names in _MONTHS.items() for name in names}
 _MONTH_RE = "|".join(sorted(_MONTH_OF, key=len, reverse=True))
 
 _WEEKDAYS: dict[int, tuple[str, ...]] = {
-    0: ("monday", "lundi", "luni", "montag", "lunes"),
-    1: ("tuesday", "mardi", "marti", "dienstag", "martes"),
-    2: ("wednesday", "mercredi", "miercuri", "mittwoch", "miercoles"),
-    3: ("thursday", "jeudi", "joi", "donnerstag", "jueves"),
-    4: ("friday", "vendredi", "vineri", "freitag", "viernes"),
-    5: ("saturday", "samedi", "sambata", "samstag", "sabado"),
-    6: ("sunday", "dimanche", "duminica", "sonntag", "domingo"),
+    0: ("monday", "lundi", "luni", "montag", "lunes", "lunedi", "maandag", "segunda-feira"),
+    1: ("tuesday", "mardi", "marti", "dienstag", "martes", "martedi", "dinsdag", "terca-feira"),
+    2: ("wednesday", "mercredi", "miercuri", "mittwoch", "miercoles", "mercoledi", "woensdag",
+        "quarta-feira"),
+    3: ("thursday", "jeudi", "joi", "donnerstag", "jueves", "giovedi", "donderdag",
+        "quinta-feira"),
+    4: ("friday", "vendredi", "vineri", "freitag", "viernes", "venerdi", "vrijdag", "sexta-feira"),
+    5: ("saturday", "samedi", "sambata", "samstag", "sabado", "zaterdag"),
+    6: ("sunday", "dimanche", "duminica", "sonntag", "domingo", "domenica", "zondag"),
 }
 _WEEKDAY_OF = {name: day for day, names in _WEEKDAYS.items() for name in names}
 _WEEKDAY_RE = "|".join(sorted(_WEEKDAY_OF, key=len, reverse=True))
@@ -83,10 +94,23 @@ _RELATIVE = [
                 r"nachste woche|naechste woche|la proxima semana|proxima semana)\b"), "next_week"),
     (re.compile(r"\b(end of (?:the |this )?month|fin (?:du|de ce) mois|"
                 r"(?:la )?sfarsitul (?:acestei |lunii)(?:luni)?|ende des monats|monatsende|"
-                r"fin(?:al)? de(?:l)? mes)\b"), "month_end"),
+                r"fin(?:al)? de(?:l)? mes|fin de mois)\b"), "month_end"),
     (re.compile(r"\b(?:in|within|dans|sous|in|în|en)\s+(?P<n>\d{1,3})\s+"
                 r"(?:days?|jours?|zile|tagen?|dias?)\b"), "in_days"),
 ]
+
+
+# Short forms, read only when asked (see the module docstring). A day and month without a year:
+# "21/12", "12/28", "04/01" (slashes), "22.12." (German, with its closing dot). Not "24/7".
+_DAY_MONTH = re.compile(r"(?<![\d/.,])(?P<a>[0-3]?\d)/(?P<b>[0-3]?\d)(?![\d/]|\.\d)(?<!24/7)"
+                        r"|(?<![\d/.,])(?P<c>[0-3]?\d)\.(?P<e>[01]?\d)\.(?!\d)")
+# A day of the month alone, after the word that introduces it: "le 15", "on the 15th", "am
+# 15.", "el día 15", "pe 15", "il 15" — never before a month, an hour, money or a unit.
+_DAY_ALONE = re.compile(
+    r"\b(?:le|on the|by the|the|am|el dia|el|pe|il|op de|no dia)\s+(?P<d>[0-3]?\d)"
+    r"(?:st|nd|rd|th|er|\.)?(?![\d.,:/%h€$]|\s*(?:h\b|€|eur|lei|ron|%|days?|jours?|zile|"
+    r"tage|dias?|[a-z]+\s+\d{4}))"
+)
 
 
 def _make(year: int, month: int, day: int) -> date | None:
@@ -140,11 +164,52 @@ def _relative(kind: str, match: re.Match[str], reference: date) -> date:
     return reference + timedelta(days=int(match.group("n")))
 
 
-def find_dates(text: str, reference: date) -> list[FoundDate]:
+def _day_month(first: int, second: int, reference: date) -> date | None:
+    """Return the day a yearless "first/second" names: day first ("21/12"), unless only month
+    first can be ("12/28"); when both can, the reading nearer ``reference`` ("03/09" written on
+    2 March is 9 March, written on 20 August 3 September): a reply speaks of the coming weeks."""
+    readings = [_full_year(None, month, day, reference)
+                for day, month in ((first, second), (second, first))]
+    valid = [r for r in readings if r is not None]
+    if not valid:
+        return None
+    return min(valid, key=lambda r: abs((r - reference).days))
+
+
+def _next_day_of_month(day: int, reference: date) -> date | None:
+    """Return the next ``day`` of a month on or after ``reference`` ("le 15")."""
+    year, month = reference.year, reference.month
+    for _ in range(3):
+        found = _make(year, month, day)
+        if found is not None and found >= reference:
+            return found
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
+
+
+def _short_forms(folded: str, reference: date) -> list[FoundDate]:
+    found = []
+    for match in _DAY_MONTH.finditer(folded):
+        if match.group("a"):
+            value = _day_month(int(match.group("a")), int(match.group("b")), reference)
+        else:
+            value = _full_year(None, int(match.group("e")), int(match.group("c")), reference)
+        if value is not None:
+            found.append(FoundDate(value, match.start(), match.end(), True))
+    for match in _DAY_ALONE.finditer(folded):
+        value = _next_day_of_month(int(match.group("d")), reference)
+        if value is not None:
+            found.append(FoundDate(value, match.start("d"), match.end(), False))
+    return found
+
+
+def find_dates(text: str, reference: date, *, short_forms: bool = False) -> list[FoundDate]:
     """Return every date written in ``text``, in order of position, none overlapping.
 
     ``reference`` is the day the text was written: it resolves a missing year, weekday names
-    (the next such day after it) and relative words ("tomorrow", "in 10 days")."""
+    (the next such day after it) and relative words ("tomorrow", "in 10 days"). With
+    ``short_forms``, yearless day/month and a day of the month alone are read too (see the
+    module docstring); a day alone is not ``exact``."""
     folded = fold(text)
     found: list[FoundDate] = []
     taken: list[tuple[int, int]] = []
@@ -160,6 +225,10 @@ def find_dates(text: str, reference: date) -> list[FoundDate]:
             if value is not None:
                 found.append(FoundDate(value, match.start(), match.end(), True))
                 taken.append((match.start(), match.end()))
+    for item in _short_forms(folded, reference) if short_forms else []:
+        if free(item.start, item.end):
+            found.append(item)
+            taken.append((item.start, item.end))
     for pattern, kind in _RELATIVE:
         for match in pattern.finditer(folded):
             if free(match.start(), match.end()):

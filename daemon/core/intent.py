@@ -41,23 +41,28 @@ _DISPUTE = _any(
     r"amount is (incorrect|wrong|not correct)", r"(we|i) (do not|don't) agree",
     r"overcharged", r"(error|mistake) (in|on) (the|your|this) invoice",
     r"invoice is (wrong|incorrect)",
-    r"never (ordered|received the goods)",
+    r"never (ordered|received the goods)", r"charged (us )?twice", r"double[- ]charged",
+    r"invoice duplicates", r"duplicate (invoice|charge)",
+    r"(don't|doesn't|do not|does not) match", r"(was|were) never (completed|delivered|done)",
     # fr
     r"nous contestons", r"je conteste", r"contestation",
     r"erreur (sur|dans) (la|votre|cette) facture",
     r"montant (est )?(incorrect|errone|faux)",
     r"(ce n'est )?pas ce (qui etait|que nous avions) convenu",
-    r"ne correspond pas", r"pas d'accord",
+    r"ne correspond pas", r"pas d'accord", r"fait doublon", r"facturee? (deux fois|en double)",
     # ro
     r"nu (suntem|sunt) de acord", r"contestam", r"contest factura",
     r"suma (este )?(gresita|incorecta)",
-    r"eroare (in|pe) factura", r"nu corespunde",
+    r"eroare (in|pe) factura", r"nu corespunde", r"nu este corecta", r"facturat de doua ori",
+    r"refuzam (la plata|factura|plata)", r"nu (a|au) fost (livrata|livrate|livrat)",
     # de
     r"stimmt nicht", r"widersprechen", r"falscher betrag", r"betrag ist falsch",
     r"fehler in (der|ihrer) rechnung", r"nicht einverstanden", r"reklamieren",
+    r"rechnung ist (fehlerhaft|falsch)", r"doppelt (berechnet|abgerechnet)", r"nicht erbracht",
     # es
     r"no estamos de acuerdo", r"no estoy de acuerdo", r"impugnamos", r"importe (es )?incorrecto",
-    r"error en la factura", r"no corresponde", r"reclamamos",
+    r"error en la factura", r"no corresponde", r"reclamamos", r"rechazamos",
+    r"(factura|importe) (es|esta) incorrect[oa]", r"cobrado dos veces",
 )
 
 _PAID = _any(
@@ -68,24 +73,27 @@ _PAID = _any(
     r"(has|have) (already )?been (paid|settled)", r"was paid",
     r"(i|we) (sent|made) the (payment|transfer)",
     r"transfer (has been |was )?(made|sent|done|completed)",
+    r"(check|cheque) is in the (mail|post)", r"processed the (payment|transfer)",
     # fr
     r"(j'ai|nous avons) (bien )?(deja )?(paye|regle|vire|effectue le (virement|paiement))",
-    r"virement (a ete |est )?(effectue|fait|envoye|parti|passe)",
-    r"paiement (a ete |est )?effectue",
-    r"c'est regle", r"(a|ont) ete (payee?s?|reglee?s?)",
+    r"virement (a ete |est )?(effectue|fait|envoye|parti|passe|emis|execute)",
+    r"avis de virement", r"paiement (a ete |est )?effectue",
+    r"c'est (regle|paye)", r"(a|ont) ete (payee?s?|reglee?s?)",
     # ro
     r"am (deja )?(platit|achitat|virat)", r"am (efectuat|facut) (plata|transferul|viramentul)",
     r"plata (a fost )?(efectuata|facuta|trimisa)",
     r"(a|au) fost (platita|achitata|platite|achitate)",
     # de
     r"(habe|haben) (\w+ ){0,3}(uberwiesen|bezahlt|beglichen)",
-    r"(wurde|ist|sind|wurden) (bereits )?(bezahlt|beglichen|uberwiesen)",
-    r"uberweisung (ist |wurde )?(erfolgt|getatigt|veranlasst|raus)",
-    r"zahlung (ist |wurde )?erfolgt",
+    r"(wurde|ist|sind|wurden) (\w+ ){0,3}(bezahlt|beglichen|uberwiesen)",
+    # "Die Zahlung ist erfolgt" is paid; "Die Zahlung erfolgt Ende des Monats" is a promise.
+    r"(uberweisung|zahlung) (ist|wurde) ([\w.]+ ){0,3}(erfolgt|getatigt|veranlasst|ausgefuhrt)",
+    r"(uberweisung|zahlung) (erfolgte|ist raus)",
     # es
     r"(ya )?(he|hemos) (pagado|abonado|transferido)", r"ya (pague|pagamos)",
     r"(pago|transferencia) (ya )?(realizad[oa]|efectuad[oa]|hech[oa])",
     r"(hemos|he) (realizado|hecho|efectuado) (el pago|la transferencia)", r"ya esta pagad[oa]",
+    r"(fue|ha sido) (pagad[oa]|abonad[oa])", r"justificante de(l| la)? (pago|transferencia)",
 )
 
 _PROMISE = _any(
@@ -95,25 +103,30 @@ _PROMISE = _any(
     r"payment will (be )?(made|sent|done|go out|arrive|follow)",
     r"will be (paid|settled|transferred)",
     r"(plan|planning|expect|intend) to pay", r"(scheduled|schedule) (the )?payment",
-    r"pay (it |this )?by",
+    r"pay (it |this )?by", r"cut (the|a) (check|cheque)", r"payment is (scheduled|planned)",
     # fr
     r"je vous (regle|reglerai|paie|paierai|vire)",
     r"nous vous (reglons|reglerons|payons|paierons|virons)",
     r"(je vais|nous allons) (vous )?(payer|regler|virer|effectuer le (virement|paiement))",
     r"(nous paierons|je paierai|nous reglerons|je reglerai|nous payerons)",
     r"(le virement|le paiement|le reglement) (sera|va etre) (effectue|fait|envoye|passe)",
+    r"(je ferai|nous ferons|je fais|nous faisons|je vous fais|nous vous faisons) le "
+    r"(virement|paiement|reglement)", r"(virement|paiement|reglement) partira",
     # ro
     r"(vom|voi) (plati|achita|vira|face plata|efectua plata)",
     r"o sa (platim|platesc|achitam|achit)",
     r"plata (va fi|se va face|o vom face)",
+    # Romanian speaks of the near future in the present: "platim pana vineri".
+    r"(platim|achitam|viram|facem plata)",
     # de
     r"wir (zahlen|bezahlen|uberweisen|begleichen)", r"ich (zahle|bezahle|uberweise|begleiche)",
-    r"(werden|werde) (\w+ ){0,4}(zahlen|bezahlen|uberweisen|begleichen)",
-    r"zahlung erfolgt (bis|am)",
+    r"(werden|werde) ([\w.]+ ){0,4}(zahlen|bezahlen|uberweisen|begleichen)",
+    r"(zahlung|uberweisung) erfolgt",
     # es
     r"pagaremos", r"pagare", r"(vamos|voy) a (pagar|transferir|abonar)",
     r"(realizaremos|haremos|efectuaremos) (el pago|la transferencia)",
-    r"el pago se (realizara|hara|efectuara)",
+    r"el pago se (realizara|hara|efectuara)", r"(le |les )?(transferire|transferiremos)",
+    r"abonaremos",
 )
 
 _REQUEST = _any(
@@ -121,8 +134,9 @@ _REQUEST = _any(
     r"pourriez-vous", r"pouvez-vous", r"pourriez vous", r"pouvez vous",
     r"merci de (nous )?(renvoyer|envoyer|confirmer)",
     r"puteti sa", r"ati putea", r"va rog (sa )?(trimiteti|retrimiteti|confirmati)",
-    r"konnten sie", r"konnen sie", r"bitte (senden|schicken|bestatigen)",
+    r"konnten sie", r"konnen sie", r"bitte (senden|schicken|bestatigen|teilen sie)",
     r"podria", r"podrian", r"pueden (enviar|mandar|confirmar)", r"puede (enviar|mandar|confirmar)",
+    r"confirmen? si", r"indiquen?nos",
 )
 
 # A negation earlier in the same clause undoes "paid": "we have not paid yet", "nous n'avons
@@ -181,7 +195,8 @@ def reply_from_text(text: str, reference: date | None) -> Reply:
 def _clauses(text: str) -> list[str]:
     """Split into clauses: sentences, then at commas and "but" words, keeping a trailing "?"
     with its clause."""
-    sentences = re.split(r"(?<=[.!?;])\s+|\n+", text)
+    # Not after the closing dot of a German date: "Wir werden am 22.12. überweisen."
+    sentences = re.split(r"(?<=[.!?;])(?<!\d\.)\s+|\n+", text)
     out: list[str] = []
     for sentence in sentences:
         parts = re.split(r",\s*|\s+(?=(?:but|mais|dar|aber|pero|insa|however)\b)", sentence,
@@ -212,7 +227,7 @@ def _promised(text: str, reference: date | None) -> date | None:
     relative day ("Friday", "end of the month"); None without a reference or a date."""
     if reference is None:
         return None
-    found = [f for f in find_dates(text, reference) if f.value >= reference]
+    found = [f for f in find_dates(text, reference, short_forms=True) if f.value >= reference]
     exact = [f for f in found if f.exact]
     chosen = exact or found
     return chosen[0].value if chosen else None

@@ -1,14 +1,23 @@
 """What a reply says, phrase by phrase, in five languages, with the traps a careless reader
-falls into: negations, quoted questions, several intents in one reply."""
+falls into: negations, quoted questions, several intents in one reply; and the corpus of client
+replies in tests/data/replies/corpus/ read row by row from its table."""
 
 from __future__ import annotations
 
-from datetime import date
+import tomllib
+from datetime import date, datetime, timezone
+from pathlib import Path
 
 import pytest
 
+from relance.daemon.core.classify import classify
 from relance.daemon.core.intent import reply_from_text
-from relance.daemon.core.model import Intent
+from relance.daemon.core.message import parse
+from relance.daemon.core.model import Intent, Reply
+
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "replies" / "corpus"
+ROWS = tomllib.loads((CORPUS / "expectations.toml").read_text())["message"]
+LATER = datetime(2027, 3, 1, 9, 0, tzinfo=timezone.utc)  # after every message of the corpus
 
 TUESDAY_3_MARCH = date(2026, 3, 3)
 
@@ -60,6 +69,22 @@ PHRASES = [
     ("¿Podría enviar la factura de nuevo?", Intent.QUESTION, None),
     ("I paid yesterday, but why is the amount different?", Intent.QUESTION, None),
     ("See https://pay.example/invoice?id=77 for the receipt; we paid it.", Intent.PAID, None),
+    # a promise is not a payment, whatever tense German uses for it
+    ("Die Zahlung erfolgt Ende des Monats.", Intent.PROMISE, date(2026, 3, 31)),
+    ("Die Zahlung ist bereits erfolgt.", Intent.PAID, None),
+    ("Die Rechnung wurde heute überwiesen.", Intent.PAID, None),
+    ("Wir werden den Betrag am 12.03. überweisen.", Intent.PROMISE, date(2026, 3, 12)),
+    ("Je ferai le virement le 15.", Intent.PROMISE, date(2026, 3, 15)),
+    ("Plătim până vineri.", Intent.PROMISE, date(2026, 3, 6)),
+    ("We'll cut the check on 3/28.", Intent.PROMISE, date(2026, 3, 28)),
+    ("We will wire it on the 20th.", Intent.PROMISE, date(2026, 3, 20)),
+    ("Veuillez trouver ci-joint l'avis de virement émis ce jour.", Intent.PAID, None),
+    # disputes in en, es, ro as clients word them
+    ("We were charged twice for the same delivery.", Intent.DISPUTE, None),
+    ("The hours don't match the timesheet we approved.", Intent.DISPUTE, None),
+    ("La factura es incorrecta.", Intent.DISPUTE, None),
+    ("Rechazamos esta factura.", Intent.DISPUTE, None),
+    ("Factura nu este corectă.", Intent.DISPUTE, None),
     # other
     ("Thanks, received.", Intent.OTHER, None),
     ("Merci, bien reçu.", Intent.OTHER, None),
@@ -71,3 +96,18 @@ PHRASES = [
 def test_intent(text: str, intent: Intent, promised: date | None) -> None:
     reply = reply_from_text(text, TUESDAY_3_MARCH)
     assert (reply.intent, reply.promised_date) == (intent, promised)
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[row["file"] for row in ROWS])
+def test_corpus(row: dict[str, object]) -> None:
+    """Each client reply of the corpus says what its table row says, with the promised day."""
+    result = classify(parse((CORPUS / str(row["file"])).read_bytes()), now=LATER)
+    assert isinstance(result, Reply), result
+    assert (str(result.intent), result.promised_date) == (row["intent"], row.get("promised"))
+
+
+def test_corpus_covers_five_intents_in_five_languages() -> None:
+    assert len(ROWS) >= 80
+    for language in ("en", "fr", "ro", "de", "es"):
+        intents = {row["intent"] for row in ROWS if row["language"] == language}
+        assert intents == {"paid", "promise", "dispute", "question", "other"}, language
