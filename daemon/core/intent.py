@@ -104,6 +104,7 @@ _PROMISE = _any(
     r"will be (paid|settled|transferred)",
     r"(plan|planning|expect|intend) to pay", r"(scheduled|schedule) (the )?payment",
     r"pay (it |this )?by", r"cut (the|a) (check|cheque)", r"payment is (scheduled|planned)",
+    r"(wire|payment|transfer|check|cheque) (is going|goes) out",
     # fr
     r"je vous (regle|reglerai|paie|paierai|vire)",
     r"nous vous (reglons|reglerons|payons|paierons|virons)",
@@ -112,6 +113,8 @@ _PROMISE = _any(
     r"(le virement|le paiement|le reglement) (sera|va etre) (effectue|fait|envoye|passe)",
     r"(je ferai|nous ferons|je fais|nous faisons|je vous fais|nous vous faisons) le "
     r"(virement|paiement|reglement)", r"(virement|paiement|reglement) partira",
+    r"sera (payee?|reglee?|viree?)",
+    r"(allons|vais) proceder (au|a un) (reglement|paiement|virement)",
     # ro
     r"(vom|voi) (plati|achita|vira|face plata|efectua plata)",
     r"o sa (platim|platesc|achitam|achit)",

@@ -79,6 +79,9 @@ PHRASES = [
     ("We'll cut the check on 3/28.", Intent.PROMISE, date(2026, 3, 28)),
     ("We will wire it on the 20th.", Intent.PROMISE, date(2026, 3, 20)),
     ("Veuillez trouver ci-joint l'avis de virement émis ce jour.", Intent.PAID, None),
+    ("Wire is going out tomorrow.", Intent.PROMISE, date(2026, 3, 4)),
+    ("La facture sera payée à la fin du mois.", Intent.PROMISE, date(2026, 3, 31)),
+    ("Nous allons procéder au règlement le 18 mars.", Intent.PROMISE, date(2026, 3, 18)),
     # disputes in en, es, ro as clients word them
     ("We were charged twice for the same delivery.", Intent.DISPUTE, None),
     ("The hours don't match the timesheet we approved.", Intent.DISPUTE, None),
