@@ -41,7 +41,9 @@ def _sender(path: Path) -> str:
 ])
 def test_inspect_json_gives_exactly_one_object_of_the_documented_shape(capsys, tmp_path,
                                                                       folder, kind):
-    for path in sorted((DATA / folder).glob("*.eml"))[:4]:
+    paths = sorted((DATA / folder).glob("*.eml"))[:4]
+    assert len(paths) == 4, f"tests/data/{folder} should hold at least 4 .eml files"
+    for path in paths:
         status, out, _ = run(capsys, tmp_path, "inspect", "--json", str(path))
         assert status == 0
         result = json.loads(out)  # exactly one JSON document, or this raises

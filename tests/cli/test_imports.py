@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from relance.daemon.cli.wiring import sample_mailbox
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
-SAMPLE_CONFIG = ROOT / "gmail" / "folder" / "sample" / "config.toml"
 FOREIGN = ("googleapiclient", "google.auth", "google.oauth2", "google_auth_oauthlib",
            "google_auth_httplib2", "httplib2", "imapclient")
 
@@ -39,7 +40,9 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("sample")
     imported(root, "demo", "--dir", str(root / "demo"))
     config = root / "config.toml"
-    config.write_text(SAMPLE_CONFIG.read_text().replace(
+    with sample_mailbox() as built_in:  # found the way the product finds it
+        text = (built_in / "config.toml").read_text()
+    config.write_text(text.replace(
         "~/relance-demo.sqlite3", str(root / "demo" / "relance.sqlite3")))
     return config
 

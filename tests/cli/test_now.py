@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -16,18 +15,18 @@ from relance.daemon.cli.demo import DEMO_NOW, run_demo
 from relance.daemon.cli.env import Environment
 from relance.daemon.cli.main import main
 from relance.daemon.cycle.store import Store
+from tests.clock import wait_until
 
-SAMPLE_CONFIG = Path(__file__).resolve().parents[2] / "gmail" / "folder" / "sample" / "config.toml"
 LATER = "2026-04-14T05:00:00+02:00"  # five weeks after the demo's moment
 
 
 @pytest.fixture
-def sample(tmp_path: Path) -> Path:
+def sample(tmp_path: Path, sample_mailbox: Path) -> Path:
     """A config file whose store holds the demo's sample mailbox, as seen on 9 March."""
     folder = tmp_path / "demo"
     run_demo(folder)
     config = tmp_path / "config.toml"
-    config.write_text(SAMPLE_CONFIG.read_text().replace(
+    config.write_text((sample_mailbox / "config.toml").read_text().replace(
         "~/relance-demo.sqlite3", str(folder / "relance.sqlite3")))
     return config
 
@@ -109,7 +108,7 @@ def test_the_clock_starts_at_the_moment_and_runs_on():
     env = Environment(environ={})
     env.use_now("2026-04-14T03:00:00Z")
     first = env.clock()
-    time.sleep(0.01)
+    wait_until(lambda: env.clock() > first, 5, what="the clock to run on from --now")
     second = env.clock()
     start = datetime(2026, 4, 14, 3, tzinfo=timezone.utc)
     assert start <= first < second < start + timedelta(seconds=5)

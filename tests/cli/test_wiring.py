@@ -8,9 +8,14 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from relance.daemon.cli import wiring
+from relance.daemon.core.errors import PermanentMailboxError
 from relance.daemon.cycle.config import Config, load_config
+from relance.gmail.imap.folders import Role
 from relance.gmail.imap.settings import Security
+from tests.servers.dovecot import DovecotServer
 
 IMAP_CONFIG = """
 [account]
@@ -62,12 +67,42 @@ def test_the_configs_default_first_scan_is_the_one_the_plugin_gets(tmp_path: Pat
     assert imap.scan_since_days == config.account.imap.scan_since_days == 120
 
 
-def test_the_passwords_are_read_through_the_plugin(tmp_path: Path) -> None:
-    box = wiring.open_imap_mailbox(imap_config(tmp_path))  # not connected yet
+def test_the_mailbox_logs_in_with_the_passwords_from_their_files_and_never_shows_them(
+        tmp_path: Path, dovecot: DovecotServer) -> None:
+    user = dovecot.add_user("jonas-wiring")
+    imap_file, smtp_file = tmp_path / "imap-password", tmp_path / "smtp-password"
+    for secret, text in ((imap_file, user.password), (smtp_file, "smtp-pw-9")):
+        secret.write_text(text + "\n")
+        secret.chmod(0o600)
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'[account]\nprovider = "imap"\naddress = "{user.address}"\n\n'
+        f'[account.imap]\nhost = "{dovecot.host}"\nport = {dovecot.imap_port}\ntls = "none"\n'
+        f'password_file = "{imap_file}"\n\n'
+        f'[account.smtp]\nhost = "127.0.0.1"\nport = 1\ntls = "none"\n'
+        f'password_file = "{smtp_file}"\n', encoding="utf-8")
+    config = load_config(path, {"HOME": str(tmp_path)})
+
+    box = wiring.open_imap_mailbox(config)
     try:
-        assert box.address == "jonas@fastmail.test"
+        assert box.address == user.address
+        assert box.folder_names()[Role.SENT] == "Sent"  # logged in with the file's password
     finally:
         box.close()
+
+    imap_file.write_text("not-the-password-1\n")
+    box = wiring.open_imap_mailbox(config)
+    try:
+        with pytest.raises(PermanentMailboxError) as refused:
+            box.folder_names()
+    finally:
+        box.close()
+    assert "not-the-password-1" not in str(refused.value)
+
+    smtp_file.chmod(0o644)  # the SMTP file is read too, when the mailbox is opened
+    with pytest.raises(PermanentMailboxError, match="account.smtp.password_file") as loose:
+        wiring.open_imap_mailbox(config)
+    assert "smtp-pw-9" not in str(loose.value)
 
 
 def test_an_imap_account_has_an_inbox_watcher_and_gmail_none(tmp_path: Path) -> None:
