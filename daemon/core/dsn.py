@@ -24,32 +24,44 @@ ADDR_RE = re.compile(r"[A-Za-z0-9._%+'=-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _QUOTED_ID_RE = re.compile(r"^[ \t>]*Message-ID:[ \t]*(<[^<>\s]+>)",
                            re.IGNORECASE | re.MULTILINE)
 
-# Words that make a failure temporary. Over-quota is here on purpose: RFC 3463 §3.3 defines
-# X.2.2 "mailbox full" as a failure the recipient can fix by deleting mail and says the code
-# should be treated as a persistent transient failure, even when a server sends it with a 5
-# (552 5.2.2). Chasing an invoice again after a few days is right for a full mailbox, whereas
-# an unknown user (X.1.1) will never receive it.
-SOFT_RE = re.compile(
-    r"delayed|will retry|will be retried|still trying|not yet been delivered|"
-    r"mailbox (is )?full|mailbox full|quota exceeded|over quota|exceeded (the |his |her )?"
-    r"(storage |mailbox )?quota|insufficient storage|temporar(y|ily)|try again later|"
-    r"retardé|boîte (aux lettres )?pleine|quota dépassé|verzögert|postfach (ist )?voll|"
-    r"speicherplatz|retrasad|buzón lleno",
+# relance's one rule of permanence (``permanent_from``): class 4 (RFC 3463 §3.1) is soft; class
+# 5 is hard, except a full mailbox and a queue expiry, which are soft whatever the class. RFC
+# 3463 §3.3 defines X.2.2 "mailbox full" as a failure the recipient can fix and asks that it be
+# treated as persistent transient, yet servers send it with a 5 (552 5.2.2) or with no X.2.2 at
+# all ("552 mailbox is full"); and a queue that gave up after days (X.4.7, "retry timeout
+# exceeded", "could not be delivered for 5 days") says nothing against the address. Chasing an
+# invoice again in a few days is right for both; an unknown user (X.1.1) will never read it.
+_QUOTA_RE = re.compile(
+    r"mailbox (is )?full|mailbox full|quota|insufficient storage|storage (space|allocation)|"
+    r"mail ?file is full|account is full|out of storage|mailbox size limit|"
+    r"space not enough|boîte (aux lettres )?(du destinataire )?(est )?pleine|"
+    r"postfach (ist )?voll|speicherplatz|buzón lleno",
     re.IGNORECASE,
 )
-_QUOTA_RE = re.compile(
-    r"mailbox (is )?full|quota|insufficient storage|boîte (aux lettres )?pleine|"
-    r"postfach (ist )?voll|speicherplatz|buzón lleno|over ?quota",
+_EXPIRY_RE = re.compile(
+    r"retry timeout exceeded|could not be delivered for \d+ days|undeliverable for \d+ days|"
+    r"not delivered within|in the queue too long|message (has )?expired|message delayed|"
+    r"queue\.expired|delivery time expired|within the time limit|in the time limit|"
+    r"maximum delivery attempts|given up after \d+ days|for 5 days|after \d+ jours|"
+    r"nach \d+ tagen|cannot send message for \d+ days",
+    re.IGNORECASE,
+)
+SOFT_RE = re.compile(
+    r"delayed|will retry|will be retried|still trying|still being retried|not yet been "
+    r"delivered|temporar(y|ily)|try again later|retardé|verzögert|retrasad|"
+    + _QUOTA_RE.pattern + "|" + _EXPIRY_RE.pattern,
     re.IGNORECASE,
 )
 HARD_RE = re.compile(
     r"user unknown|unknown user|does not exist|doesn't exist|no such user|no such recipient|"
-    r"address not found|recipient not found|mailbox unavailable|invalid recipient|"
-    r"recipient address rejected|couldn't be found|wasn't found|not found at|"
+    r"address not found|recipient not found|user not found|mailbox not found|mailbox "
+    r"unavailable|invalid recipient|recipient address rejected|couldn't be found|wasn't found|"
+    r"not found at|not listed|disabled|blocked|rejected|refused|not a valid|"
     r"n'existe pas|destinataire inconnu|adresse introuvable|unbekannt|existiert nicht|"
     r"no existe",
     re.IGNORECASE,
 )
+_BASIC_RE = re.compile(r"(?:^|[\s#(:'\[])([45])[0-5]\d(?=[ -]\S)", re.MULTILINE)
 
 # ---------------------------------------------------------------------------------------------
 # RFC 3464 delivery status notifications
@@ -73,10 +85,12 @@ def _status_blocks(msg: Message) -> Iterator[Message]:
                                            "message/global-delivery-status"):
             continue
         payload = part.get_payload()
-        if isinstance(payload, list):
+        encoded = header(part, "Content-Transfer-Encoding").lower() in ("base64",
+                                                                          "quoted-printable")
+        if isinstance(payload, list) and not encoded:
             blocks = [b for b in payload if isinstance(b, Message)]
         else:
-            # Some MTAs base64-encode the part; it is then a string to parse ourselves.
+            # Some MTAs base64-encode the part; its text is then ours to parse.
             blocks = _parse_blocks(decoded(part))
         yield from blocks[1:] if blocks and not _is_recipient_block(blocks[0]) else blocks
 
@@ -116,46 +130,71 @@ def report_recipients(msg: Message) -> list[ReportRecipient]:
 
 def dsn_bounce(msg: Message, listed: list[ReportRecipient]) -> Bounce | None:
     """Return the ``Bounce`` a report with the recipients ``listed`` describes, or None when
-    none of them ``failed`` or is ``delayed`` (a success report)."""
-    failing = [r for r in listed if r.action.startswith(("failed", "delayed"))]
+    none of them failed (a success report). Every failing recipient is named, the hard ones
+    first; the bounce is hard when any of them is, and ``transient`` names the soft ones."""
+    failing = [r for r in listed if _failing(r)]
     if not failing:
         return None
-    permanent = all(_recipient_permanent(r) for r in failing)
-    # With mixed outcomes the hard failures are the ones that matter to the invoice.
-    shown = [r for r in failing if _recipient_permanent(r) == permanent]
-    first = shown[0]
+    hard = [r for r in failing if _recipient_permanent(r)]
+    soft = [r for r in failing if r not in hard]
+    first = (hard or soft)[0]
     return Bounce(
-        permanent=permanent,
-        recipients=tuple(dict.fromkeys(r.address for r in shown if r.address)),
+        permanent=bool(hard),
+        recipients=tuple(dict.fromkeys(r.address for r in hard + soft if r.address)),
         original_message_id=original_message_id(msg),
         status=first.status,
         diagnostic=first.diagnostic[:300],
+        transient=tuple(dict.fromkeys(r.address for r in soft if r.address)),
     )
 
 
+def _failing(recipient: ReportRecipient) -> bool:
+    """RFC 3464 §2.3.3 names failed, delayed, delivered, relayed and expanded. Some MTAs write
+    "expired" for a queue that gave up, and some leave Action out; a 4 or 5 status then says
+    it failed."""
+    if recipient.action:
+        return recipient.action.startswith(("failed", "delayed", "expired"))
+    return recipient.status is not None and recipient.status[0] in "45"
+
+
 def _recipient_permanent(recipient: ReportRecipient) -> bool:
-    """RFC 3464 §2.3.3: ``delayed`` means the MTA keeps trying; RFC 3463 §3.1: class 4 is
-    transient, class 5 permanent — except X.2.2 (mailbox full), see ``SOFT_RE``."""
-    if recipient.action.startswith("delayed"):
+    """``delayed`` means the MTA keeps trying and ``expired`` that its queue gave up: both
+    soft. Otherwise relance's rule on the status and the diagnostic (``permanent_from``)."""
+    if recipient.action.startswith(("delayed", "expired")):
         return False
     return permanent_from(recipient.status, recipient.diagnostic, default=True)
 
 
 def permanent_from(status: str | None, text: str, *, default: bool) -> bool:
-    """Return whether a failure is permanent: from its enhanced status code (RFC 3463) when it
-    has one, else from the wording of ``text``, else ``default``."""
+    """Return whether a failure is permanent by relance's rule (see ``_QUOTA_RE`` above):
+    from its enhanced status code (RFC 3463) when it has one, else from a basic SMTP reply
+    code in ``text`` (RFC 5321 §4.2.1), else from its wording, else ``default``. A full mailbox
+    or a queue expiry is soft whatever the code."""
+    if status is None:
+        status = first_status(text)
+    soft_words = bool(_QUOTA_RE.search(text) or _EXPIRY_RE.search(text))
     if status is not None:
         klass, subject, detail = status.split(".")
-        if klass == "4" or (subject, detail) == ("2", "2"):
+        if klass == "4" or (subject, detail) in (("2", "2"), ("4", "7")):
             return False
         if klass == "5":
-            # A 5 is final unless the server is only saying the mailbox is full (552 5.2.0).
-            return not _QUOTA_RE.search(text)
+            return not soft_words
+    basic = _BASIC_RE.search(text)
+    if basic is not None:
+        return basic.group(1) == "5" and not soft_words
     if SOFT_RE.search(text):
         return False
     if HARD_RE.search(text):
         return True
     return default
+
+
+def first_status(text: str) -> str | None:
+    """Return the first enhanced status code (RFC 3463 §2) of class 4 or 5 in ``text``."""
+    for found in STATUS_RE.finditer(text):
+        if found.group(1) in "45":
+            return found.group(0)
+    return None
 
 
 # ---------------------------------------------------------------------------------------------

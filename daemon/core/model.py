@@ -98,11 +98,12 @@ NOT_AN_INVOICE = NotAnInvoice("no invoice number and amount found")
 class Bounce:
     """A delivery failure report (RFC 3464 or one of the common non-standard forms)."""
 
-    permanent: bool  # hard (5.x.x, unknown user) or soft (4.x.x, mailbox full, will retry)
-    recipients: tuple[str, ...]  # the addresses that failed, lower-cased
+    permanent: bool  # hard when any recipient failed hard (5.x.x but full mailbox / expiry)
+    recipients: tuple[str, ...]  # every address that failed, hard ones first, lower-cased
     original_message_id: str | None  # Message-ID of the bounced message, with angle brackets
     status: str | None = None  # enhanced status code such as "5.1.1" (RFC 3463), when given
     diagnostic: str = ""
+    transient: tuple[str, ...] = ()  # those of ``recipients`` whose failure is only soft
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Family shapes of the real-world bounce corpus (see ../make_corpus.py)."""
