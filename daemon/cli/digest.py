@@ -21,6 +21,9 @@ _HAPPENED = {
     EventKind.FOLLOWUP_SENT: "follow-up sent ({stage})",
     EventKind.REPLY: "the client replied ({intent})",
     EventKind.PAYMENT: "payment notice received",
+    EventKind.PAYMENT_CLAIMED: "a payment notice your mail server did not vouch for "
+                               "(taken as a claim: the invoice stays owed)",
+    EventKind.ADDRESS_PROPOSED: "the client asks that it go to another address",
     EventKind.BOUNCED_HARD: "the invoice bounced: the address does not exist",
     EventKind.AUTO_REPLY: "out-of-office reply",
 }

@@ -37,6 +37,7 @@ MARK_STYLE: dict[str, tuple[str, str]] = {
     "auto_reply": ("out-of-office reply", "#8d6e63"),
     "reply": ("client replied", "#2e7d32"),
     "payment": ("payment notice", "#00897b"),
+    "claimed": ("unverified payment notice", "#f9a825"),
     "paid": ("marked paid", "#00897b"),
     "paused": ("paused", "#757575"),
     "resumed": ("resumed", "#757575"),
@@ -49,6 +50,7 @@ _EVENT_MARK = {
     EventKind.SENT: "sent", EventKind.BOUNCED_HARD: "bounced",
     EventKind.BOUNCED_SOFT: "delayed", EventKind.AUTO_REPLY: "auto_reply",
     EventKind.REPLY: "reply", EventKind.PAYMENT: "payment", EventKind.MARKED_PAID: "paid",
+    EventKind.PAYMENT_CLAIMED: "claimed",
     EventKind.PAUSED: "paused", EventKind.RESUMED: "resumed", EventKind.STOPPED: "stopped",
     EventKind.FOLLOWUP_SENT: "followup", EventKind.FOLLOWUP_CANCELLED: "cancelled",
 }
@@ -122,6 +124,8 @@ def _status(key: str, plan: Plan, rows: dict[str, FollowUpRow]) -> str:
         row = rows.get(key)
         return row.state if row and row.state in FollowUpState.ACTIVE else "planned"
     hold = plan.holds.get(key)
+    if hold is not None and hold.reason is HoldReason.CLAIMED_PAID:
+        return "client says paid, not yet confirmed"
     return hold.reason.value.replace("_", " ") if hold else "closed"
 
 
@@ -142,7 +146,9 @@ def build(invoices: list[Invoice], events: dict[str, list[Event]], followups: li
           plan: Plan, *, now: datetime, zone: tzinfo,
           name_of: Callable[[str], str] = lambda address: "") -> ReportData:
     """The report's content at ``now``: every invoice not paid, most overdue first, and one
-    chart per currency. ``name_of`` gives a client's name from their address ("" if unknown)."""
+    chart per currency. An invoice the client only says is paid is still owed: it stays, until
+    the user confirms it or a vouched payment notice arrives. ``name_of`` gives a client's
+    name from their address ("" if unknown)."""
     today = now.astimezone(zone).date()
     active = {r.invoice_key: r for r in followups if r.state in FollowUpState.ACTIVE}
     planned = {f.invoice_key: f.slot for f in plan.followups}

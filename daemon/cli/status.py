@@ -10,7 +10,8 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from ..core.cadence import Plan
-from ..core.model import Event, EventKind, Hold, HoldReason, Invoice, PlannedFollowUp
+from ..core.model import Event, EventKind, Hold, HoldReason, Intent, Invoice, PlannedFollowUp
+from ..cycle.observe import colleague_in
 from ..cycle.store import FollowUpRow, FollowUpState
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ class InvoiceRow:
     next_slot_local: str  # the same for people: "Tue 10 Mar 05:16 CET"
     note: str
     key: str
+    proposed: str = ""  # an address a reply asks the invoice to go to, for the user to decide
 
 
 def _delivery(events: list[Event]) -> str:
@@ -58,11 +60,32 @@ def _last_reply(events: list[Event]) -> str:
             text = event.intent.value
             if event.until:
                 text += f" {event.until.isoformat()}"
-            return f"{text} ({event.at.date().isoformat()})"
+            colleague = colleague_in(event.detail)
+            by = f", from {colleague}, not on the invoice" if colleague else ""
+            return f"{text} ({event.at.date().isoformat()}{by})"
         if event.kind is EventKind.AUTO_REPLY:
             back = f" until {event.until.isoformat()}" if event.until else ""
             return f"out of office{back}"
     return ""
+
+
+def claim_note(events: list[Event]) -> str:
+    """Who says an invoice is paid, and since when: the last claim (a reply saying so, or a
+    payment notice no receiving server vouched for)."""
+    for event in reversed(events):
+        day = event.at.date().isoformat()
+        if event.kind is EventKind.REPLY and event.intent is Intent.PAID:
+            return f"client says paid on {day}"
+        if event.kind is EventKind.PAYMENT_CLAIMED:
+            return (f"an unverified {event.detail or 'payment'} notice says paid on {day} "
+                    "(your mail server did not vouch for its sender)")
+    return "client says paid"
+
+
+def _proposed(events: list[Event]) -> str:
+    """The last address a reply asked for that is not on the invoice, or ""."""
+    asked = [e.detail for e in events if e.kind is EventKind.ADDRESS_PROPOSED and e.detail]
+    return asked[-1] if asked else ""
 
 
 def invoice_rows(invoices: list[Invoice], events: dict[str, list[Event]], plan: Plan,
@@ -83,7 +106,9 @@ def invoice_rows(invoices: list[Invoice], events: dict[str, list[Event]], plan: 
             due=invoice.due_date.isoformat(),
             days_overdue=max(0, (today - invoice.due_date).days),
             delivery=_delivery(evts), reply=_last_reply(evts), state=state,
-            next_stage=stage, next_slot=slot, next_slot_local=local, note=note, key=invoice.key))
+            next_stage=stage, next_slot=slot, next_slot_local=local,
+            note=f"needs you: {claim_note(evts)}" if state == HoldReason.CLAIMED_PAID else note,
+            key=invoice.key, proposed=_proposed(evts)))
     return sorted(rows, key=lambda r: (-r.days_overdue, r.due, r.number))
 
 
@@ -143,6 +168,14 @@ def attention(rows: list[InvoiceRow], state: dict[str, object],
                          f"then `relance resume {row.number}` if follow-ups should go on.")
         elif row.state == HoldReason.UNDELIVERED.value:
             notes.append(f"{row.number}: the invoice bounced — check {row.client}.")
+        elif row.state == HoldReason.CLAIMED_PAID.value:
+            notes.append(f"{row.number}: {row.note.removeprefix('needs you: ')} — still owed; "
+                         f"`relance paid {row.number}` once the money is in, `relance resume "
+                         f"{row.number}` if it never comes.")
+        if row.proposed:
+            notes.append(f"{row.number}: the client asks that it go to {row.proposed} — "
+                         "relance writes only to the invoice's addresses; send it there "
+                         "yourself if that is right.")
     numbers = {row.key: row.number for row in rows}
     for followup in followups:
         if followup.state == FollowUpState.SENT and followup.note.startswith("found in Sent"):

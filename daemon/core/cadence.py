@@ -6,7 +6,11 @@ invoice's events and returns the stage due now (``Due``) or why there is none (`
 statement, and gives each follow-up its slot.
 
 Rules, in the order they apply:
-- paid (marked, a payment notice, or a reply saying so) closes the invoice;
+- paid closes the invoice: marked paid by the user (`relance paid`), or a payment notice whose
+  sender the receiving server vouched for (``EventKind.PAYMENT``);
+- a claim that it is paid (a reply saying so, or a payment notice nobody vouched for) stops the
+  sequence but keeps the invoice owed (``CLAIMED_PAID``), until the user marks it paid, a
+  vouched notice arrives, or the user resumes it (the money never came);
 - a stop from the user, a hard bounce of every recipient, a dispute or any other human reply
   stops the sequence until the user resumes it;
 - a promise pauses until the day after the promised date, an out-of-office until the day after
@@ -96,6 +100,9 @@ def _read(invoice: Invoice, events: Sequence[Event], settings: CadenceSettings,
                 reading.last_followup = max(reading.last_followup or day, day)
         elif kind in (EventKind.MARKED_PAID, EventKind.PAYMENT):
             reading.closed = HoldReason.PAID
+        elif kind is EventKind.PAYMENT_CLAIMED:
+            if reading.closed is not HoldReason.PAID:
+                reading.closed = HoldReason.CLAIMED_PAID
         elif kind is EventKind.STOPPED:
             if reading.closed is not HoldReason.PAID:
                 reading.closed = HoldReason.STOPPED
@@ -123,7 +130,8 @@ def _read_reply(reading: _Reading, event: Event) -> None:
     if reading.closed is HoldReason.PAID:
         return
     if event.intent is Intent.PAID:
-        reading.closed = HoldReason.PAID
+        # The client's word, not the bank's: follow-ups stop, the invoice stays owed.
+        reading.closed = HoldReason.CLAIMED_PAID
     elif event.intent is Intent.PROMISE and event.until:
         # A promise is a human answer too, but one that says when to look again: the cadence
         # waits until the day after the promised date, then goes on if nothing came.

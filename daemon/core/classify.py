@@ -13,7 +13,8 @@ person's words; mail that is still machine-made (lists, bulk, no-reply senders, 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from email.message import EmailMessage
 
@@ -30,23 +31,34 @@ _NO_REPLY = re.compile(r"^(no-?reply|do-?not-?reply|donotreply|notifications?|ne
 
 
 def classify(msg: EmailMessage, *, now: datetime | None = None,
-             open_invoices: Sequence[tuple[str, Money | None]] = ()) -> Classification:
+             open_invoices: Sequence[tuple[str, Money | None]] = (),
+             authserv_ids: Collection[str] = (),
+             trusted_senders: Collection[str] = ()) -> Classification:
     """Return what a received message is: ``Bounce``, ``AutoReply``, ``PaymentNotice``,
     ``Reply`` or ``Other(reason)``. Never raises: a message that cannot be read at all is
     ``Other("unreadable: ...")``.
 
     ``open_invoices`` are the user's open (invoice number, amount) pairs, which let a payment
-    notice be recognised. Relative dates ("back Monday", "I'll pay on Friday") are read from
-    the day the message was written (its Date header), or from ``now`` when the Date is
-    missing or lies in the future of ``now``."""
+    notice be recognised; ``authserv_ids`` and ``trusted_senders`` say whose word vouches for
+    a notice's sender (``payment.detect_payment``). Relative dates ("back Monday", "I'll pay
+    on Friday") are read from the day the message was written (its Date header), or from
+    ``now`` when the Date is missing or lies in the future of ``now``."""
     try:
-        return _classify(msg, _reference(msg, now), open_invoices)
+        return _classify(msg, _reference(msg, now), open_invoices,
+                         _Vouching(tuple(authserv_ids), tuple(trusted_senders)))
     except Exception as exc:
         return Other(f"unreadable: {type(exc).__name__}: {exc}"[:200])
 
 
+@dataclass(frozen=True)
+class _Vouching:
+    authserv_ids: tuple[str, ...] = ()
+    trusted_senders: tuple[str, ...] = ()
+
+
 def _classify(msg: EmailMessage, reference: date | None,
-              open_invoices: Sequence[tuple[str, Money | None]]) -> Classification:
+              open_invoices: Sequence[tuple[str, Money | None]],
+              vouching: _Vouching = _Vouching()) -> Classification:
     if not list(msg.keys()):
         return Other("no headers")
     bounce = detect_bounce(msg)
@@ -59,7 +71,8 @@ def _classify(msg: EmailMessage, reference: date | None,
     auto = detect_auto_reply(msg, reference)
     if isinstance(auto, AutoReply):
         return auto
-    payment = detect_payment(msg, open_invoices)
+    payment = detect_payment(msg, open_invoices, authserv_ids=vouching.authserv_ids,
+                             trusted_senders=vouching.trusted_senders)
     if isinstance(payment, PaymentNotice):
         return payment
     machine = _machine_reason(msg)

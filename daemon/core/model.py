@@ -120,6 +120,10 @@ class PaymentNotice:
     provider: str  # "stripe", "paypal", "wise", "bank", ...
     references: tuple[str, ...]  # invoice numbers named in the notice
     amount: Money | None
+    # The From domain the receiving server vouched for (DKIM or DMARC pass in its own
+    # Authentication-Results, see core/authres.py); "" when none did: then the notice is only
+    # a claim, like a client's "I've paid", and closes nothing.
+    vouched_by: str = ""
 
 
 class Intent(enum.StrEnum):
@@ -161,7 +165,9 @@ class EventKind(enum.StrEnum):
     BOUNCED_SOFT = "bounced_soft"
     AUTO_REPLY = "auto_reply"
     REPLY = "reply"
-    PAYMENT = "payment"
+    PAYMENT = "payment"  # a payment notice the receiving server vouched for: closes it
+    PAYMENT_CLAIMED = "payment_claimed"  # a payment notice nobody vouched for: only a claim
+    ADDRESS_PROPOSED = "address_proposed"  # a reply asks for another address (``detail``)
     MARKED_PAID = "marked_paid"
     PAUSED = "paused"
     RESUMED = "resumed"
@@ -258,6 +264,7 @@ class HoldReason(enum.StrEnum):
     """Why an invoice has no follow-up planned right now."""
 
     PAID = "paid"
+    CLAIMED_PAID = "claimed_paid"  # the client (or an unvouched notice) says it is paid
     REPLIED = "replied"
     DISPUTED = "disputed"
     UNDELIVERED = "undelivered"

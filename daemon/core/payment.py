@@ -7,16 +7,23 @@ received", "virement reçu", "plată primită", "Zahlungseingang", "pago recibid
 an open invoice's number, an invoice-number-shaped reference, or exactly an open invoice's
 amount. The last condition is what keeps a processor's newsletter or a receipt for something
 else out.
+
+Believed is not proven: anyone can write "From: Stripe". A notice closes an invoice only when
+the receiving server vouches for its sender (``PaymentNotice.vouched_by``, see
+``core/authres.py``): DKIM or DMARC pass for the From domain in the receiving server's own
+Authentication-Results, and that domain is a processor's (the table below) or one the user
+named as a bank's (``trusted_senders``). Any other notice is only a claim.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from email.message import Message
 
 from .amounts import find_amounts
+from .authres import NOT_VOUCHED, vouched_domain
 from .message import header, sender, text_body
 from .model import Money, PaymentNotice
 from .text import fold
@@ -71,14 +78,17 @@ _REFERENCE = re.compile(
 )
 
 
-def detect_payment(msg: Message, open_invoices: Sequence[tuple[str, Money | None]] = (),
+def detect_payment(msg: Message, open_invoices: Sequence[tuple[str, Money | None]] = (), *,
+                   authserv_ids: Collection[str] = (), trusted_senders: Collection[str] = (),
                    ) -> PaymentNotice | NoPayment:
     """Return the ``PaymentNotice`` a message is, or ``NO_PAYMENT``.
 
     ``open_invoices`` are the user's open (invoice number, amount) pairs. ``references`` holds
     the open invoice numbers the notice names, else the invoice-shaped references it carries;
     ``amount`` is the amount equal to an open invoice's when there is one, else the first
-    amount written, else None."""
+    amount written, else None. ``vouched_by`` is the sender's domain when the receiving server
+    vouches for it (``authserv_ids``: whose Authentication-Results count) and it is a
+    processor's or one of ``trusted_senders`` (the user's banks), else "" (a claim)."""
     text = header(msg, "Subject") + "\n" + text_body(msg)
     folded = fold(text)
     provider = provider_of(msg)
@@ -93,7 +103,23 @@ def detect_payment(msg: Message, open_invoices: Sequence[tuple[str, Money | None
     if not references and not matching:
         return NoPayment("a processor's message naming no open invoice number or amount")
     amount = matching[0] if matching else (amounts[0] if amounts else None)
-    return PaymentNotice(provider=provider, references=references, amount=amount)
+    return PaymentNotice(provider=provider, references=references, amount=amount,
+                         vouched_by=_vouched(msg, authserv_ids, trusted_senders))
+
+
+def _vouched(msg: Message, authserv_ids: Collection[str], trusted: Collection[str]) -> str:
+    """The From domain when the receiving server vouches for it and it may send payment
+    notices (a processor's domain, or a bank's the user named), else ``NOT_VOUCHED``."""
+    domain = sender(msg).rpartition("@")[2]
+    vouched = vouched_domain(msg, domain, authserv_ids)
+    if vouched == NOT_VOUCHED:
+        return NOT_VOUCHED
+    if provider_of(msg) != UNKNOWN_PROVIDER:
+        return vouched
+    banks = {t.strip().lower().lstrip("@") for t in trusted if t.strip()}
+    if any(vouched == bank or vouched.endswith("." + bank) for bank in banks if "." in bank):
+        return vouched
+    return NOT_VOUCHED
 
 
 def provider_of(msg: Message) -> str:

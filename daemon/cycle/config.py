@@ -117,6 +117,10 @@ class FollowupSettings:
 class DetectionSettings:
     track_keyword: str = "[invoice]"  # a sent subject with it is an invoice, whatever else
     languages: tuple[str, ...] = LANGUAGES  # languages whose invoice words are looked for
+    # Whose Authentication-Results vouch for a payment notice's sender (core/authres.py);
+    # () = the topmost one. Domains besides the processors' that may send one (banks).
+    authserv_id: tuple[str, ...] = ()
+    payment_senders: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -334,7 +338,9 @@ def _detection(section: Section) -> DetectionSettings:
                     "is empty", f"Choose among {', '.join(LANGUAGES)}.")
         languages = LANGUAGES
     return DetectionSettings(track_keyword=section.string("track_keyword", "[invoice]"),
-                             languages=languages)
+                             languages=languages,
+                             authserv_id=section.strings("authserv_id", ()),
+                             payment_senders=section.strings("payment_senders", ()))
 
 
 def _clients(sections: list[Section]) -> tuple[ClientSettings, ...]:

@@ -4,6 +4,12 @@ Sent messages are read first (they may be new invoices, or relance's own follow-
 from Sent), then received ones: each is classified (bounce, auto-reply, payment, human reply) and
 attached to the invoice thread it belongs to. Every message is recorded once, by Message-ID, so
 a resync that returns everything again changes nothing.
+
+A payment notice whose sender the receiving server vouched for is a ``PAYMENT`` (it closes the
+invoice); any other is a ``PAYMENT_CLAIMED``, worth no more than a client's "I've paid". A reply
+from a colleague at the client's domain who was not on the invoice is the client's reply, and
+says so in its detail (``colleague_detail``); a reply asking for another address adds an
+``ADDRESS_PROPOSED`` event for the user to decide on.
 """
 
 from __future__ import annotations
@@ -31,11 +37,25 @@ from ..core.model import (
     PaymentNotice,
     Reply,
 )
-from ..core.threads import NO_MATCH, NoMatch, ThreadIndex, match_invoice
+from ..core.readdress import FREEMAIL, NoProposal, colleague_of, domain_of, proposed_address
+from ..core.threads import NO_MATCH, NoMatch, ThreadIndex, match_invoice, normalize_subject
 from .config import Config
 from .store import FollowUpRow, FollowUpState, Store
 
 STAGE_HEADER = "X-Relance-Stage"
+_COLLEAGUE = "[colleague "  # how a colleague's reply says who wrote it, in its detail
+
+
+def colleague_detail(address: str, excerpt: str) -> str:
+    """The detail of a reply written by a colleague not on the invoice: who, then the words."""
+    return f"{_COLLEAGUE}{address}] {excerpt}"
+
+
+def colleague_in(detail: str) -> str:
+    """The colleague's address a reply's detail names, or "" for someone on the invoice."""
+    if not detail.startswith(_COLLEAGUE):
+        return ""
+    return detail[len(_COLLEAGUE):].partition("]")[0]
 
 _Parsed = tuple[FetchedMessage, EmailMessage]  # a fetched message and its parse
 
@@ -209,7 +229,9 @@ class Observer:
         if mid is None:
             return
         when = _when(msg, fetched, self.now)
-        result = classify(msg, now=self.now, open_invoices=self._open)
+        result = classify(msg, now=self.now, open_invoices=self._open,
+                          authserv_ids=self.config.detection.authserv_id,
+                          trusted_senders=self.config.detection.payment_senders)
         sender = mail.sender(msg)
         key = match_invoice(
             index, message_id=mid, in_reply_to=mail.header(msg, "In-Reply-To"),
@@ -218,13 +240,13 @@ class Observer:
             bounced_message_id=result.original_message_id if isinstance(result, Bounce) else None)
         if key is NO_MATCH and isinstance(result, PaymentNotice):
             key = self._invoice_for_payment(result)
+        if key is NO_MATCH and isinstance(result, Reply):
+            key = _colleague_thread(index, mail.header(msg, "Subject"), sender)
         invoice_key = None if key is NO_MATCH else str(key)
         if invoice_key and sender == self.me and isinstance(result, Reply):
             result = Other("written by the user")  # a copy of the user's own message
         if invoice_key:
-            event = _event_for(result, when, mid)
-            if event is not None:
-                self._event(invoice_key, event)
+            self._answer(invoice_key, result, msg, sender, when, mid)
         self.store.record_message(
             message_id=mid, folder=Folder.INBOX.value, mail_ref=fetched.ref.encode(),
             thread_id=fetched.thread_id, invoice_key=invoice_key, kind=_kind(result),
@@ -241,6 +263,22 @@ class Observer:
             found = [inv.key for inv in invoices if inv.amount == notice.amount]
         return found[0] if len(found) == 1 else NO_MATCH
 
+    def _answer(self, invoice_key: str, result: Classification, msg: EmailMessage, sender: str,
+                when: datetime, mid: str) -> None:
+        """Add what a received message says to its invoice: its event, and for a person's reply
+        who wrote it when not on the invoice and the address it asks for, if any."""
+        event = _event_for(result, when, mid)
+        invoice = self.store.invoice(invoice_key)
+        if isinstance(result, Reply) and invoice is not None and event is not None:
+            if colleague_of(sender, invoice):
+                event = replace(event, detail=colleague_detail(sender, result.excerpt))
+            asked = proposed_address(msg, known=(*invoice.all_recipients, sender, self.me))
+            if not isinstance(asked, NoProposal):
+                self._event(invoice_key, Event(EventKind.ADDRESS_PROPOSED, when,
+                                               message_id=mid, detail=asked))
+        if event is not None:
+            self._event(invoice_key, event)
+
     def _event(self, invoice_key: str, event: Event) -> None:
         if self.store.add_event(invoice_key, event):
             self.report.events.append((invoice_key, event))
@@ -254,11 +292,24 @@ def _event_for(result: Classification, when: datetime, mid: str) -> Event | None
     if isinstance(result, AutoReply):
         return Event(EventKind.AUTO_REPLY, when, until=result.until, message_id=mid)
     if isinstance(result, PaymentNotice):
-        return Event(EventKind.PAYMENT, when, message_id=mid, detail=result.provider)
+        kind = EventKind.PAYMENT if result.vouched_by else EventKind.PAYMENT_CLAIMED
+        return Event(kind, when, message_id=mid, detail=result.provider)
     if isinstance(result, Reply):
         return Event(EventKind.REPLY, when, until=result.promised_date, intent=result.intent,
                      message_id=mid, detail=result.excerpt)
     return None
+
+
+def _colleague_thread(index: ThreadIndex, subject: str, sender: str) -> str | NoMatch:
+    """The one invoice whose subject a reply repeats when its writer was not on the invoice but
+    shares a recipient's own (not free-mail) domain: a colleague writing a new message rather
+    than replying in the thread. Two such invoices, or none, is ``NO_MATCH``."""
+    normalized, domain = normalize_subject(subject), domain_of(sender)
+    if not normalized or not domain or domain in FREEMAIL:
+        return NO_MATCH
+    found = {key for (subj, address), keys in index.by_subject.items()
+             if subj == normalized and domain_of(address) == domain for key in keys}
+    return next(iter(found)) if len(found) == 1 else NO_MATCH
 
 
 def _kind(result: Classification) -> str:

@@ -60,9 +60,13 @@ def sample(tmp_path_factory):
 
 def test_paid_invoices_are_left_out_and_each_currency_has_its_own_chart(sample):
     data, invoices, _ = sample
-    shown = {inv.number for inv in data.invoices}
-    # Hollow Oak wrote that they paid; the Stripe notice settled F-2026-009
-    assert "F-2026-004" not in shown and "F-2026-009" not in shown
+    shown = {inv.number: inv for inv in data.invoices}
+    # the Stripe notice, vouched for by Gmail's Authentication-Results, settled F-2026-009
+    assert "F-2026-009" not in shown
+    # Hollow Oak only wrote that they paid: still owed, in the receivables, until confirmed
+    assert shown["F-2026-004"].status == "client says paid, not yet confirmed"
+    gbp_owed = [i for i in data.invoices if i.currency == "GBP" and i.amount]
+    assert invoices["F-2026-004"].amount.amount in [i.amount for i in gbp_owed]
     assert "F-2025-112" in shown
     for chart in data.charts:
         mine = [i for i in data.invoices if i.currency == chart.currency and i.amount]
@@ -92,7 +96,7 @@ def test_the_page_loads_nothing_from_anywhere(sample):
     lowered = page.lower()
     for outside in ("<script", "src=", "href=", "url(", "@import", "http://", "https://"):
         assert outside not in lowered, outside
-    assert page.count("<svg") == 4 + 13  # four currencies, thirteen open invoices
+    assert page.count("<svg") == 4 + 14  # four currencies, fourteen open invoices
 
 
 def test_names_from_messages_are_escaped():
@@ -114,7 +118,8 @@ def test_relance_report_writes_the_file(tmp_path, capsys, sample_mailbox):
     out = tmp_path / "owed.html"
     env = Environment(environ={"HOME": str(tmp_path)}, clock=lambda: DEMO_NOW)
     assert main(["--config", str(config), "report", "--output", str(out)], env) == 0
-    assert capsys.readouterr().out == f"Wrote {out}: 13 open invoice(s).\n"
+    # 14: F-2026-004 is only claimed paid, so still owed
+    assert capsys.readouterr().out == f"Wrote {out}: 14 open invoice(s).\n"
     assert "What is owed to claire@atelier-martin.example" in out.read_text()
 
 

@@ -8,6 +8,7 @@ from email.utils import getaddresses
 from zoneinfo import ZoneInfo
 
 import hypothesis
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -27,6 +28,7 @@ from relance.daemon.core.model import (
     PaymentTerms,
     Sender,
     SendWindow,
+    StageKind,
 )
 from relance.daemon.core.slots import BusinessCalendar
 from relance.daemon.cycle.templates import load_templates
@@ -50,8 +52,8 @@ def _at(day: date, hour: int = 9) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=PARIS)
 
 
-def _decide(events=(), today=date(2026, 3, 9), invoice=None):
-    return decide(invoice or _invoice(), list(events), today=today, settings=DEFAULT,
+def _decide(events=(), today=date(2026, 3, 9), invoice=None, settings=DEFAULT):
+    return decide(invoice or _invoice(), list(events), today=today, settings=settings,
                   calendar=FR, zone=PARIS)
 
 
@@ -80,13 +82,49 @@ def test_human_reply_stops_and_resume_restarts():
     assert isinstance(_decide([reply, resumed]), Due)
 
 
-def test_dispute_paid_and_hard_bounce_each_close_the_invoice():
+def test_dispute_and_hard_bounce_each_stop_the_invoice():
     dispute = Event(EventKind.REPLY, _at(date(2026, 3, 5)), intent=Intent.DISPUTE)
-    paid = Event(EventKind.REPLY, _at(date(2026, 3, 5)), intent=Intent.PAID)
     bounce = Event(EventKind.BOUNCED_HARD, _at(date(2026, 2, 10)), detail="billing@client.test")
     assert _decide([dispute]).reason is HoldReason.DISPUTED
-    assert _decide([paid]).reason is HoldReason.PAID
     assert _decide([bounce]).reason is HoldReason.UNDELIVERED
+
+
+@pytest.mark.parametrize("claim", [
+    Event(EventKind.REPLY, _at(date(2026, 3, 5)), intent=Intent.PAID),
+    Event(EventKind.PAYMENT_CLAIMED, _at(date(2026, 3, 5)), detail="stripe"),
+], ids=["client says paid", "unvouched notice"])
+def test_a_claim_stops_the_follow_ups_but_does_not_close_the_invoice(claim):
+    assert _decide([claim]) == Hold(HoldReason.CLAIMED_PAID)
+    # a later question or promise leaves the claim standing; a dispute is news
+    question = Event(EventKind.REPLY, _at(date(2026, 3, 6)), intent=Intent.QUESTION)
+    assert _decide([claim, question]).reason is HoldReason.CLAIMED_PAID
+    dispute = Event(EventKind.REPLY, _at(date(2026, 3, 6)), intent=Intent.DISPUTE)
+    assert _decide([claim, dispute]).reason is HoldReason.DISPUTED
+
+
+@pytest.mark.parametrize("proof", [EventKind.MARKED_PAID, EventKind.PAYMENT])
+def test_a_claim_is_closed_by_the_user_or_a_vouched_notice(proof):
+    claim = Event(EventKind.REPLY, _at(date(2026, 3, 5)), intent=Intent.PAID)
+    closed = Event(proof, _at(date(2026, 3, 9)))
+    assert _decide([claim, closed]).reason is HoldReason.PAID
+    # and once paid, a claim arriving later does not reopen it
+    late = Event(EventKind.PAYMENT_CLAIMED, _at(date(2026, 3, 10)))
+    assert _decide([claim, closed, late]).reason is HoldReason.PAID
+
+
+def test_a_claim_the_user_resumes_goes_on_with_the_follow_ups():
+    claim = Event(EventKind.REPLY, _at(date(2026, 3, 5)), intent=Intent.PAID)
+    resumed = Event(EventKind.RESUMED, _at(date(2026, 3, 12)))
+    assert isinstance(_decide([claim, resumed]), Due)
+
+
+def test_thank_you_only_once_paid_never_on_a_claim():
+    thanks = CadenceSettings(thank_you=True)
+    claim = Event(EventKind.REPLY, _at(date(2026, 3, 5)), intent=Intent.PAID)
+    assert _decide([claim], settings=thanks) == Hold(HoldReason.CLAIMED_PAID)
+    paid = Event(EventKind.MARKED_PAID, _at(date(2026, 3, 9)))
+    found = _decide([claim, paid], settings=thanks)
+    assert isinstance(found, Due) and found.stage.kind is StageKind.THANK_YOU
 
 
 def test_a_bounce_of_the_cc_only_does_not_stop_the_invoice():
@@ -153,6 +191,7 @@ _event_kinds = st.sampled_from([
     ("reply", Intent.QUESTION), ("reply", Intent.PAID), ("reply", Intent.DISPUTE),
     ("reply", Intent.PROMISE), ("reply", Intent.OTHER), ("auto", None), ("hard", None),
     ("soft", None), ("paid", None), ("pause", None), ("resume", None), ("payment", None),
+    ("claimed", None),
 ])
 
 
@@ -183,6 +222,7 @@ def _external(kind, intent, at: datetime, extra: int, invoice: Invoice) -> Event
         "pause": Event(EventKind.PAUSED, at, until=until),
         "resume": Event(EventKind.RESUMED, at),
         "payment": Event(EventKind.PAYMENT, at),
+        "claimed": Event(EventKind.PAYMENT_CLAIMED, at, detail="stripe"),
     }[kind]
 
 
@@ -190,18 +230,18 @@ _STOPPERS = {EventKind.MARKED_PAID, EventKind.PAYMENT, EventKind.BOUNCED_HARD}
 
 
 def _stopped_at(events: list[Event], moment: datetime) -> bool:
-    """Whether, at ``moment``, the history forbids sending: paid ever, or a human reply / hard
-    bounce / stop not followed by a resume."""
+    """Whether, at ``moment``, the history forbids sending: paid ever (marked, or a vouched
+    notice), or a human reply (a claim of payment included) / an unvouched notice / hard bounce
+    / stop not followed by a resume."""
     stopped = False
     for event in sorted(events, key=lambda e: e.at):
         if event.at > moment:
             break
-        if event.kind in (EventKind.MARKED_PAID, EventKind.PAYMENT) or (
-                event.kind is EventKind.REPLY and event.intent is Intent.PAID):
+        if event.kind in (EventKind.MARKED_PAID, EventKind.PAYMENT):
             return True
         if event.kind is EventKind.RESUMED:
             stopped = False
-        elif event.kind is EventKind.BOUNCED_HARD or (
+        elif event.kind in (EventKind.BOUNCED_HARD, EventKind.PAYMENT_CLAIMED) or (
                 event.kind is EventKind.REPLY and event.intent is not Intent.PROMISE):
             stopped = True
     return stopped

@@ -123,22 +123,56 @@ def test_auto_replies(name: str, until: date | None) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Payment notices: file, provider, invoice references, amount
+# Payment notices: file, provider, invoice references, amount, the domain the receiving server
+# vouched for ("" = nobody did: only a claim). Each fixture says in its Comments header which
+# receiving server's Authentication-Results it imitates.
 
 PAYMENTS = [
-    ("p01_stripe_payment_succeeded.eml", "stripe", ("F-1042",), eur("1234.56")),
-    ("p02_paypal_fr_paiement_recu.eml", "paypal", ("F-1043",), eur("480.00")),
-    ("p03_wise_received.eml", "wise", ("RE-2026-007",), eur("2380.00")),
-    ("p04_bank_ro_plata_primita.eml", "bank", ("77",), Money(Decimal("1500.00"), "RON")),
-    ("p05_bank_de_zahlungseingang.eml", "bank", ("RE-2026-007",), eur("2380.00")),
+    ("p01_stripe_payment_succeeded.eml", "stripe", ("F-1042",), eur("1234.56"), "stripe.com"),
+    ("p02_paypal_fr_paiement_recu.eml", "paypal", ("F-1043",), eur("480.00"), "paypal.fr"),
+    ("p03_wise_received.eml", "wise", ("RE-2026-007",), eur("2380.00"), "wise.com"),
+    ("p04_bank_ro_plata_primita.eml", "bank", ("77",), Money(Decimal("1500.00"), "RON"), ""),
+    # vouched for, but nothing says sparkasse-beispiel.example is a bank: see below
+    ("p05_bank_de_zahlungseingang.eml", "bank", ("RE-2026-007",), eur("2380.00"), ""),
+    ("p08_forged_stripe_no_authentication.eml", "stripe", ("F-1042",), eur("1234.56"), ""),
+    ("p09_forged_stripe_gmail_dmarc_fail.eml", "stripe", ("F-1042",), eur("1234.56"), ""),
+    ("p10_forged_stripe_fake_results_below.eml", "stripe", ("F-1042",), eur("1234.56"), ""),
+    ("p11_forged_wise_microsoft_compauth_fail.eml", "wise", ("RE-2026-007",), eur("2380.00"),
+     ""),
 ]
 
 
-@pytest.mark.parametrize(("name", "provider", "references", "amount"), PAYMENTS)
+@pytest.mark.parametrize(("name", "provider", "references", "amount", "vouched_by"), PAYMENTS)
 def test_payment_notices(name: str, provider: str, references: tuple[str, ...],
-                         amount: Money) -> None:
+                         amount: Money, vouched_by: str) -> None:
     result = classify(load("payments", name), now=LATER, open_invoices=OPEN_INVOICES)
-    assert result == PaymentNotice(provider, references, amount)
+    assert result == PaymentNotice(provider, references, amount, vouched_by)
+
+
+def test_a_bank_notice_is_vouched_for_once_the_user_names_the_bank() -> None:
+    msg = load("payments", "p05_bank_de_zahlungseingang.eml")
+    result = classify(msg, open_invoices=OPEN_INVOICES,
+                      trusted_senders=["sparkasse-beispiel.example"])
+    assert isinstance(result, PaymentNotice)
+    assert result.vouched_by == "sparkasse-beispiel.example"
+    # naming a bank vouches for nobody the receiving server did not authenticate
+    unsigned = load("payments", "p04_bank_ro_plata_primita.eml")
+    result = classify(unsigned, open_invoices=OPEN_INVOICES, trusted_senders=["banca-exemplu.ro"])
+    assert isinstance(result, PaymentNotice) and result.vouched_by == ""
+
+
+def test_a_configured_authserv_id_is_the_only_one_that_counts() -> None:
+    gmail = load("payments", "p01_stripe_payment_succeeded.eml")
+    mine = classify(gmail, open_invoices=OPEN_INVOICES, authserv_ids=["mx.google.com"])
+    other = classify(gmail, open_invoices=OPEN_INVOICES,
+                     authserv_ids=["mx2.messagingengine.com"])
+    assert isinstance(mine, PaymentNotice) and mine.vouched_by == "stripe.com"
+    assert isinstance(other, PaymentNotice) and other.vouched_by == ""
+    # the forger's field in Gmail's name is below Fastmail's: read as Fastmail's user, a claim
+    forged = load("payments", "p10_forged_stripe_fake_results_below.eml")
+    result = classify(forged, open_invoices=OPEN_INVOICES,
+                      authserv_ids=["mx2.messagingengine.com"])
+    assert isinstance(result, PaymentNotice) and result.vouched_by == ""
 
 
 @pytest.mark.parametrize("name", ["p06_stripe_newsletter.eml",

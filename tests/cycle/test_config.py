@@ -241,7 +241,7 @@ def test_a_setting_relance_no_longer_reads_is_reported_as_unknown(tmp_path: Path
                            'track_label = "relance/track"\n')
     assert problems_of(path) == [
         'line 3: detection.track_label: unknown setting "track_label". Check it for typos. '
-        "Known keys here: track_keyword, languages."
+        "Known keys here: track_keyword, languages, authserv_id, payment_senders."
     ]
 
 
