@@ -62,6 +62,8 @@ def build_digest(invoices: list[Invoice], events: dict[str, list[Event]],
                for r in drafted if r.invoice_key == r.primary_key and r.slot > now]
     needs = [f"{r.number} ({r.client}): {r.note.removeprefix('needs you: ')}"
              for r in rows if r.note.startswith("needs you")]
+    needs += [f"{r.number} ({r.client}): asks that it go to {r.proposed} (not added)"
+              for r in rows if r.proposed]
     if problem:
         needs.insert(0, f"the mailbox refuses relance, nothing is sent: {problem}")
     if not (happened or needs):

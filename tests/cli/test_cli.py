@@ -152,3 +152,71 @@ def test_the_console_script_runs(tmp_path):
     done = subprocess.run([str(script), "--version"], capture_output=True, text=True,
                           timeout=60, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
     assert done.returncode == 0 and "relance" in done.stdout
+
+
+# -- A claim is not a payment (issue 10) --------------------------------------------------------
+
+def _demo_config(tmp_path: Path) -> Path:
+    from relance.daemon.cli.demo import run_demo
+    from relance.daemon.cli.wiring import sample_mailbox
+
+    folder = tmp_path / "demo"
+    run_demo(folder)
+    config = tmp_path / "config.toml"
+    with sample_mailbox() as source:
+        config.write_text((source / "config.toml").read_text().replace(
+            "~/relance-demo.sqlite3", str(folder / "relance.sqlite3")))
+    return config
+
+
+def test_status_shows_a_claimed_payment_under_needs_you_until_the_user_confirms(capsys, tmp_path):
+    config = _demo_config(tmp_path)
+    status, out, _ = run(capsys, tmp_path, "--config", str(config), "status", "--json")
+    assert status == 0
+    shown = json.loads(out)
+    row = next(r for r in shown["invoices"] if r["number"] == "F-2026-004")
+    assert row["state"] == "claimed_paid"
+    assert row["note"] == "needs you: client says paid on 2026-02-18"
+    assert any(n.startswith("F-2026-004: client says paid on 2026-02-18 — still owed; "
+                            "`relance paid F-2026-004`") for n in shown["attention"])
+    # the vouched Stripe notice closed F-2026-009: nothing asked of the user there
+    assert next(r for r in shown["invoices"] if r["number"] == "F-2026-009")["state"] == "paid"
+    status, out, _ = run(capsys, tmp_path, "--config", str(config), "status")
+    assert status == 0 and "client says paid on 2026-02-18" in out
+    # the user confirms: closed, and nothing more asked
+    assert run(capsys, tmp_path, "--config", str(config), "paid", "F-2026-004")[0] == 0
+    status, out, _ = run(capsys, tmp_path, "--config", str(config), "status", "--json")
+    shown = json.loads(out)
+    row = next(r for r in shown["invoices"] if r["number"] == "F-2026-004")
+    assert row["state"] == "paid" and not row["note"]
+    assert not any(n.startswith("F-2026-004") for n in shown["attention"])
+
+
+def test_the_digest_names_the_claim_and_the_proposed_address_among_what_needs_you(tmp_path):
+    from relance.daemon.cli.demo import DEMO_NOW
+    from relance.daemon.cli.digest import Digest, build_digest
+    from relance.daemon.cli.status import invoice_rows
+    from relance.daemon.core.model import Event, EventKind
+    from relance.daemon.cycle.config import load_config
+    from relance.daemon.cycle.engine import Engine
+    from relance.daemon.cycle.store import Store
+
+    config = load_config(_demo_config(tmp_path), {"HOME": str(tmp_path)})
+    with Store.open(config.store_path) as store:
+        (hollow,) = store.find_invoices("F-2026-004")
+        with store.transaction():
+            store.add_event(hollow.key, Event(EventKind.ADDRESS_PROPOSED, DEMO_NOW,
+                                              detail="accounts@hollowoakbrewing.example"))
+        plan = Engine(config=config, store=store, mailbox=None, clock=lambda: DEMO_NOW).plan()
+        rows = invoice_rows(store.invoices(), store.events(), plan, store.followups(),
+                            DEMO_NOW.date())
+        digest = build_digest(store.invoices(), store.events(), [], rows,
+                              since=DEMO_NOW.replace(day=1), now=DEMO_NOW, zone=config.zone)
+    assert isinstance(digest, Digest)
+    assert ("F-2026-004 (megan@hollowoakbrewing.example): client says paid on 2026-02-18"
+            in digest.needs_you)
+    assert any("asks that it go to another address" in line for line in digest.happened)
+    assert ("F-2026-004 (megan@hollowoakbrewing.example): asks that it go to "
+            "accounts@hollowoakbrewing.example (not added)" in digest.needs_you)
+    row = next(r for r in rows if r.number == "F-2026-004")
+    assert row.proposed == "accounts@hollowoakbrewing.example"

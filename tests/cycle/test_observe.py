@@ -19,7 +19,7 @@ import pytest
 from relance.daemon.core.mailbox import MailRef
 from relance.daemon.core.model import Event, EventKind, Intent, Money
 from relance.daemon.cycle.config import Config, default_config
-from relance.daemon.cycle.observe import Observer, ObserveReport
+from relance.daemon.cycle.observe import Observer, ObserveReport, colleague_in
 from relance.daemon.cycle.store import Store
 from relance.gmail.folder.mailbox import FolderMailbox
 from tests import mails
@@ -292,3 +292,62 @@ def test_an_answer_read_days_later_keeps_its_own_date(desk: Desk) -> None:
     desk.observe()
     auto = desk.store.events_of(F_1042)[-1]
     assert auto.at == datetime(2026, 3, 2, 7, 30, 12, tzinfo=timezone.utc)
+
+
+# -- Claims, colleagues, asked-for addresses (issue 10) -----------------------------------------
+
+def test_a_forged_payment_notice_is_recorded_as_a_claim_not_a_payment(desk: Desk) -> None:
+    # From: Stripe, but no receiving server vouched for it: it stops nothing being owed
+    desk.send_invoice()
+    desk.observe()
+    desk.receive_data("payments/p08_forged_stripe_no_authentication.eml")
+    desk.observe()
+    assert desk.kinds(F_1042) == [EventKind.SENT, EventKind.PAYMENT_CLAIMED]
+
+
+def test_a_bank_the_user_named_closes_with_its_vouched_notice(desk: Desk) -> None:
+    desk.config = replace(desk.config, detection=replace(
+        desk.config.detection, payment_senders=("sparkasse-beispiel.example",)))
+    desk.send_invoice("RE-2026-007", amount="EUR 2,380.00")
+    desk.observe()
+    desk.receive_data("payments/p05_bank_de_zahlungseingang.eml")
+    desk.observe()
+    assert desk.kinds(F_1042) == [EventKind.SENT, EventKind.PAYMENT]
+
+
+def test_a_colleague_not_on_the_invoice_answers_for_the_client(desk: Desk) -> None:
+    invoice = desk.send_invoice()
+    desk.observe()
+    answer = mails.reply(invoice, "Bonjour, je m'occupe des règlements ; une question sur la "
+                         "remise ?", datetime(2026, 3, 5, 10, tzinfo=timezone.utc),
+                         sender="marc.dupont@dupont-menuiserie.fr")
+    del answer["In-Reply-To"], answer["References"]  # a new message with the invoice's subject
+    desk.receive("colleague.eml", bytes(answer))
+    desk.observe()
+    (reply,) = [e for e in desk.store.events_of(F_1042) if e.kind is EventKind.REPLY]
+    assert colleague_in(reply.detail) == "marc.dupont@dupont-menuiserie.fr"
+
+
+def test_a_stranger_at_a_free_mail_domain_is_no_colleague(desk: Desk) -> None:
+    invoice = desk.send_invoice(to="dupont.menuiserie@gmail.com")
+    desk.observe()
+    answer = mails.reply(invoice, "Any questions?", datetime(2026, 3, 5, 10, tzinfo=timezone.utc),
+                         sender="someone.else@gmail.com")
+    del answer["In-Reply-To"], answer["References"]
+    desk.receive("stranger.eml", bytes(answer))
+    desk.observe()
+    assert desk.kinds(F_1042) == [EventKind.SENT]
+
+
+def test_an_address_the_client_asks_for_is_proposed_never_added(desk: Desk) -> None:
+    invoice = desk.send_invoice()
+    desk.observe()
+    desk.receive("asks.eml", bytes(mails.reply(
+        invoice, "Bonjour, merci d'envoyer vos factures à factures@dupont-menuiserie.fr, "
+        "c'est notre service comptable.", datetime(2026, 3, 5, 10, tzinfo=timezone.utc))))
+    desk.observe()
+    events = desk.store.events_of(F_1042)
+    assert [e.kind for e in events] == [EventKind.SENT, EventKind.ADDRESS_PROPOSED,
+                                        EventKind.REPLY]
+    assert events[1].detail == "factures@dupont-menuiserie.fr"
+    assert desk.store.invoices()[0].all_recipients == (DUPONT,)
