@@ -25,6 +25,7 @@ from .bounce_text import (
     SUBJECT_RE,
     head_of,
     looks_like_text_bounce,
+    mail_system_clue,
     named_addresses,
     report_text,
     text_failures,
@@ -33,9 +34,11 @@ from .dsn import (
     ADDR_RE,
     HARD_RE,
     SOFT_RE,
+    ReportRecipient,
     dsn_bounce,
     first_status,
     original_message_id,
+    permanent_from,
     report_recipients,
 )
 from .message import addresses
@@ -58,18 +61,31 @@ def detect_bounce(msg: Message) -> Bounce | NoBounce:
     failed (RFC 3464 §2.3.3 ``failed`` or ``delayed``; also ``expired``, or a 4/5 status with
     no Action); a report of successful delivery is no bounce, whatever its text says. An SES
     event is believed for what it says. A message without either is a bounce when
-    ``bounce_text.looks_like_text_bounce`` says so."""
+    ``bounce_text.looks_like_text_bounce`` says so, or when flufl.bounce's detectors find a
+    failed recipient in a message with one clue of a mail system (``mail_system_clue``)."""
     listed = report_recipients(msg)
     if listed:
-        return dsn_bounce(msg, listed) or NO_BOUNCE
+        found = dsn_bounce(msg, listed)
+        if found is not None or _success_report(listed):
+            return found or NO_BOUNCE
     event = ses_event(msg) if "amazon" in msg.get("From", "").lower() or \
         msg.get_content_type() == "text/plain" else None
     if event is not None:
         return ses_bounce(event) or NO_BOUNCE
     text = report_text(msg)
-    if not looks_like_text_bounce(msg, text):
+    if looks_like_text_bounce(msg, text):
+        return _text_bounce(msg, text, _flufl_failures(msg))
+    if not mail_system_clue(msg, text):
         return NO_BOUNCE
-    return _text_bounce(msg, text)
+    flufl = _flufl_failures(msg)
+    return _text_bounce(msg, text, flufl) if flufl[0] or flufl[1] else NO_BOUNCE
+
+
+def _success_report(listed: list[ReportRecipient]) -> bool:
+    """Whether a report says it delivered, relayed or expanded (RFC 3464 §2.3.3). A report
+    whose blocks say neither that nor a failure (an empty block, ``Action: error``, as some
+    gateways write) is read for its words like a prose bounce."""
+    return any(r.action.startswith(("delivered", "relayed", "expanded")) for r in listed)
 
 
 def from_mail_daemon(address: str) -> bool:
@@ -92,12 +108,12 @@ def is_report(msg: Message) -> bool:
 # Prose bounces
 
 
-def _text_bounce(msg: Message, text: str) -> Bounce:
+def _text_bounce(msg: Message, text: str, flufl: tuple[list[str], list[str]]) -> Bounce:
     """Return the bounce a prose report describes. The failed recipients come from
     X-Failed-Recipients (Exim, Gmail), else from flufl.bounce, else from the addresses the
     report names; each is hard or soft by the words after it (``bounce_text.text_failures``),
     flufl's verdict deciding where the words say nothing."""
-    temporary, permanent_set = _flufl_failures(msg)
+    temporary, permanent_set = flufl
     mine = set(addresses(msg, "To", "From", "Cc"))
     xfailed = [a for a in addresses(msg, "X-Failed-Recipients") if a not in mine]
     found = [a for a in sorted(permanent_set) + sorted(temporary) if a not in mine]
@@ -107,7 +123,8 @@ def _text_bounce(msg: Message, text: str) -> Bounce:
     soft = [a for a, permanent in judged if not permanent]
     head = head_of(text)
     status = first_status(head)
-    permanent = bool(hard) if judged else not (temporary and not permanent_set)
+    permanent = bool(hard) if judged else permanent_from(
+        status, head, default=not (temporary and not permanent_set))
     return Bounce(
         permanent=permanent,
         recipients=tuple(hard + soft),

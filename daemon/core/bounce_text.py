@@ -34,7 +34,7 @@ SUBJECT_RE = re.compile(
     r"warning: could not send message|warning: message .{0,40} delayed|delayed mail|"
     r"delivery delayed|warning: message delivery delayed|permanent delivery failure|"
     r"message status - undeliverable|notice: mail delivery status|mail failure|"
-    r"message you sent blocked|delivery report|"
+    r"message you sent blocked|delivery report|(mail )?could not be delivered|non-delivery|"
     r"non remis|message non remis|non distribuable|échec de la remise|unzustellbar|"
     r"nicht zustellbar|unzustellbare nachricht|no se puede entregar|nedistribuit|nelivrabil)",
     re.IGNORECASE,
@@ -82,11 +82,40 @@ def looks_like_text_bounce(msg: Message, text: str) -> bool:
         return True
     subject = bool(SUBJECT_RE.search(header(msg, "Subject")))
     body = bool(_BODY_RE.search(text))
-    from_daemon = bool(DAEMON_RE.match(sender(msg))
-                       or _DAEMON_NAME_RE.search(header(msg, "From"))
-                       or header(msg, "Return-Path").strip() == "<>")
+    from_daemon = from_mail_system(msg)
     coded = bool(_SMTP_CODE_RE.search(head_of(text))) and bool(named_addresses(msg, text))
     return (from_daemon and (subject or body or coded)) or (subject and body)
+
+
+# A subject that speaks of a failed delivery anywhere, not only at its start: list managers and
+# virus scanners answer "RE: <subject> : non remis (delivery failed)". Forwards are people's.
+_FAILURE_SUBJECT_RE = re.compile(
+    r"^(?!\s*(fwd?|tr|wg|rv|i)\s*:).*(deliver(y|ed)? (fail|error|problem|warning)|"
+    r"undeliver|not (been )?delivered|returned mail|failed mail|mail (failure|error)|"
+    r"non remis|user unknown|unknown user|rejected mail|processing error)",
+    re.IGNORECASE,
+)
+
+
+def from_mail_system(msg: Message) -> bool:
+    """Return whether a message is signed by a mail system: a daemon's address or name in
+    From, or a null or daemon Return-Path (RFC 5321 §4.5.5)."""
+    return_path = header(msg, "Return-Path").strip().strip("<>")
+    return bool(DAEMON_RE.match(sender(msg))
+                or _DAEMON_NAME_RE.search(header(msg, "From"))
+                or header(msg, "From").strip() == "<>"
+                or not return_path and header(msg, "Return-Path")
+                or DAEMON_RE.match(return_path + "@"))
+
+
+def mail_system_clue(msg: Message, text: str) -> bool:
+    """Return whether anything says a mail system wrote the message: its sender
+    (``from_mail_system``), an SMTP reply or status code in its own words, a subject that
+    speaks of a failed delivery, or a sentence MTAs write. One clue is enough to believe
+    flufl.bounce's detectors when they find a failed recipient; it is not enough alone."""
+    head = head_of(text)
+    return bool(from_mail_system(msg) or _SMTP_CODE_RE.search(head)
+                or _FAILURE_SUBJECT_RE.search(header(msg, "Subject")) or _BODY_RE.search(head))
 
 
 def head_of(text: str) -> str:

@@ -20,9 +20,9 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 
 # (corpus, measure) -> right answers at the last measurement
 FLOORS = {
-    ("ours", "recognised"): 325, ("ours", "hard_soft"): 288, ("ours", "recipients"): 263,
+    ("ours", "recognised"): 325, ("ours", "hard_soft"): 302, ("ours", "recipients"): 263,
     ("ours", "message_id"): 303,
-    ("flufl", "recognised"): 97, ("flufl", "hard_soft"): 80, ("flufl", "recipients"): 95,
+    ("flufl", "recognised"): 117, ("flufl", "hard_soft"): 99, ("flufl", "recipients"): 115,
 }
 
 
