@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from email.message import Message
 
-from .dsn import ADDR_RE, decoded, permanent_from
+from .dsn import ADDR_RE, decoded, original_message_id, permanent_from
 from .message import addresses, header, message_ids, sender
 
 # Senders that only machines use: RFC 5321 §4.5.5 asks bounces to go out with a null reverse
@@ -70,6 +70,7 @@ _RETURNED_RE = re.compile(
     r"^original message headers|^-{50}\s*$|^\s*-+ ?original message headers",
     re.IGNORECASE | re.MULTILINE,
 )
+_LABELLED_ID_RE = re.compile(r"\bid\b[ \t]*[:=]?[ \t]*<([^<>\s]+)>", re.IGNORECASE)
 _MAIL_FROM_RE = re.compile(r"mail from:?\s*<?([^\s<>]+@[^\s<>]+)>?", re.IGNORECASE)
 
 
@@ -131,8 +132,11 @@ def named_addresses(msg: Message, text: str) -> list[str]:
     head = head_of(text)
     mine = set(addresses(msg, "To", "From", "Cc", "Delivered-To", "X-Original-To"))
     mine |= {m.group(1).lower().rstrip(".>") for m in _MAIL_FROM_RE.finditer(head)}
-    ids = {i.strip("<>").lower() for i in message_ids(head)}
-    ids |= {i.strip("<>").lower() for i in message_ids(header(msg, "In-Reply-To"))}
+    # An address in angle brackets is as often the failed recipient ("550 5.1.1 <a@b>: User
+    # unknown") as a Message-ID: only ids the report labels as such, or names elsewhere, count.
+    ids = {i.lower() for i in _LABELLED_ID_RE.findall(head)}
+    ids |= {i.strip("<>").lower() for i in message_ids(header(msg, "In-Reply-To"))
+            + message_ids(header(msg, "References")) + (original_message_id(msg) or "",)}
     found: list[str] = []
     for match in ADDR_RE.finditer(head):
         addr = match.group(0).lower().rstrip(".")

@@ -9,10 +9,12 @@ Everything here is a pure function of an ``email.message.Message``.
 
 from __future__ import annotations
 
+import binascii
 import email.parser
 import email.policy
+import quopri
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from email.message import Message
 
@@ -89,16 +91,32 @@ def _status_blocks(msg: Message) -> Iterator[Message]:
                                                                           "quoted-printable")
         if isinstance(payload, list) and not encoded:
             blocks = [b for b in payload if isinstance(b, Message)]
+        elif isinstance(payload, list):
+            # Some MTAs base64-encode the part; the parser then reads the encoded text as one
+            # block without fields, and the text is ours to decode and parse.
+            blocks = _parse_blocks(_decode_blocks(payload, header(
+                part, "Content-Transfer-Encoding").lower()))
         else:
-            # Some MTAs base64-encode the part; its text is then ours to parse.
             blocks = _parse_blocks(decoded(part))
         yield from blocks[1:] if blocks and not _is_recipient_block(blocks[0]) else blocks
+
+
+def _decode_blocks(blocks: Sequence[object], encoding: str) -> str:
+    """Return the text of a delivery-status part the parser split into blocks although its
+    transfer encoding (base64 or quoted-printable) hid the fields."""
+    body = "\n".join(b.as_string() for b in blocks if isinstance(b, Message))
+    try:
+        raw = binascii.a2b_base64(body) if encoding == "base64" else \
+            quopri.decodestring(body.encode("ascii", "replace"))
+    except (binascii.Error, ValueError):
+        return ""
+    return raw.decode("utf-8", errors="replace")
 
 
 def _parse_blocks(text: str) -> list[Message]:
     parser = email.parser.HeaderParser(policy=email.policy.compat32)
     chunks = re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n"))
-    return [parser.parsestr(chunk) for chunk in chunks if chunk.strip()]
+    return [parser.parsestr(chunk.lstrip("\n")) for chunk in chunks if chunk.strip()]
 
 
 def _is_recipient_block(block: Message) -> bool:
