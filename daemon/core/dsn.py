@@ -44,7 +44,7 @@ _EXPIRY_RE = re.compile(
     r"retry timeout exceeded|could not be delivered for \d+ days|undeliverable for \d+ days|"
     r"not delivered within|in the queue too long|message (has )?expired|message delayed|"
     r"queue\.expired|delivery time expired|within the time limit|in the time limit|"
-    r"maximum delivery attempts|given up after \d+ days|for 5 days|after \d+ jours|"
+    r"maximum delivery attempts|given up after \d+ days|for 5 days|apr[eè]s \d+ jours|"
     r"nach \d+ tagen|cannot send message for \d+ days",
     re.IGNORECASE,
 )
