@@ -70,6 +70,7 @@ _RETURNED_RE = re.compile(
     r"^original message headers|^-{50}\s*$|^\s*-+ ?original message headers",
     re.IGNORECASE | re.MULTILINE,
 )
+_CODE_PAIR_RE = re.compile(r"\b[45][0-5]\d[ -][45]\.\d{1,3}\.\d{1,3}\b")
 _LABELLED_ID_RE = re.compile(r"\bid\b[ \t]*[:=]?[ \t]*<([^<>\s]+)>", re.IGNORECASE)
 _MAIL_FROM_RE = re.compile(r"mail from:?\s*<?([^\s<>]+@[^\s<>]+)>?", re.IGNORECASE)
 
@@ -111,11 +112,12 @@ def from_mail_system(msg: Message) -> bool:
 
 def mail_system_clue(msg: Message, text: str) -> bool:
     """Return whether anything says a mail system wrote the message: its sender
-    (``from_mail_system``), an SMTP reply or status code in its own words, a subject that
-    speaks of a failed delivery, or a sentence MTAs write. One clue is enough to believe
-    flufl.bounce's detectors when they find a failed recipient; it is not enough alone."""
+    (``from_mail_system``), an SMTP reply code with its enhanced status code in its own words
+    ("550 5.1.1"; a bare "500" is as often a sum of money), a subject that speaks of a failed
+    delivery, or a sentence MTAs write. One clue is enough to believe flufl.bounce's
+    detectors when they find a failed recipient; it is not enough alone."""
     head = head_of(text)
-    return bool(from_mail_system(msg) or _SMTP_CODE_RE.search(head)
+    return bool(from_mail_system(msg) or _CODE_PAIR_RE.search(head)
                 or _FAILURE_SUBJECT_RE.search(header(msg, "Subject")) or _BODY_RE.search(head))
 
 
