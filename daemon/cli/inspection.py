@@ -5,25 +5,29 @@ from __future__ import annotations
 from typing import Any
 
 from ..core import message as mail
-from ..core.classify import classify
-from ..core.extract import extract_invoice
-from ..core.model import AutoReply, Bounce, Invoice, Other, PaymentNotice, Reply
+from ..core.model import AutoReply, Bounce, Invoice, Other, PaymentNotice, Reply, Unreadable
+from ..core.reading import read_received, read_sent
 
-KINDS = ("invoice", "bounce", "auto_reply", "payment", "reply", "other")
+KINDS = ("invoice", "bounce", "auto_reply", "payment", "reply", "other", "unreadable")
 
 
 def inspection(raw: bytes, *, me: str = "", default_terms_days: int = 30,
                track_keyword: str = "[invoice]") -> dict[str, Any]:
     """Return ``{"kind", "invoice", "bounce", "auto_reply", "payment", "reply"}`` for a message:
     read as a sent invoice when it is from ``me``, else classified as a received message. The
-    keys that do not apply are None; ``reason`` says why a message is "other"."""
+    keys that do not apply are None; ``reason`` says why a message is "other", or why it is
+    "unreadable" (past a cap of reading, over its time budget, or an error while reading it:
+    see ``core/reading.py``)."""
     msg = mail.parse(raw)
     out: dict[str, Any] = {"kind": "other", "invoice": None, "bounce": None,
                            "auto_reply": None, "payment": None, "reply": None}
     if me and mail.sender(msg) == me.strip().lower():
-        found = extract_invoice(msg, default_terms_days=default_terms_days,
-                                track_keyword=track_keyword)
-        if isinstance(found, Invoice):
+        found = read_sent(msg, default_terms_days=default_terms_days,
+                          track_keyword=track_keyword)
+        if isinstance(found, Unreadable):
+            out["kind"] = "unreadable"
+            out["reason"] = found.reason
+        elif isinstance(found, Invoice):
             out["kind"] = "invoice"
             out["invoice"] = {
                 "number": found.number,
@@ -35,8 +39,11 @@ def inspection(raw: bytes, *, me: str = "", default_terms_days: int = 30,
         else:
             out["reason"] = found.reason
         return out
-    result = classify(msg)
-    if isinstance(result, Bounce):
+    result = read_received(msg)
+    if isinstance(result, Unreadable):
+        out["kind"] = "unreadable"
+        out["reason"] = result.reason
+    elif isinstance(result, Bounce):
         out["kind"] = "bounce"
         out["bounce"] = {"permanent": result.permanent, "recipients": list(result.recipients),
                          "original_message_id": result.original_message_id}

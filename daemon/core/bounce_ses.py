@@ -30,12 +30,12 @@ def ses_event(msg: Message) -> dict[str, Any] | None:
             continue
         try:
             found, _ = json.JSONDecoder().raw_decode(text[start:])
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
             continue
         if isinstance(found, dict) and isinstance(found.get("Message"), str):
             try:
                 found = json.loads(found["Message"])
-            except ValueError:
+            except (ValueError, RecursionError):
                 continue
         if isinstance(found, dict) and "notificationType" in found:
             return found

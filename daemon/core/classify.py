@@ -23,6 +23,7 @@ from .bounce import detect_bounce, is_report
 from .intent import read_intent
 from .message import header, sender, sent_at
 from .model import AutoReply, Bounce, Classification, Money, Other, PaymentNotice
+from .parsing import UNREADABLE, unreadable
 from .payment import UNKNOWN_PROVIDER, detect_payment, provider_of
 
 # Local parts that no person reads or writes from.
@@ -42,12 +43,20 @@ def classify(msg: EmailMessage, *, now: datetime | None = None,
     notice be recognised; ``authserv_ids`` and ``trusted_senders`` say whose word vouches for
     a notice's sender (``payment.detect_payment``). Relative dates ("back Monday", "I'll pay
     on Friday") are read from the day the message was written (its Date header), or from
-    ``now`` when the Date is missing or lies in the future of ``now``."""
-    try:
-        return _classify(msg, _reference(msg, now), open_invoices,
-                         _Vouching(tuple(authserv_ids), tuple(trusted_senders)))
-    except Exception as exc:
-        return Other(f"unreadable: {type(exc).__name__}: {exc}"[:200])
+    ``now`` when the Date is missing or lies in the future of ``now``. A message past the
+    caps of ``parsing`` is ``Other("unreadable: ...")`` too (``reading.read_received`` returns
+    both as ``Unreadable``)."""
+    refused = unreadable(msg)
+    if refused is None:
+        try:
+            found = _classify(msg, _reference(msg, now), open_invoices,
+                              _Vouching(tuple(authserv_ids), tuple(trusted_senders)))
+        except Exception as exc:
+            return Other(f"{UNREADABLE}{type(exc).__name__}: {exc}"[:200])
+        refused = unreadable(msg)  # a header cut to its cap while reading
+        if refused is None:
+            return found
+    return Other(UNREADABLE + refused.reason)
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,24 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from email.message import Message
 
-from .message import header, message_id, message_ids, walk
+from .message import (
+    MAX_TEXT_BYTES,
+    charset_of,
+    decode_text,
+    header,
+    message_id,
+    message_ids,
+    payload_bytes,
+    walk,
+)
 from .model import Bounce
 
 STATUS_RE = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
-ADDR_RE = re.compile(r"[A-Za-z0-9._%+'=-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+# An address starts where a run of address characters starts, and its parts have a length (RFC
+# 5321 §4.5.3.1 allows 64 and 255; twice that leaves room for VERP and SRS addresses): without
+# both, each of the n characters of a long run without "@" starts a scan to its end (n² steps).
+ADDR_RE = re.compile(r"(?<![A-Za-z0-9._%+'=-])[A-Za-z0-9._%+'=-]{1,128}@"
+                     r"[A-Za-z0-9.-]{1,255}\.[A-Za-z]{2,63}")
 _QUOTED_ID_RE = re.compile(r"^[ \t>]*Message-ID:[ \t]*(<[^<>\s]+>)",
                            re.IGNORECASE | re.MULTILINE)
 
@@ -251,17 +264,14 @@ def original_message_id(msg: Message) -> str | None:
 
 def decoded(part: Message) -> str:
     """Return a part's text, whatever its transfer encoding and (possibly unknown) charset."""
-    try:
-        payload = part.get_payload(decode=True)
-    except Exception:
-        payload = None
-    if not isinstance(payload, bytes):
-        raw = part.get_payload()
-        return raw if isinstance(raw, str) else ""
-    try:
-        return payload.decode(part.get_content_charset() or "utf-8", errors="replace")
-    except LookupError:
-        return payload.decode("utf-8", errors="replace")
+    payload = payload_bytes(part)
+    if payload is None:
+        try:
+            raw = part.get_payload()
+        except Exception:
+            return ""
+        return raw[:MAX_TEXT_BYTES] if isinstance(raw, str) else ""
+    return decode_text(payload, charset_of(part), lenient=True)
 
 
 def all_text(msg: Message) -> str:

@@ -44,6 +44,7 @@ from .message import (
     text_body,
 )
 from .model import NOT_AN_INVOICE, Attachment, Invoice, Money, NotAnInvoice
+from .parsing import UNREADABLE, unreadable
 from .pdftext import looks_like_pdf, pdf_text
 from .text import fold
 
@@ -261,7 +262,25 @@ def extract_invoice(msg: EmailMessage, *, default_terms_days: int = 30,
     module docstring: the user says it is an invoice, so whatever can be read is used, the
     number falling back to the subject's and then to one generated from the Message-ID, the
     amount possibly None. ``fallback_date`` is the mailbox's received date (IMAP INTERNALDATE,
-    Gmail internalDate), used as the issue date when the message has no Date header."""
+    Gmail internalDate), used as the issue date when the message has no Date header.
+
+    Never raises: a message past the caps of ``parsing``, or one whose reading raises, is
+    ``NotAnInvoice("unreadable: ...")`` (``reading.read_sent`` returns it as ``Unreadable``)."""
+    refused = unreadable(msg)
+    if refused is None:
+        try:
+            found = _extract(msg, default_terms_days, track_keyword, forced, languages,
+                             fallback_date)
+        except Exception as exc:
+            return NotAnInvoice(f"{UNREADABLE}{type(exc).__name__}: {exc}"[:200])
+        refused = unreadable(msg)  # a header cut to its cap while reading
+        if refused is None:
+            return found
+    return NotAnInvoice(UNREADABLE + refused.reason)
+
+
+def _extract(msg: EmailMessage, default_terms_days: int, track_keyword: str, forced: bool,
+             languages: Sequence[str], fallback_date: date | None) -> Invoice | NotAnInvoice:
     texts = _read(msg)
     forced = forced or bool(track_keyword) and track_keyword.lower() in texts.subject.lower()
     mid = message_id(msg)

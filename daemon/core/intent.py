@@ -16,14 +16,12 @@ never is.
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 from datetime import date
 from email.message import Message
 
 from .dates import find_dates
-from .message import new_text, text_body
+from .message import MAX_HTML_BYTES, new_text, parse, text_body
 from .model import Intent, Reply
 from .text import fold
 
@@ -165,13 +163,13 @@ def _salvaged_text(msg: Message) -> str:
     payload = msg.get_payload() if msg.get_content_maintype() == "multipart" else None
     if not isinstance(payload, str):
         return ""
+    payload = payload[:MAX_HTML_BYTES]  # the first part is at its start; the rest is not read
     first = re.search(r"^--(\S+)\s*$", payload, re.MULTILINE)
     if first is None:
         return ""
     for chunk in re.split(r"^--" + re.escape(first.group(1)) + r"(?:--)?\s*$", payload,
                           flags=re.MULTILINE):
-        text = text_body(email.message_from_string(chunk.lstrip("\r\n"),
-                                                   policy=email.policy.default))
+        text = text_body(parse(chunk.lstrip("\r\n").encode("utf-8", "surrogateescape")))
         if text.strip():
             return text
     return ""

@@ -24,7 +24,9 @@ _ISSUE_KEYWORDS = re.compile(
     r"invoice date|date of issue|issue date|issued on|date de (?:la )?facture"
     r"|date de facturation|date d'emission|facture du|data emiterii|data facturii"
     r"|data facturare|rechnungsdatum|ausstellungsdatum|fecha de (?:emision|factura|expedicion)"
-    r"|fecha factura|^\s*(?:date|data|datum|fecha)\s*:", re.MULTILINE)
+    r"|fecha factura|^[^\S\n]*(?:date|data|datum|fecha)\s*:", re.MULTILINE)
+# "[^\S\n]*", the blanks of one line: "^\s*" crossed a run of blank lines again from each of
+# its line starts (n² steps on a text of newlines).
 _DUE_KEYWORDS = re.compile(
     r"due date|\bdue (?:on|by)\b|(?<!amount )(?<!balance )(?<!total )\bdue\s*:|payment due"
     r"|payable (?:by|before|on)|\bpay by"

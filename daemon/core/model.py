@@ -90,6 +90,16 @@ class NotAnInvoice:
 NOT_AN_INVOICE = NotAnInvoice("no invoice number and amount found")
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """A message, sent or received, that relance could not read within its bounds (see
+    ``core/parsing.py`` and ``core/reading.py``): too large, nested too deep, a header past its
+    cap, over the time budget, or an error while reading it. ``reason`` says which, for the log
+    and ``relance status``; such a message is recorded once and not read again."""
+
+    reason: str
+
+
 # ---------------------------------------------------------------------------------------------
 # What a received message is (checked in this order: bounce, auto-reply, payment, reply)
 

@@ -7,7 +7,8 @@ parsing could stall a reconcile cycle. So the reader is capped:
 - ``MAX_PDF_BYTES`` (5 MiB): a larger file is not opened at all;
 - ``MAX_PDF_PAGES`` (10): only the first pages are read — the totals of a multi-page invoice
   are sometimes on its last page, so ten pages leaves room for long itemised invoices;
-- ``MAX_PDF_CHARS`` (200,000): the text is cut there.
+- ``MAX_PDF_CHARS`` (200,000): the text is cut there;
+- the time budget in force (``budget``) is checked before each page.
 
 A PDF that cannot be read (corrupt, truncated, encrypted with a user password, not a PDF) gives
 "" — one broken attachment must never stop a cycle.
@@ -17,6 +18,8 @@ from __future__ import annotations
 
 import io
 import logging
+
+from .budget import check
 
 MAX_PDF_BYTES = 5 * 1024 * 1024
 MAX_PDF_PAGES = 10
@@ -54,6 +57,7 @@ def pdf_text(data: bytes, *, max_pages: int = MAX_PDF_PAGES,
         for index, page in enumerate(reader.pages):
             if index >= max_pages or size >= MAX_PDF_CHARS:
                 break
+            check()
             text = page.extract_text() or ""
             chunks.append(text)
             size += len(text)
