@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from email.message import Message
 
-from .dates import FoundDate, find_dates
+from .dates import FoundDate, find_dates, starting_within
 from .message import header, new_text, text_body
 from .model import AutoReply
 from .text import fold
@@ -51,12 +51,13 @@ _STRONG_SUBJECT = re.compile(
 )
 # Words that mean "away" but that a person could also write; believed only at the start of the
 # subject, where a responder puts them and where a person replying keeps "Re: Invoice ...".
+# Possessive blanks ("\s*+"): "^\s*(\[|\()?\s*" tried each split of a run of blanks (n² steps).
 _WEAK_SUBJECT = re.compile(
-    r"^\s*(\[|\()?\s*(absent|absente|absence|concediu|abwesend|ausente|vacation|on vacation|"
+    r"^\s*+(\[|\()?\s*+(absent|absente|absence|concediu|abwesend|ausente|vacation|on vacation|"
     r"away|vacances|conges|urlaub|vacaciones|ooo|ferie|in ferie|assente|afwezig|vakantie|"
     r"ferias)\b"
     # Sieve's default subject (RFC 5230 §4.3): "Auto: " and the subject answered.
-    r"|^\s*auto:\s"
+    r"|^\s*+auto:\s"
 )
 
 # Precedence values of mailing lists and bulk mail. Not auto-replies, not people either.
@@ -236,7 +237,7 @@ def _after_keyword(folded: str, found: list[FoundDate], keywords: re.Pattern[str
     characters wins over a weekday ("returning Monday 9 March" is 9 March), then a short
     day/month ("03/09"), then a weekday or relative word."""
     for match in keywords.finditer(folded):
-        window = [f for f in found if match.end() <= f.start <= match.end() + 40]
+        window = starting_within(found, match.end(), match.end() + 40)
         exact = [f for f in window if f.exact]
         if exact:
             return _maybe_inclusive(folded, exact[0].end, exact[0].value)

@@ -141,21 +141,26 @@ def _text_bounce(msg: Message, text: str, flufl: tuple[list[str], list[str]]) ->
 # noise in the daemon's log, and the verdict, no failure found, is all that counts.
 logging.getLogger("flufl.bounce").setLevel(logging.CRITICAL)
 
-# flufl.bounce's detectors run their patterns over every line of every part, uncapped: a 3 MB
-# message took 2 s, 50,000 short lines 1.3 s. A bounce's own words are a few kilobytes (a
-# returned invoice with its PDF a few hundred), so a message past these is not given to them.
-MAX_FLUFL_BYTES = 512 * 1024
-MAX_FLUFL_LINES = 8_000
+# flufl.bounce's detectors run their patterns over every line of every part, uncapped, and some
+# patterns are quadratic in a line's length (LLNL's ",\s*(\S+@[^,]+),"): a 3 MB message took
+# 2 s, 50,000 short lines 1.3 s, one 50 KB line of commas 1.8 s. A prose bounce's own words are
+# a few kilobytes in lines of at most 998 characters (RFC 5322 §2.1.1), so a message past these
+# caps is not given to them (the worst within them reads in about 0.35 s).
+MAX_FLUFL_BYTES = 128 * 1024
+MAX_FLUFL_LINES = 4_000
+MAX_FLUFL_LINE = 1_000
 
 
 def _small_enough_for_flufl(msg: Message) -> bool:
     size = lines = 0
     for part in walk(msg):
         payload = part.get_payload()
-        if isinstance(payload, str):
-            size += len(payload)
-            lines += payload.count("\n")
-        if size > MAX_FLUFL_BYTES or lines > MAX_FLUFL_LINES:
+        if not isinstance(payload, str):
+            continue
+        size += len(payload)
+        lines += payload.count("\n")
+        if size > MAX_FLUFL_BYTES or lines > MAX_FLUFL_LINES \
+                or max(map(len, payload.splitlines()), default=0) > MAX_FLUFL_LINE:
             return False
     return True
 
@@ -163,7 +168,7 @@ def _small_enough_for_flufl(msg: Message) -> bool:
 def _flufl_failures(msg: Message) -> tuple[list[str], list[str]]:
     """Return (temporary, permanent) failed addresses found by flufl.bounce's detectors, which
     know dozens of MTA formats; empty when it finds nothing, trips on a malformed message, or
-    the message is larger than its detectors are given (``MAX_FLUFL_BYTES``)."""
+    the message is larger than its detectors are given (``MAX_FLUFL_BYTES`` and the others)."""
     if not _small_enough_for_flufl(msg):
         return [], []
     try:

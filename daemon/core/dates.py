@@ -12,8 +12,10 @@ alone ("le 15", "on the 15th", "el día 15").
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -212,10 +214,8 @@ def find_dates(text: str, reference: date, *, short_forms: bool = False) -> list
     module docstring); a day alone is not ``exact``."""
     folded = fold(text)
     found: list[FoundDate] = []
-    taken: list[tuple[int, int]] = []
-
-    def free(start: int, end: int) -> bool:
-        return all(end <= s or start >= e for s, e in taken)
+    taken = _Spans()
+    free = taken.free
 
     for pattern in _PATTERNS:
         for match in pattern.finditer(folded):
@@ -244,6 +244,35 @@ def find_dates(text: str, reference: date, *, short_forms: bool = False) -> list
     return sorted(found, key=lambda f: f.start)
 
 
+class _Spans:
+    """The spans of text already read as dates: disjoint, kept in order, so that whether a new
+    one overlaps them is two bisections (a text of thousands of dates, compared pairwise,
+    took seconds)."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def free(self, start: int, end: int) -> bool:
+        at = bisect.bisect_right(self.starts, start)
+        before_ends_first = at == 0 or self.ends[at - 1] <= start
+        return before_ends_first and (at == len(self.starts) or end <= self.starts[at])
+
+    def append(self, span: tuple[int, int]) -> None:
+        at = bisect.bisect_right(self.starts, span[0])
+        self.starts.insert(at, span[0])
+        self.ends.insert(at, span[1])
+
+
+def starting_within(dates: Sequence[FoundDate], low: int, high: int) -> list[FoundDate]:
+    """Return the dates, in order of position as ``find_dates`` gives them, that start within
+    ``low``..``high`` (both included), found by bisection: reading the dates after each of
+    thousands of keywords must not cost keywords times dates."""
+    first = bisect.bisect_left(dates, low, key=lambda found: found.start)
+    last = bisect.bisect_right(dates, high, key=lambda found: found.start)
+    return list(dates[first:last])
+
+
 def date_near(text: str, keywords: re.Pattern[str], reference: date,
               window: int = 80) -> date | None:
     """Return the first date written within ``window`` characters after a keyword match (e.g.
@@ -252,7 +281,7 @@ def date_near(text: str, keywords: re.Pattern[str], reference: date,
     folded = fold(text)
     dates = find_dates(text, reference)
     for match in keywords.finditer(folded):
-        for found in dates:
-            if match.start() <= found.start <= match.end() + window:
-                return found.value
+        near = starting_within(dates, match.start(), match.end() + window)
+        if near:
+            return near[0].value
     return None

@@ -18,16 +18,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from email.message import Message
 
-from .message import (
-    MAX_TEXT_BYTES,
-    charset_of,
-    decode_text,
-    header,
-    message_id,
-    message_ids,
-    payload_bytes,
-    walk,
-)
+from .decoding import MAX_TEXT_BYTES, charset_of, decode_text, payload_bytes
+from .message import header, message_id, message_ids, walk
 from .model import Bounce
 
 STATUS_RE = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")

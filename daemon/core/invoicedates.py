@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from .amounts import find_amounts
-from .dates import find_dates
+from .dates import find_dates, starting_within
 from .model import DueSource
 from .text import fold
 
@@ -34,9 +34,9 @@ _DUE_KEYWORDS = re.compile(
     r"|payable avant|data scadentei|\bscadent|termen de plata|fallig|zahlbar bis"
     r"|zahlungsziel|fecha de vencimiento|\bvencimiento\b|pagadero (?:antes|hasta)"
     r"|fecha limite de pago")
-_TERMS = re.compile(
-    r"\bnet\s*-?\s*(?P<net>\d{1,3})\b"
-    r"|(?P<days>\d{1,3})\s*-?\s*(?:days?|jours?|zile|tagen?|dias)\b"
+_TERMS = re.compile(  # "\s*+": possessive, as above ("\s*-?\s*" split runs of blanks: n² steps)
+    r"\bnet\s*+-?\s*+(?P<net>\d{1,3})\b"
+    r"|(?P<days>\d{1,3})\s*+-?\s*+(?:days?|jours?|zile|tagen?|dias)\b"
     r"(?P<eom>\s*(?:fin de mois|end of (?:the )?month|eom|de la sfarsitul lunii"
     r"|fin de mes|ende des monats))?")
 _ON_RECEIPT = re.compile(r"(?:upon|on) receipt|a (?:la )?reception|des reception|la receptie"
@@ -53,9 +53,9 @@ def _exact_date_after(text: str, keywords: re.Pattern[str], reference: date,
     folded = fold(text)
     dates = [d for d in find_dates(text, reference) if d.exact]
     for match in keywords.finditer(folded):
-        for found in dates:
-            if match.end() <= found.start <= match.end() + window:
-                return found.value
+        near = starting_within(dates, match.end(), match.end() + window)
+        if near:
+            return near[0].value
     return None
 
 

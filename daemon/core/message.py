@@ -4,13 +4,12 @@ fail to decode, the readable text of a body, attachments, and the new text of a 
 Every function takes what a mailbox gives and returns the best it can; malformed input yields an
 empty answer, not an exception, because one broken message must never stop a cycle. Every read
 is bounded: headers are parsed within ``parsing``'s caps, text parts are decoded up to
-``MAX_TEXT_BYTES`` (HTML up to ``MAX_HTML_BYTES``) whatever charset they declare, and walking
-the parts checks the time budget in force (``budget``).
+``decoding.MAX_TEXT_BYTES`` (HTML up to ``MAX_HTML_BYTES``) whatever charset they declare, and
+walking the parts checks the time budget in force (``budget``).
 """
 
 from __future__ import annotations
 
-import codecs
 import email.utils
 import html
 import re
@@ -21,23 +20,17 @@ from html.parser import HTMLParser
 
 from . import parsing
 from .budget import check
+from .decoding import (
+    MAX_HTML_BYTES,
+    MAX_TEXT_BYTES,
+    charset_of,
+    decode_text,
+    filename_of,
+    payload_bytes,
+)
 from .model import Attachment
 
-# What is read of one text part. What a reply, an out-of-office or a bounce says is at its top;
-# an invoice fits in a few kilobytes. The readers' patterns are large alternations, each search
-# some 0.13 s per megabyte, and a reply is searched some twenty times: the caps keep the reading
-# of the most hostile part within a second.
-MAX_TEXT_BYTES = 128 * 1024
-MAX_HTML_BYTES = 512 * 1024  # markup; its text is cut to MAX_TEXT_BYTES characters
-
 _ID_RE = re.compile(r"<[^<>\s]+>")
-
-# Python codecs that are no charset of mail (IANA registers none of them): transforms of text
-# ("idna"; "punycode", RFC 3492, is for domain labels, raises on most text and decodes in
-# quadratic time), escape codecs, and one that always raises. A part declaring one of them is
-# read as if it declared no charset.
-_NOT_CHARSETS = frozenset({"idna", "punycode", "raw-unicode-escape", "unicode-escape",
-                           "undefined"})
 
 
 def parse(raw: bytes) -> EmailMessage:
@@ -78,12 +71,12 @@ def _raw_value(msg: Message, name: str) -> str:
 def addresses(msg: Message, *names: str) -> tuple[str, ...]:
     """Return the lower-cased addresses of the given headers, in order, without duplicates.
 
-    A header longer than ``parsing.MAX_HEADER_CHARS`` is read from its raw value (linear, and
-    every address is kept): whom a message goes to must not be cut short."""
+    A header too long to be parsed whole (``parsing.parsed_in_full``) is read from its raw
+    value (linear, and every address is kept): whom a message goes to must not be cut short."""
     raw = []
     for name in names:
         value = header(msg, name)
-        if parsing.was_cut(msg, name):
+        if not parsing.parsed_in_full(msg, name):
             value = _raw_value(msg, name) or value
         raw.append(value)
     seen: list[str] = []
@@ -145,70 +138,6 @@ def sent_at(msg: Message) -> datetime | None:
     return when
 
 
-def payload_bytes(part: Message) -> bytes | None:
-    """Return a part's content with its transfer encoding undone, or None when it has none
-    or it cannot be decoded."""
-    try:
-        payload = part.get_payload(decode=True)
-    except Exception:
-        return None
-    return payload if isinstance(payload, bytes) else None
-
-
-def charset_of(part: Message) -> str | None:
-    """Return the charset a part declares, lower-cased, or None (also when the declaration
-    itself is broken: RFC 2231 charsets with a NUL in them make the standard library raise)."""
-    try:
-        return part.get_content_charset()
-    except Exception:
-        return None
-
-
-def _codec(charset: str | None) -> str | None:
-    """Return the Python codec for a declared charset, or None when it names none, or a codec
-    that is no charset of mail (``_NOT_CHARSETS``)."""
-    if not charset or len(charset) > 64:
-        return None
-    try:
-        name = codecs.lookup(charset).name
-    except Exception:  # LookupError, and ValueError for a name with a NUL in it
-        return None
-    return None if name in _NOT_CHARSETS else name
-
-
-def _decode(payload: bytes, codec: str, errors: str, limit: int) -> str:
-    """Decode at most ``limit`` bytes; a cut never splits a character."""
-    if len(payload) <= limit:
-        return payload.decode(codec, errors)
-    decoder = codecs.getincrementaldecoder(codec)(errors)
-    return str(decoder.decode(payload[:limit], final=False))
-
-
-def decode_text(payload: bytes, charset: str | None, *, lenient: bool = False,
-                limit: int = MAX_TEXT_BYTES) -> str:
-    """Return the text of the first ``limit`` bytes of a part's content in its declared
-    charset; never raises.
-
-    Strict by default: the declared charset, else UTF-8, else Windows-1252 (what undeclared
-    8-bit mail mostly is), else UTF-8 with replacement characters. ``lenient`` decodes in the
-    declared charset (or UTF-8) with replacement characters straight away. A charset that is
-    unknown, broken or no charset of mail (``_NOT_CHARSETS``) counts as none declared."""
-    codec = _codec(charset)
-    if lenient:
-        candidates: tuple[str, ...] = ()
-    else:
-        candidates = (codec, "utf-8", "cp1252") if codec else ("utf-8", "cp1252")
-    for candidate in candidates:
-        try:
-            return _decode(payload, candidate, "strict", limit)
-        except Exception:  # UnicodeError, and ValueError or others from exotic codecs
-            continue
-    try:
-        return _decode(payload, codec or "utf-8", "replace", limit)
-    except Exception:
-        return _decode(payload, "utf-8", "replace", limit)
-
-
 def _part_text(part: Message, limit: int = MAX_TEXT_BYTES) -> str:
     """Decode a text part, tolerating wrong, unknown or hostile charsets."""
     check()
@@ -216,14 +145,6 @@ def _part_text(part: Message, limit: int = MAX_TEXT_BYTES) -> str:
     if payload is None:
         return ""
     return decode_text(payload, charset_of(part), limit=limit)
-
-
-def filename_of(part: Message) -> str | None:
-    """Return a part's file name, or None (also when its RFC 2231 encoding is broken)."""
-    try:
-        return part.get_filename()
-    except Exception:
-        return None
 
 
 def _is_attachment(part: Message) -> bool:

@@ -68,11 +68,12 @@ _BANK = re.compile(
     r"credit transfer|plata primita|incasare|transfer primit|zahlungseingang|gutschrift|"
     r"transferencia recibida|ingreso recibido|a credite votre compte|credited to your account"
 )
-# Where notices write the payer's reference.
+# Where notices write the payer's reference. Possessive blanks ("\s*+"): three "\s*" around
+# optional parts tried every split of a run of blanks after a keyword (n³ steps).
 _REFERENCE = re.compile(
     r"(invoice|inv|facture|factura|rechnung|reference|ref|referinta|verwendungszweck|"
     r"concepto|memo|description|libelle|motif|detalii( plata)?|zahlungsreferenz)"
-    r"\s*(no\.?|n°|nr\.?|number|numero|#)?\s*[:#]?\s*"
+    r"\s*+(no\.?|n°|nr\.?|number|numero|#)?\s*+[:#]?\s*+"
     r"(?P<token>[A-Za-z]{0,6}[-/ ]?\d(?:[\w/-]| (?=\d)){1,20})",
     re.IGNORECASE,
 )

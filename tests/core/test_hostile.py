@@ -14,10 +14,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from relance.daemon.core import message as mail
 from relance.daemon.core import parsing
 from relance.daemon.core.classify import classify
+from relance.daemon.core.dates import _Spans
 from relance.daemon.core.extract import extract_invoice
 from relance.daemon.core.model import Invoice, Other, Reply, Unreadable
 from relance.daemon.core.reading import guarded, read_received, read_sent
@@ -156,6 +159,18 @@ def test_every_address_of_a_header_over_the_cap_is_kept():
     assert len(found) == 1500 and found[-1] == "person1499@client.example"
 
 
+def test_a_long_address_header_is_read_in_full_without_the_quadratic_parser():
+    # The stdlib's address parser took 3 s on 16 KiB of quotes; past MAX_STRUCTURED_CHARS an
+    # address header is read as text, and its addresses from the raw value.
+    quotes = HEAD + b"Subject: Invoice 12\r\nCc: " + b'"' * 16_000 + b"\r\n\r\n" + INVOICE_TEXT
+    assert isinstance(timed(read_sent, quotes), Invoice)
+    many = b", ".join(b"Person %d <person%d@client.example>" % (n, n) for n in range(120))
+    raw = HEAD.replace(b"To: billing@northwind.test", b"To: " + many) + b"Subject: Invoice 12\r\n"
+    found = timed(read_sent, raw + b"\r\n" + INVOICE_TEXT)
+    assert isinstance(found, Invoice) and len(found.recipients) == 120
+    assert found.recipients[-1] == "person119@client.example"
+
+
 # -- parsed once --------------------------------------------------------------------------------
 
 
@@ -221,6 +236,29 @@ def test_a_hostile_body_is_read_in_bounded_time(unit, ctype):
            + b"; charset=utf-8\r\n\r\n" + body)
     for read in (read_received, read_sent):
         assert not isinstance(timed(read, raw), Unreadable)
+
+
+@pytest.mark.parametrize("unit", [b"12.12. ", b"due 12.12.2026 ", b"back on 5 mars ", b"friday "])
+def test_thousands_of_dates_and_keywords_are_read_in_bounded_time(unit):
+    # find_dates compared each date with every other, the readers each keyword with each date.
+    body = unit * (60_000 // len(unit))
+    raw = (HEAD + b"Subject: Automatic reply: Invoice 12\r\nAuto-Submitted: auto-replied\r\n"
+           b"In-Reply-To: <x@y>\r\n\r\n" + body)
+    assert not isinstance(timed(read_received, raw), Unreadable)
+    assert not isinstance(timed(read_sent, raw.replace(b"Automatic reply: ", b"")), Unreadable)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(1, 8)), max_size=40))
+def test_the_taken_spans_of_find_dates_answer_as_the_pairwise_comparison(spans):
+    taken, naive = _Spans(), []
+    for start, length in spans:
+        end = start + length
+        expected = all(end <= s or start >= e for s, e in naive)
+        assert taken.free(start, end) == expected
+        if expected:
+            taken.append((start, end))
+            naive.append((start, end))
 
 
 def test_html_with_unclosed_tags_still_reads_its_text():
