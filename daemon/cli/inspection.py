@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ..core import message as mail
@@ -63,3 +64,25 @@ def inspection(raw: bytes, *, me: str = "", default_terms_days: int = 30,
     elif isinstance(result, Other):
         out["reason"] = result.reason
     return out
+
+
+def unreadable_notes(rows: list[Any]) -> list[str]:
+    """What ``relance status`` says, under "needs you", of the messages relance could not read
+    (recorded once as ``unreadable`` by the cycle, never read again): how many, and the
+    newest few with their folder, sender, subject and reason, so that the user looks at them
+    in their mail client: an invoice or a client's answer among them is not followed."""
+    if not rows:
+        return []
+    shown = [f"{row['folder']}, {row['date'] or 'no date'}, from {row['sender'] or '?'}: "
+             f"\"{(row['subject'] or '')[:60]}\" — {_reason(row)}" for row in rows[:3]]
+    more = f" (and {len(rows) - 3} more)" if len(rows) > 3 else ""
+    return [f"relance could not read {len(rows)} message{'s' if len(rows) > 1 else ''}{more}; "
+            "it skipped them and went on, but an invoice or an answer among them is not "
+            "followed — look at them in your mail client: " + "; ".join(shown) + "."]
+
+
+def _reason(row: Any) -> str:
+    try:
+        return str(json.loads(row["summary"] or "{}").get("reason", "")) or "no reason recorded"
+    except ValueError:
+        return "no reason recorded"

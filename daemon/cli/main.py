@@ -125,7 +125,9 @@ def _engine(env: Environment, config: Config, store: Store, *, mailbox: bool) ->
 @click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> None:
+    from ..cycle.observe import UNREADABLE_KIND
     from ..cycle.store import Store
+    from .inspection import unreadable_notes
     from .status import attention, health, invoice_rows, render_table, rows_as_json
 
     env = _env(ctx)
@@ -137,7 +139,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
         rows = invoice_rows(store.invoices(), store.events(), engine.plan(), followups,
                             now.astimezone(config.zone).date())
         state = health(store.meta)
-    notes = attention(rows, state, followups)
+        unread = store.messages_of_kind(UNREADABLE_KIND)
+    notes = attention(rows, state, followups) + unreadable_notes(unread)
     if as_json:
         click.echo(json.dumps({**state, "attention": notes, "invoices": rows_as_json(rows)},
                               indent=2))

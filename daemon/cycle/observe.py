@@ -15,6 +15,7 @@ says so in its detail (``colleague_detail``); a reply asking for another address
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -22,8 +23,6 @@ from email.message import EmailMessage
 from typing import TypedDict
 
 from ..core import message as mail
-from ..core.classify import classify
-from ..core.extract import extract_invoice
 from ..core.mailbox import FetchedMessage, Folder
 from ..core.model import (
     AutoReply,
@@ -36,13 +35,17 @@ from ..core.model import (
     Other,
     PaymentNotice,
     Reply,
+    Unreadable,
 )
 from ..core.readdress import FREEMAIL, NoProposal, colleague_of, domain_of, proposed_address
+from ..core.reading import read_received, read_sent
 from ..core.threads import NO_MATCH, NoMatch, ThreadIndex, match_invoice, normalize_subject
 from .config import Config
 from .store import FollowUpRow, FollowUpState, Store
 
 STAGE_HEADER = "X-Relance-Stage"
+_log = logging.getLogger("relance.observe")
+UNREADABLE_KIND = "unreadable"  # the kind recorded for a message that could not be read
 _COLLEAGUE = "[colleague "  # how a colleague's reply says who wrote it, in its detail
 
 
@@ -171,7 +174,7 @@ class Observer:
         if rows or stage:
             self._followup_came_back(mid, msg, when, rows, stage, record)
             return
-        result = extract_invoice(
+        result = read_sent(
             msg, default_terms_days=self.config.payment.default_days,
             track_keyword=self.config.detection.track_keyword, forced=mid in self.tracked,
             languages=self.config.detection.languages,
@@ -183,6 +186,9 @@ class Observer:
                 self.report.invoices.append(invoice.key)
                 self._event(invoice.key, Event(EventKind.SENT, when, message_id=mid))
             self.store.record_message(invoice_key=invoice.key, kind="invoice", **record)
+            return
+        if isinstance(result, Unreadable):
+            self._unreadable(fetched, result, record)
             return
         # The user's own message in an invoice thread (an answer to the client, say) is kept so
         # that follow-ups reply to the latest message; anything else is just remembered as seen.
@@ -229,9 +235,15 @@ class Observer:
         if mid is None:
             return
         when = _when(msg, fetched, self.now)
-        result = classify(msg, now=self.now, open_invoices=self._open,
-                          authserv_ids=self.config.detection.authserv_id,
-                          trusted_senders=self.config.detection.payment_senders)
+        result = read_received(msg, now=self.now, open_invoices=self._open,
+                               authserv_ids=self.config.detection.authserv_id,
+                               trusted_senders=self.config.detection.payment_senders)
+        if isinstance(result, Unreadable):
+            self._unreadable(fetched, result, _Sighting(
+                message_id=mid, folder=Folder.INBOX.value, mail_ref=fetched.ref.encode(),
+                thread_id=fetched.thread_id, sender=mail.sender(msg),
+                subject=mail.header(msg, "Subject"), sent_at=when, refs=mail.references(msg)))
+            return
         sender = mail.sender(msg)
         key = match_invoice(
             index, message_id=mid, in_reply_to=mail.header(msg, "In-Reply-To"),
@@ -252,6 +264,19 @@ class Observer:
             thread_id=fetched.thread_id, invoice_key=invoice_key, kind=_kind(result),
             sender=sender, subject=mail.header(msg, "Subject"), sent_at=when,
             refs=mail.references(msg), summary=_summary(result))
+
+    def _unreadable(self, fetched: FetchedMessage, result: Unreadable,
+                    record: _Sighting) -> None:
+        """A message that could not be read (past a cap, over its time budget, or a reader
+        raised) is recorded once as ``unreadable`` with its reason, so that it is never read
+        again, is logged and shown by ``relance status``, and the pass goes on."""
+        _log.warning("unreadable message %s (%s): %s", record["message_id"],
+                     fetched.ref.encode(), result.reason,
+                     extra={"fields": {"event": "unreadable", "message_id": record["message_id"],
+                                       "reason": result.reason}})
+        self.report.unreadable.append(fetched.ref.encode())
+        self.store.record_message(invoice_key=None, kind=UNREADABLE_KIND,
+                                  summary={"reason": result.reason}, **record)
 
     def _invoice_for_payment(self, notice: PaymentNotice) -> str | NoMatch:
         """A payment notice is not a reply: find its invoice by the number it names, else by an

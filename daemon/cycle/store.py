@@ -232,6 +232,11 @@ class Store:
                                (message_id,)).fetchone()
         return json.loads(row[0]) if row else {}
 
+    def messages_of_kind(self, kind: str) -> list[sqlite3.Row]:
+        """The messages recorded as ``kind`` (e.g. ``unreadable``), newest first."""
+        return list(self._db.execute(
+            "SELECT * FROM messages WHERE kind = ? ORDER BY date DESC", (kind,)))
+
     # -- events -----------------------------------------------------------------------------
 
     def add_event(self, invoice_key: str, event: Event) -> bool:
