@@ -40,6 +40,7 @@ from ..core.model import (
 from ..core.readdress import FREEMAIL, NoProposal, colleague_of, domain_of, proposed_address
 from ..core.reading import read_received, read_sent
 from ..core.threads import NO_MATCH, NoMatch, ThreadIndex, match_invoice, normalize_subject
+from .absence import away_for_all, remembered_absence
 from .config import Config
 from .store import FollowUpRow, FollowUpState, Store
 
@@ -185,6 +186,7 @@ class Observer:
                                       tracked=mid in self.tracked):
                 self.report.invoices.append(invoice.key)
                 self._event(invoice.key, Event(EventKind.SENT, when, message_id=mid))
+                remembered_absence(self.store, invoice, when, self._event)
             self.store.record_message(invoice_key=invoice.key, kind="invoice", **record)
             return
         if isinstance(result, Unreadable):
@@ -259,6 +261,8 @@ class Observer:
             result = Other("written by the user")  # a copy of the user's own message
         if invoice_key:
             self._answer(invoice_key, result, msg, sender, when, mid)
+        elif isinstance(result, AutoReply):
+            invoice_key = away_for_all(self.store, result, sender, when, mid, self._event)
         self.store.record_message(
             message_id=mid, folder=Folder.INBOX.value, mail_ref=fetched.ref.encode(),
             thread_id=fetched.thread_id, invoice_key=invoice_key, kind=_kind(result),
@@ -292,16 +296,16 @@ class Observer:
                 when: datetime, mid: str) -> None:
         """Add what a received message says to its invoice: its event, and for a person's reply
         who wrote it when not on the invoice and the address it asks for, if any."""
-        event = _event_for(result, when, mid)
+        events = _events_for(result, when, mid)
         invoice = self.store.invoice(invoice_key)
-        if isinstance(result, Reply) and invoice is not None and event is not None:
+        if isinstance(result, Reply) and invoice is not None and events:
             if colleague_of(sender, invoice):
-                event = replace(event, detail=colleague_detail(sender, result.excerpt))
+                events = [replace(events[0], detail=colleague_detail(sender, result.excerpt))]
             asked = proposed_address(msg, known=(*invoice.all_recipients, sender, self.me))
             if not isinstance(asked, NoProposal):
                 self._event(invoice_key, Event(EventKind.ADDRESS_PROPOSED, when,
                                                message_id=mid, detail=asked))
-        if event is not None:
+        for event in events:
             self._event(invoice_key, event)
 
     def _event(self, invoice_key: str, event: Event) -> None:
@@ -309,20 +313,31 @@ class Observer:
             self.report.events.append((invoice_key, event))
 
 
-def _event_for(result: Classification, when: datetime, mid: str) -> Event | None:
-    """The event a classified message adds to its invoice, or None for ``Other``."""
+def _events_for(result: Classification, when: datetime, mid: str) -> list[Event]:
+    """The events a classified message adds to its invoice (none for ``Other``). A report
+    with hard and soft failures gives one of each: the hard recipients must not wait for a
+    recheck, nor the soft ones be given up as undeliverable."""
     if isinstance(result, Bounce):
-        kind = EventKind.BOUNCED_HARD if result.permanent else EventKind.BOUNCED_SOFT
-        return Event(kind, when, message_id=mid, detail=",".join(result.recipients))
+        if not result.permanent:
+            return [Event(EventKind.BOUNCED_SOFT, when, message_id=mid,
+                          detail=",".join(result.recipients))]
+        hard = [a for a in result.recipients if a not in result.transient]
+        soft = [a for a in result.recipients if a in result.transient] if hard else []
+        events = [Event(EventKind.BOUNCED_HARD, when, message_id=mid,
+                        detail=",".join(hard or result.recipients))]
+        if soft:
+            events.append(Event(EventKind.BOUNCED_SOFT, when, message_id=mid,
+                                detail=",".join(soft)))
+        return events
     if isinstance(result, AutoReply):
-        return Event(EventKind.AUTO_REPLY, when, until=result.until, message_id=mid)
+        return [Event(EventKind.AUTO_REPLY, when, until=result.until, message_id=mid)]
     if isinstance(result, PaymentNotice):
         kind = EventKind.PAYMENT if result.vouched_by else EventKind.PAYMENT_CLAIMED
-        return Event(kind, when, message_id=mid, detail=result.provider)
+        return [Event(kind, when, message_id=mid, detail=result.provider)]
     if isinstance(result, Reply):
-        return Event(EventKind.REPLY, when, until=result.promised_date, intent=result.intent,
-                     message_id=mid, detail=result.excerpt)
-    return None
+        return [Event(EventKind.REPLY, when, until=result.promised_date, intent=result.intent,
+                      message_id=mid, detail=result.excerpt)]
+    return []
 
 
 def _colleague_thread(index: ThreadIndex, subject: str, sender: str) -> str | NoMatch:

@@ -232,10 +232,15 @@ class Store:
                                (message_id,)).fetchone()
         return json.loads(row[0]) if row else {}
 
-    def messages_of_kind(self, kind: str) -> list[sqlite3.Row]:
-        """The messages recorded as ``kind`` (e.g. ``unreadable``), newest first."""
+    def messages_of_kind(self, kind: str, *, sender: str | None = None) -> list[sqlite3.Row]:
+        """The messages recorded as ``kind`` (e.g. ``unreadable``), from ``sender`` when given,
+        newest first."""
+        if sender is None:
+            return list(self._db.execute(
+                "SELECT * FROM messages WHERE kind = ? ORDER BY date DESC", (kind,)))
         return list(self._db.execute(
-            "SELECT * FROM messages WHERE kind = ? ORDER BY date DESC", (kind,)))
+            "SELECT * FROM messages WHERE sender = ? AND kind = ? ORDER BY date DESC",
+            (sender, kind)))
 
     # -- events -----------------------------------------------------------------------------
 
