@@ -4,9 +4,9 @@ An auto-responder answers a sender once in a few days: Sieve's vacation action k
 whom it answered and answers each again only after ``:days`` (7 by default, RFC 5230 §4.1 and
 §4.2), and Exchange's automatic replies answer each sender once while they are on. So a second
 invoice, or a follow-up, to a person who is away brings no second out-of-office: silence is not
-a return, and the return date an out-of-office gave is remembered for the person. And many responders write a new message, with their own subject and
-no In-Reply-To, rather than a reply in the thread: such an out-of-office still postpones the
-invoices sent to its writer.
+a return, and the return date an out-of-office gave is remembered for the person. And many
+responders write a new message, with their own subject and no In-Reply-To, rather than a reply
+in the thread: such an out-of-office still postpones the invoices sent to its writer.
 """
 
 from __future__ import annotations

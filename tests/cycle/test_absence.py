@@ -45,7 +45,7 @@ def _hold(engine, number: str):
     return plan.holds.get(key), [f for f in plan.followups if f.invoice_key == key]
 
 
-def test_an_out_of_office_outside_the_thread_postpones_the_invoice(world):
+def test_an_out_of_office_outside_the_thread_postpones_the_invoice(world):  # noqa: F811
     engine, clock, root = world
     _invoice(root, due="2026-03-12")
     engine.cycle()
@@ -61,7 +61,7 @@ def test_an_out_of_office_outside_the_thread_postpones_the_invoice(world):
     assert len(_drafts(root)) == 1  # back on the 27th: the follow-up comes after
 
 
-def test_a_second_invoice_to_someone_away_waits_for_the_return_they_gave(world):
+def test_a_second_invoice_to_someone_away_waits_for_the_return_they_gave(world):  # noqa: F811
     engine, clock, root = world
     first = _invoice(root, due="2026-03-12")
     engine.cycle()
@@ -101,7 +101,7 @@ def _mixed_bounce(to: EmailMessage, when: datetime) -> EmailMessage:
     return email.message_from_bytes(raw.encode(), policy=email.policy.default)
 
 
-def test_a_report_with_a_hard_and_a_soft_recipient_keeps_both(world):
+def test_a_report_with_a_hard_and_a_soft_recipient_keeps_both(world):  # noqa: F811
     engine, _clock, root = world
     inv = mails.invoice("INV-2026-050", "EUR 500.00", "2026-03-12",
                         datetime(2026, 2, 10, 8, 30, tzinfo=UTC),
