@@ -46,8 +46,11 @@ NOTHING_TO_SAY = _NothingToSay()
 
 def build_digest(invoices: list[Invoice], events: dict[str, list[Event]],
                  drafted: list[FollowUpRow], rows: list[InvoiceRow], *, since: datetime,
-                 now: datetime, zone: tzinfo, problem: str = "") -> Digest | _NothingToSay:
-    """What the digest of the day ending at ``now`` says, or ``NOTHING_TO_SAY``."""
+                 now: datetime, zone: tzinfo, problem: str = "", missed: str = ""
+                 ) -> Digest | _NothingToSay:
+    """What the digest of the day ending at ``now`` says, or ``NOTHING_TO_SAY``. ``missed``
+    is the sentence about slots missed while relance was not running (``status.missed_note``).
+    """
     names = {inv.key: f"{inv.number} ({inv.client})" for inv in invoices}
     happened = []
     for key, evts in events.items():
@@ -64,6 +67,8 @@ def build_digest(invoices: list[Invoice], events: dict[str, list[Event]],
              for r in rows if r.note.startswith("needs you")]
     needs += [f"{r.number} ({r.client}): asks that it go to {r.proposed} (not added)"
               for r in rows if r.proposed]
+    if missed:
+        needs.insert(0, missed)
     if problem:
         needs.insert(0, f"the mailbox refuses relance, nothing is sent: {problem}")
     if not (happened or needs):

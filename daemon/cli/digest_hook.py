@@ -16,7 +16,7 @@ from ..cycle.engine import Engine
 from ..cycle.runner import MAILBOX_PROBLEM_META, NO_DIGEST, NoDigest
 from ..cycle.store import FollowUpState
 from .digest import Digest, build_digest, digest_message
-from .status import invoice_rows
+from .status import health, invoice_rows, missed_note
 
 
 def daily_digest(engine: Engine, now: datetime) -> EmailMessage | NoDigest:
@@ -25,10 +25,13 @@ def daily_digest(engine: Engine, now: datetime) -> EmailMessage | NoDigest:
     store, zone = engine.store, engine.config.zone
     rows = invoice_rows(store.invoices(), store.events(), engine.plan(), store.followups(),
                         now.astimezone(zone).date())
+    numbers = {inv.key: inv.number for inv in store.invoices()}
     problem = json.loads(store.meta(MAILBOX_PROBLEM_META) or "{}").get("error", "")
     digest = build_digest(store.invoices(), store.events(),
                           store.followups(FollowUpState.DRAFTED), rows,
-                          since=now - timedelta(days=1), now=now, zone=zone, problem=problem)
+                          since=now - timedelta(days=1), now=now, zone=zone, problem=problem,
+                          missed=missed_note(health(store.meta).get("missed_slots"),
+                                             store.meta("last_sync"), numbers))
     if not isinstance(digest, Digest):
         return NO_DIGEST
     return digest_message(digest, me=engine.me, now=now)

@@ -12,7 +12,7 @@ fills the Jinja2 page template.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from importlib.resources import files
@@ -23,6 +23,7 @@ from jinja2 import select_autoescape
 from ..core.cadence import Plan
 from ..core.model import Event, EventKind, HoldReason, Invoice
 from ..cycle.store import FollowUpRow, FollowUpState, Store
+from .status import health, missed_note
 
 BUCKETS = ("not yet due", "1–30 days", "31–60 days", "61–90 days", "90+ days")
 # One colour per bucket, from calm to alarming; the screenshot test looks for these.
@@ -110,6 +111,7 @@ class ReportData:
     invoices: tuple[OpenInvoice, ...]
     charts: tuple[CurrencyChart, ...]
     without_amount: int  # open invoices whose amount relance could not read
+    needs_you: tuple[str, ...] = ()  # sentences about relance itself (slots it missed)
 
 
 def bucket_of(due: date, today: date) -> int:
@@ -187,8 +189,12 @@ def _charts(owed: list[OpenInvoice]) -> tuple[CurrencyChart, ...]:
 def gather(store: Store, plan: Plan, *, now: datetime, zone: tzinfo,
            name_of: Callable[[str], str] = lambda address: "") -> ReportData:
     """Read what the report needs from the store; see ``build``."""
-    return build(store.invoices(), store.events(), store.followups(), plan, now=now, zone=zone,
+    data = build(store.invoices(), store.events(), store.followups(), plan, now=now, zone=zone,
                  name_of=name_of)
+    numbers = {inv.key: inv.number for inv in store.invoices()}
+    missed = missed_note(health(store.meta).get("missed_slots"), store.meta("last_sync"),
+                         numbers)
+    return replace(data, needs_you=(missed,)) if missed else data
 
 
 def _money(value: Decimal) -> str:

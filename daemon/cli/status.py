@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..core.cadence import Plan
@@ -149,7 +149,26 @@ def health(meta: Callable[[str], str | None]) -> dict[str, object]:
         "push_connected": {"yes": True, "no": False}.get(meta("push_connected") or ""),
         "mailbox_problem": decoded("mailbox_problem"),
         "paused_all": decoded("paused_all"),
+        "missed_slots": decoded("missed_slots") or [],
     }
+
+
+def missed_note(missed: object, last_sync: object, numbers: dict[str, str]) -> str:
+    """The sentence for the slots of the last week that passed while relance was not running
+    and were not caught up (``missed_slots`` of :func:`health`), or "" when there were none."""
+    if not isinstance(missed, list) or not isinstance(last_sync, str) or not missed:
+        return ""
+    week = datetime.fromisoformat(last_sync) - timedelta(days=7)
+    recent = [e for e in missed if datetime.fromisoformat(e["slot"]) > week]
+    if not recent:
+        return ""
+    which = ", ".join(
+        f"{numbers.get(e['invoice'], e['invoice'])} {e['stage'].replace('_', ' ')} "
+        f"{datetime.fromisoformat(e['slot']):%a %d %b %H:%M}" for e in recent)
+    count = f"{len(recent)} slot" + ("s" if len(recent) > 1 else "")
+    return (f"relance was not running at {count} this week (computer asleep?) — keep it on an "
+            "always-on machine, or widen the window ([window] missed_until, start, end). "
+            f"Not sent at their slot: {which}.")
 
 
 def attention(rows: list[InvoiceRow], state: dict[str, object],
@@ -177,6 +196,9 @@ def attention(rows: list[InvoiceRow], state: dict[str, object],
                          "relance writes only to the invoice's addresses; send it there "
                          "yourself if that is right.")
     numbers = {row.key: row.number for row in rows}
+    missed = missed_note(state.get("missed_slots"), state.get("last_sync"), numbers)
+    if missed:
+        notes.append(missed)
     for followup in followups:
         if followup.state == FollowUpState.SENT and followup.note.startswith("found in Sent"):
             notes.append(f"{numbers.get(followup.invoice_key, followup.invoice_key)}: the "

@@ -41,7 +41,7 @@ from .model import (
     Stage,
     StageKind,
 )
-from .slots import BusinessCalendar, NoSlot, next_slot
+from .slots import BusinessCalendar, NoSlot, kept_until, next_slot
 
 _OVERDUE_KINDS = {StageKind.FIRST_NOTICE, StageKind.URGENT, StageKind.FURTHER, StageKind.FINAL}
 
@@ -203,13 +203,14 @@ def plan(invoices: Iterable[Invoice], events: Mapping[str, Sequence[Event]], *, 
     ``consolidate_for`` allows it.
 
     ``kept_slots`` are the slots of the drafts already waiting, by (invoice key, stage key). A
-    slot that has come stays the slot until its send window closes that day, so the follow-up
-    is sent then rather than moved to the next day (or dropped, for a reminder on the last day
-    before the due date); only a slot missed altogether is given a new one."""
+    slot that has come stays the slot until its send window closes that day, or, when the slot
+    passed while relance was not running, until the missed-slot grace ends that morning
+    (``slots.kept_until``), so the follow-up is sent then rather than moved to the next day (or
+    dropped, for a reminder on the last day before the due date); only a slot missed
+    altogether is given a new one."""
     def slot_for(stage: Stage, invoice_key: str, zone: tzinfo) -> datetime | NoSlot:
         kept = kept_slots.get((invoice_key, stage.key))
-        if kept is not None and kept <= now < datetime.combine(kept.date(), window.end,
-                                                               tzinfo=kept.tzinfo):
+        if kept is not None and kept <= now < kept_until(kept, window):
             return kept
         return next_slot(stage, invoice_key=invoice_key, zone=zone, window=window,
                          calendar=calendar, now=now)

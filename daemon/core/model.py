@@ -232,6 +232,9 @@ class SendWindow:
     holiday_country: str | None = None  # ISO 3166 code for the `holidays` package, e.g. "FR"
     holiday_subdivision: str | None = None
     any_business_day_after: int = 7  # calendar days with no preferred weekday before any will do
+    # A slot missed while relance was not running (a laptop asleep at 05:16) still goes out when
+    # relance runs again before this time of that same business day; None: the next slot.
+    missed_until: time | None = time(10, 0)
 
 
 # ---------------------------------------------------------------------------------------------

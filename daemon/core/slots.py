@@ -121,6 +121,18 @@ def _days(first: date, last: date) -> Iterable[date]:
         yield first + timedelta(days=n)
 
 
+def kept_until(slot: datetime, window: SendWindow) -> datetime:
+    """Return the moment a slot that has come stops being the slot of its waiting draft.
+
+    Until the window closes that day, the draft simply goes late in its window. Past that, the
+    missed-slot grace (``window.missed_until``, 10:00 by default) lets a slot that passed while
+    relance was not running (the laptop asleep at 05:16) go out when it runs again, as long as it
+    is still that same business morning in the client's zone; later, or with no grace, the
+    follow-up takes the next slot instead. ``slot`` is aware, in the client's zone."""
+    end = window.end if window.missed_until is None else max(window.end, window.missed_until)
+    return datetime.combine(slot.date(), end, tzinfo=slot.tzinfo)
+
+
 def next_slot(stage: Stage, *, invoice_key: str, zone: tzinfo, window: SendWindow,
               calendar: BusinessCalendar, now: datetime) -> datetime | NoSlot:
     """Return the moment the follow-up for ``stage`` goes out, aware in ``zone``, or

@@ -183,11 +183,17 @@ class Applier:
         ]
 
     def send(self, row: FollowUpRow, *, allowed: Iterable[str], max_per_hour: int,
-             max_per_day: int) -> None:
+             max_per_day: int, client: str = "", per_client_per_day: int = 0) -> None:
         """Send one due follow-up, exactly once. ``allowed`` are the addresses that were on the
-        invoice: a draft the user readdressed elsewhere is held for the user to send."""
+        invoice: a draft the user readdressed elsewhere is held for the user to send. At most
+        ``per_client_per_day`` follow-ups go to ``client`` in one of the client's days (0: no
+        such cap), so slots caught up after downtime never arrive as a burst."""
         if self._over_limit(max_per_hour, max_per_day):
             self._act("deferred", row, row.message_id, row.slot, "hourly or daily limit reached")
+            return
+        if per_client_per_day and self._sent_to_client_today(row, client) >= per_client_per_day:
+            self._act("deferred", row, row.message_id, row.slot,
+                      "this client already had its follow-up today")
             return
         if self.dry_run:
             self._act("would_send", row, row.message_id, row.slot)
@@ -240,6 +246,18 @@ class Applier:
         recent = [at for at in first_sent.values() if at > self.now - timedelta(days=1)]
         last_hour = sum(1 for at in recent if at > self.now - timedelta(hours=1))
         return last_hour >= max_per_hour or len(recent) >= max_per_day
+
+    def _sent_to_client_today(self, row: FollowUpRow, client: str) -> int:
+        """How many follow-ups (a statement once) went to ``client`` on the client's today,
+        the client's zone being the one of the row's slot."""
+        zone = row.slot.tzinfo
+        today = self.now.astimezone(zone).date()
+        invoices = {inv.key for inv in self.store.invoices() if inv.client == client}
+        messages = {event.message_id for key, events in self.store.events().items()
+                    if key in invoices for event in events
+                    if event.kind is EventKind.FOLLOWUP_SENT
+                    and event.at.astimezone(zone).date() == today}
+        return len(messages)
 
     @staticmethod
     def _distinct(rows: list[FollowUpRow]) -> list[FollowUpRow]:

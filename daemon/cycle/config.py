@@ -14,6 +14,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from datetime import time
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo
 from babel.numbers import list_currencies
 
 from ..core.errors import ConfigError
+from ..core.interest import Law
 from ..core.model import CadenceSettings, LateFees, PaymentTerms, Sender, SendWindow
 from .configaccount import (
     ADDRESS,
@@ -35,6 +37,7 @@ from .configaccount import (
     read_account,
 )
 from .configcheck import Checker, Section, field_names
+from .configfees import STATUTORY_KEYS, read_statutory
 from .configlines import LineLocator, syntax_error_line
 
 __all__ = [
@@ -105,6 +108,7 @@ class ModeSettings:
     send_mode: str = "send"  # "send": drafts go out at their slot; "draft_only": the user sends
     max_per_hour: int = 10
     max_per_day: int = 40
+    max_per_client_per_day: int = 1  # follow-ups to one client address in one of its days
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,7 @@ class ClientSettings:
     language: str | None = None
     timezone: str | None = None
     consolidate: bool | None = None
+    business: bool = True  # statutory late-payment interest is owed between businesses only
 
 
 NO_CLIENT_SETTINGS = ClientSettings(match="")
@@ -152,6 +157,7 @@ class Config:
     window: SendWindow = SendWindow()
     late_fees: LateFees = LateFees()
     late_fee_currency: str | None = None  # currency of late_fees.fixed; None = the invoice's
+    statutory: Law | None = None  # the late-payment law follow-ups state ([late_fees] statutory)
     mode: ModeSettings = ModeSettings()
     followups: FollowupSettings = FollowupSettings()
     detection: DetectionSettings = DetectionSettings()
@@ -235,7 +241,8 @@ def _build(top: Section, environ: Mapping[str, str] | None) -> Config:
     language = locale.choice("language", "en", LANGUAGES)
     country = locale.holiday_country("holiday_country")
     subdivision = locale.holiday_subdivision("holiday_subdivision", country)
-    fees = top.sub("late_fees", ("fixed", "annual_interest_percent", "currency"))
+    fees = top.sub("late_fees", ("fixed", "annual_interest_percent", "currency",
+                                 *STATUTORY_KEYS))
     store = top.sub("store", ("path",))
     return Config(
         account=read_account(top.sub("account", field_names(AccountSettings)),
@@ -247,12 +254,14 @@ def _build(top: Section, environ: Mapping[str, str] | None) -> Config:
         language=language,
         timezone=locale.zone("timezone", "UTC"),
         cadence=_cadence(top.sub("cadence", field_names(CadenceSettings))),
-        window=_window(top.sub("window", ("weekdays", "start", "end", "any_business_day_after")),
+        window=_window(top.sub("window", ("weekdays", "start", "end", "any_business_day_after",
+                                          "missed_until")),
                        country, subdivision),
         late_fees=LateFees(fixed=fees.decimal("fixed", Decimal(0), Decimal(10_000)),
                            annual_interest_percent=fees.decimal(
                                "annual_interest_percent", Decimal(0), Decimal(100))),
         late_fee_currency=_currency(fees, "currency"),
+        statutory=read_statutory(fees),
         mode=mode,
         followups=_followups(top.sub("followups", field_names(FollowupSettings))),
         detection=_detection(top.sub("detection", field_names(DetectionSettings))),
@@ -301,7 +310,16 @@ def _window(section: Section, country: str | None, subdivision: str | None) -> S
         holiday_country=country, holiday_subdivision=subdivision,
         any_business_day_after=section.integer("any_business_day_after",
                                                default.any_business_day_after, 0, 60, " days"),
+        missed_until=_missed_until(section, default.missed_until),
     )
+
+
+def _missed_until(section: Section, default: time | None) -> time | None:
+    """``missed_until``: "HH:MM", or "off" (also false or "") for no grace after a missed slot."""
+    value = section.data.get("missed_until", default)
+    if value is False or (isinstance(value, str) and value.strip().lower() in ("", "off")):
+        return None
+    return section.clock("missed_until", default or time(10, 0))
 
 
 def _currency(section: Section, name: str) -> str | None:
@@ -318,6 +336,7 @@ def _mode(section: Section) -> ModeSettings:
         send_mode=section.choice("send_mode", "send", SEND_MODES),
         max_per_hour=section.integer("max_per_hour", 10, 1, 1000),
         max_per_day=section.integer("max_per_day", 40, 1, 10_000),
+        max_per_client_per_day=section.integer("max_per_client_per_day", 1, 1, 100),
     )
     if mode.max_per_hour > mode.max_per_day:
         section.bad("max_per_hour", f"is more than max_per_day = {mode.max_per_day}",
@@ -363,5 +382,6 @@ def _clients(sections: list[Section]) -> tuple[ClientSettings, ...]:
         zone = section.zone("timezone", "") or None if section.has("timezone") else None
         consolidate = section.boolean("consolidate", True) if section.has("consolidate") else None
         clients.append(ClientSettings(match=match, name=section.string("name", ""),
-                                      language=language, timezone=zone, consolidate=consolidate))
+                                      language=language, timezone=zone, consolidate=consolidate,
+                                      business=section.boolean("business", True)))
     return tuple(clients)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from email.message import EmailMessage
 from functools import cached_property
 from zoneinfo import ZoneInfo
@@ -30,6 +30,10 @@ from .templates import load_templates
 
 Clock = Callable[[], datetime]
 TRACKED_META = "tracked_message_ids"
+# JSON list of {"invoice", "stage", "slot"}: the slots of the last two weeks that passed while
+# relance was not running and were not caught up (moved on, or dropped), for "needs you".
+MISSED_META = "missed_slots"
+_MISSED_KEPT = timedelta(days=14)
 
 
 @dataclass
@@ -170,8 +174,11 @@ class Engine:
                           now=self.clock(), dry_run=dry)
         if not dry:
             applier.resolve_interrupted()
+        previous = self.store.meta("last_sync")
         observed, drafts = self.sync()
         current = self.plan()
+        if not dry:
+            self._note_missed(current, previous)
         applier.apply(current, drafts)
         if self.config.mode.send_mode == "send":
             self._send_due(applier, current)
@@ -190,7 +197,32 @@ class Engine:
             invoice = self.store.invoice(row.invoice_key)
             allowed = invoice.all_recipients if invoice else ()
             applier.send(row, allowed=allowed, max_per_hour=self.config.mode.max_per_hour,
-                         max_per_day=self.config.mode.max_per_day)
+                         max_per_day=self.config.mode.max_per_day,
+                         client=invoice.client if invoice else "",
+                         per_client_per_day=self.config.mode.max_per_client_per_day)
+
+    def _note_missed(self, current: Plan, previous: str | None) -> None:
+        """Record the waiting drafts whose slot passed while relance was not running (no cycle
+        since before the slot) and that the plan no longer keeps at that slot: they were not
+        caught up within the grace, and the user should know the computer was asleep."""
+        since = datetime.fromisoformat(previous) if previous else None
+        now = self.clock()
+        kept = {(f.invoice_key, f.stage.key): f.slot for f in current.followups}
+        missed = [row for row in self.store.followups("drafted")
+                  if row.invoice_key == row.primary_key and row.slot <= now
+                  and since is not None and since < row.slot
+                  and kept.get((row.invoice_key, row.stage)) != row.slot]
+        if not missed:
+            return
+        entries = [e for e in json.loads(self.store.meta(MISSED_META) or "[]")
+                   if datetime.fromisoformat(e["slot"]) > now - _MISSED_KEPT]
+        for row in missed:
+            entry = {"invoice": row.invoice_key, "stage": row.stage,
+                     "slot": row.slot.isoformat()}
+            if entry not in entries:
+                entries.append(entry)
+        with self.store.transaction():
+            self.store.set_meta(MISSED_META, json.dumps(entries))
 
 
 def _only_to(invoice: Invoice, keep: set[str]) -> Invoice:

@@ -305,3 +305,47 @@ def _check_recipients(invoice: Invoice, covered: list[Invoice], followup, slot: 
     addresses = {a.lower() for _, a in getaddresses(
         [str(message.get("To", "")), str(message.get("Cc", ""))]) if a}
     assert addresses <= set(invoice.all_recipients)
+
+
+def _plan_with_kept(now: datetime, kept: datetime, window: SendWindow = WINDOW):
+    invoice = _invoice()
+    return plan([invoice], {}, now=now, settings=DEFAULT, window=window, calendar=FR,
+                zone_of=lambda _invoice: PARIS,
+                kept_slots={(invoice.key, "reminder"): kept})
+
+
+@pytest.mark.parametrize(("woke", "kept"), [
+    (time(7, 0), True),  # the laptop woke at 07:00: the 05:xx slot still goes, late
+    (time(9, 59), True),
+    (time(10, 0), False),  # past the grace: the next slot
+    (time(14, 0), False),
+])
+def test_a_slot_missed_while_asleep_goes_if_still_inside_the_morning_grace(woke, kept):
+    # The reminder of an invoice due Thursday 12 March was drafted for Tuesday 10 March 05:xx;
+    # nothing ran at that slot.
+    slot = datetime(2026, 3, 10, 5, 16, tzinfo=PARIS)
+    (followup,) = _plan_with_kept(datetime.combine(slot.date(), woke, tzinfo=PARIS),
+                                  slot).followups
+    if kept:
+        assert followup.slot == slot
+    else:
+        assert followup.slot.date() == date(2026, 3, 11) and followup.slot.hour == 5
+
+
+def test_with_the_grace_off_a_missed_slot_moves_on_once_the_window_closed():
+    slot = datetime(2026, 3, 10, 5, 16, tzinfo=PARIS)
+    off = SendWindow(holiday_country="FR", missed_until=None)
+    (late_in_window,) = _plan_with_kept(slot.replace(minute=50), slot, off).followups
+    assert late_in_window.slot == slot
+    (woke,) = _plan_with_kept(slot.replace(hour=7), slot, off).followups
+    assert woke.slot.date() == date(2026, 3, 11)
+
+
+def test_the_grace_never_carries_a_missed_slot_into_the_next_day():
+    # Asleep from Tuesday 00:00 until Wednesday 07:00: Tuesday's slot is not sent on Wednesday
+    # at 07:00 (that would be a day late and outside any window); Wednesday's own slot is
+    # gone too, so the reminder (last day Wednesday, the eve of the due date) is dropped.
+    slot = datetime(2026, 3, 10, 5, 16, tzinfo=PARIS)
+    result = _plan_with_kept(datetime(2026, 3, 11, 7, 0, tzinfo=PARIS), slot)
+    assert all(f.slot.date() != slot.date() for f in result.followups)
+    assert all(f.stage.key != "reminder" for f in result.followups)
