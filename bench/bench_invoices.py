@@ -1,0 +1,144 @@
+"""Benchmark of finding invoices and reading them: the invoice corpus of issue 9.
+
+On tests/data/invoices/corpus/ (messages shaped on what invoicing tools send, with
+expectations.toml) and on the older table of tests/data/invoices/ (tests/core/test_extract.py's
+``INVOICES`` and ``NOT_INVOICES``), it prints, as ratios:
+
+- kind right: an invoice found as one, a credit note, corrective invoice, receipt or quote
+  refused as what it is (any refusal counts for the older table's "not an invoice" rows);
+- number, amount, currency, due date right: over the messages that are invoices;
+- everything right: the kind and, for an invoice, all four fields.
+
+for two readers measured in the same run: the baseline (``extract`` of commit ``BASELINE``,
+the code before this work, read with ``git show`` into a temporary package) and this
+checkout's. Nothing is asserted; tests/core/test_extract_corpus.py asserts every row.
+
+Run from the checkout:  .venv/bin/python -m bench.bench_invoices [--misses]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import subprocess
+import sys
+import tempfile
+import tomllib
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from relance.daemon.core import extract
+from relance.daemon.core.message import parse
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "tests" / "data" / "invoices" / "corpus"
+OLDER = ROOT / "tests" / "data" / "invoices"
+BASELINE = "62b32b6"  # main when this work began
+FIELDS = ("kind", "number", "amount", "currency", "due", "all")
+
+
+def baseline_extract(tmp: Path) -> ModuleType:
+    """Return the ``extract`` module of daemon/core at ``BASELINE``, as package
+    ``baseline_core`` in ``tmp`` (core modules import one another relatively)."""
+    package = tmp / "baseline_core"
+    package.mkdir()
+    names = subprocess.run(["git", "ls-tree", "--name-only", f"{BASELINE}:daemon/core"],
+                           cwd=ROOT, check=True, capture_output=True, text=True).stdout.split()
+    for name in names:
+        if name.endswith(".py"):
+            source = subprocess.run(["git", "show", f"{BASELINE}:daemon/core/{name}"], cwd=ROOT,
+                                    check=True, capture_output=True).stdout
+            (package / name).write_bytes(source)
+    sys.path.insert(0, str(tmp))
+    return importlib.import_module("baseline_core.extract")
+
+
+def kind_of(result: Any) -> str:
+    """The kind a reader's answer says, by its class name and refusal reason."""
+    if type(result).__name__ == "Invoice":
+        return "invoice"
+    reason = getattr(result, "reason", "")
+    for word, kind in (("credit note", "credit_note"), ("corrective", "corrective"),
+                       ("receipt", "receipt"), ("quote", "quote")):
+        if word in reason:
+            return kind
+    return "other"
+
+
+def rows() -> list[tuple[str, Path, dict[str, str]]]:
+    """(label, file, expectation) for every message of both tables."""
+    found = [(f"corpus/{name}", CORPUS / name, want)
+             for name, want in tomllib.loads((CORPUS / "expectations.toml").read_text()).items()]
+    from tests.core.test_extract import INVOICES, NOT_INVOICES
+
+    for name, old in INVOICES.items():
+        amount, currency = old.amount.split() if old.amount else (None, None)
+        found.append((name, OLDER / name, {"kind": "invoice", "number": old.number,
+                                           "amount": amount or "", "currency": currency or "",
+                                           "due": old.due}))
+    for name in NOT_INVOICES:
+        found.append((name, OLDER / name, {"kind": "refused"}))
+    return found
+
+
+def judge(result: Any, want: dict[str, str]) -> dict[str, bool]:
+    kind = kind_of(result)
+    right = {"kind": kind == want["kind"] or (want["kind"] == "refused" and kind != "invoice")}
+    if want["kind"] == "invoice":
+        money = getattr(result, "amount", None)
+        right["number"] = getattr(result, "number", None) == want["number"]
+        right["amount"] = (money is not None and money.amount == Decimal(want["amount"])
+                           if want["amount"] else money is None)
+        right["currency"] = (money.currency if money else "") == want["currency"]
+        due = getattr(result, "due_date", None)
+        right["due"] = due is not None and due.isoformat() == want["due"]
+    right["all"] = all(right.values())
+    return right
+
+
+def measure(read: Callable[..., Any], show: bool, label: str
+            ) -> dict[str, dict[str, tuple[int, int]]]:
+    """Per table ("corpus", "older") and field, (right, counted)."""
+    tally: dict[str, dict[str, tuple[int, int]]] = {}
+    for name, path, want in rows():
+        table = "corpus" if name.startswith("corpus/") else "older"
+        result = read(parse(path.read_bytes()))
+        verdict = judge(result, want)
+        counts = tally.setdefault(table, {})
+        for field, ok in verdict.items():
+            right, total = counts.get(field, (0, 0))
+            counts[field] = (right + ok, total + 1)
+        if show and not verdict["all"]:
+            got = (kind_of(result), getattr(result, "number", None),
+                   getattr(result, "amount", None), getattr(result, "due_date", None),
+                   getattr(result, "reason", ""))
+            print(f"  {label} miss {name}: want {want.get('kind')} {want.get('number')} "
+                  f"{want.get('amount')} {want.get('currency')} {want.get('due')}; got {got}")
+    return tally
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--misses", action="store_true", help="list every message read wrong")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="relance-bench-") as tmp:
+        old = baseline_extract(Path(tmp))
+        results = {f"baseline {BASELINE}": measure(old.extract_invoice, args.misses, "baseline"),
+                   "this checkout": measure(extract.extract_invoice, args.misses, "now")}
+    for table in ("corpus", "older"):
+        print(f"\n{table}: " + ("tests/data/invoices/corpus/" if table == "corpus"
+                                else "tests/data/invoices/*.eml"))
+        print(f"  {'reader':<22}" + "".join(f"{f:>15}" for f in FIELDS))
+        for reader, tally in results.items():
+            cells = []
+            for field in FIELDS:
+                right, total = tally[table].get(field, (0, 0))
+                cells.append(f"{right}/{total} {100 * right / max(total, 1):.0f}%")
+            print(f"  {reader:<22}" + "".join(f"{c:>15}" for c in cells))
+
+
+if __name__ == "__main__":
+    main()
