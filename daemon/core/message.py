@@ -260,8 +260,12 @@ def html_to_text(markup: str) -> str:
 
 
 # Lines that open the quoted history in replies, as mail clients write them in the languages we
-# read. Gmail: "On Tue, 3 Mar 2026 at 09:12, Ana <ana@x> wrote:"; Apple Mail and Thunderbird
-# "Le 3 mars 2026 à 09:12, Ana a écrit :"; Outlook inserts a header block or a rule of dashes.
+# read. Gmail: "On Tue, 3 Mar 2026 at 09:12, Ana <ana@x> wrote:", "Il giorno mar 3 mar 2026 alle
+# ore 09:12 Ana <ana@x> ha scritto:", "Op di 3 mrt 2026 om 09:12 schreef Ana <ana@x>:", "Em ter.,
+# 3 de mar. de 2026 às 09:12, Ana <ana@x> escreveu:"; Apple Mail and Thunderbird "Le 3 mars 2026
+# à 09:12, Ana a écrit :"; Outlook a rule of dashes, or a block of headers in the language of
+# its interface ("From:/Sent:", "De :/Envoyé :", "Von:/Gesendet:", "Da:/Inviato:",
+# "Van:/Verzonden:", "De:/Enviado:", "De la:/Trimis:").
 _QUOTE_OPENERS = re.compile(
     r"""^\s*(
         On\s.{0,200}\swrote:\s*$ |
@@ -269,13 +273,25 @@ _QUOTE_OPENERS = re.compile(
         În\s.{0,200}\sa\s+scris\s*:\s*$ | Pe\s.{0,200}\sa\s+scris\s*:\s*$ |
         Am\s.{0,200}\sschrieb.{0,80}:\s*$ |
         El\s.{0,200}\sescribió\s*:\s*$ |
+        Il\s.{0,200}\sha\s+scritto\s*:\s*$ |
+        Op\s.{0,200}\sschreef.{0,80}:\s*$ |
+        Em\s.{0,200}\sescreveu\s*:\s*$ |
         -{2,}\s*(Original\s+Message|Message\s+d'origine|Mesaj\s+original
-                 |Ursprüngliche\s+Nachricht|Mensaje\s+original)\s*-{2,} |
+                 |Ursprüngliche\s+Nachricht|Mensaje\s+original|Messaggio\s+originale
+                 |Oorspronkelijk\s+bericht|Mensagem\s+original)\s*-{2,} |
         _{10,}\s*$ |
-        (From|De|Von|Expéditeur)\s*:\s.+$
+        (From|De|Von|Expéditeur|Da|Van|De\s+la)\s*:\s.+$
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
+# The headers that follow "From:" in such a block, when it is one (a line "De: ..." alone is a
+# sentence, not history).
+_HEADER_FROM = re.compile(r"^\s*(From|De|Von|Expéditeur|Da|Van|De\s+la)\s*:", re.IGNORECASE)
+_HEADER_NEXT = re.compile(  # "[ \t]*", not "\s*": across lines, each "^" would rescan the rest
+    r"^[ \t]*(Sent|Envoyé|Trimis|Gesendet|Enviado|Inviato|Verzonden|Date|Datum|Data|To|À|An|A|Aan"
+    r"|Para|Către|Subject|Objet|Betreff|Asunto|Oggetto|Onderwerp|Assunto|Subiect)"
+    r"([ \t]+el)?[ \t]*:",
+    re.IGNORECASE | re.MULTILINE)
 
 
 def new_text(body: str) -> str:
@@ -288,10 +304,9 @@ def new_text(body: str) -> str:
             break
         if _QUOTE_OPENERS.match(line):
             # Outlook's "From:" header block only counts as history when more headers follow.
-            if re.match(r"^\s*(From|De|Von|Expéditeur)\s*:", line, re.IGNORECASE):
+            if _HEADER_FROM.match(line):
                 following = "\n".join(lines[index + 1 : index + 4])
-                if not re.search(r"^\s*(Sent|Envoyé|Trimis|Gesendet|Enviado|Date|To|À)\s*:",
-                                 following, re.IGNORECASE | re.MULTILINE):
+                if not _HEADER_NEXT.search(following):
                     kept.append(line)
                     continue
             break
