@@ -55,3 +55,10 @@ class TransientMailboxError(MailboxError):
 
 class PermanentMailboxError(MailboxError):
     """The mailbox refused in a way only the user can fix (credentials, missing folder)."""
+    """The mailbox refused in a way only the user can fix (credentials, missing folder)."""
+
+
+class RefusedMessageError(PermanentMailboxError):
+    """The mailbox refused one message (a draft with no recipient or an invalid address, a
+    thread it does not know): only the user can fix that message, and only the follow-up it
+    carries waits for them; the cycle goes on with the others."""

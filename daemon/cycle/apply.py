@@ -21,6 +21,7 @@ from email.message import EmailMessage
 
 from ..core import message as mail
 from ..core.cadence import Plan
+from ..core.errors import RefusedMessageError
 from ..core.mailbox import DRAFT_GONE, Mailbox
 from ..core.model import Event, EventKind, PlannedFollowUp, StageKind
 from ..core.threads import followup_message_id
@@ -129,9 +130,21 @@ class Applier:
             earlier = self.mailbox.find_draft(mid)
         else:
             self._put_rows(followup, mid, FollowUpState.PLANNED, "")
-        draft_id = earlier or self.mailbox.create_draft(self.compose(followup, mid),
-                                                        self._thread_id(followup))
+        try:
+            draft_id = earlier or self.mailbox.create_draft(self.compose(followup, mid),
+                                                            self._thread_id(followup))
+        except RefusedMessageError as exc:
+            # One follow-up the mailbox refuses waits for the user; the others go on.
+            self._held(followup, mid, FollowUpState.PLANNED, f"needs you: {exc}")
+            return
         self._put_rows(followup, mid, FollowUpState.DRAFTED, draft_id)
+
+    def _held(self, row: FollowUpRow | PlannedFollowUp, mid: str, state: str,
+              note: str) -> None:
+        """Keep one follow-up in ``state`` with ``note`` for ``relance status``."""
+        with self.store.transaction():
+            self.store.set_followup_state(mid, state, note=note)
+        self._act("held", row, mid, row.slot, note)
 
     def _put_rows(self, followup: PlannedFollowUp, mid: str, state: str, draft_id: str) -> None:
         with self.store.transaction():
@@ -219,7 +232,15 @@ class Applier:
                 self.store.set_followup_state(row.message_id, FollowUpState.DRAFTED, note=note)
             self._act("held", row, row.message_id, row.slot, note)
             return
-        self.mailbox.send_draft(row.draft_id)
+        if not mail.addresses(draft, "To", "Cc", "Bcc"):
+            self._held(row, row.message_id, FollowUpState.DRAFTED,
+                       "needs you: the draft has no recipient")
+            return
+        try:
+            self.mailbox.send_draft(row.draft_id)
+        except RefusedMessageError as exc:
+            self._held(row, row.message_id, FollowUpState.DRAFTED, f"needs you: {exc}")
+            return
         self._mark_sent(row, "sent at its slot")
 
     def _remove_draft(self, row: FollowUpRow) -> None:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import base64
 import copy
-import email.policy
 import json
 import random
 import time
@@ -39,23 +38,23 @@ import httplib2
 from google.auth.credentials import Credentials
 from googleapiclient import discovery
 
-from ...daemon.core.errors import MailboxError, PermanentMailboxError
-from ...daemon.core.mailbox import DRAFT_GONE, Changes, DraftGone, FetchedMessage, Folder, MailRef
+from ...daemon.core.errors import PermanentMailboxError
+from ...daemon.core.mailbox import Changes, DraftGone, FetchedMessage, Folder, MailRef
+from .marks import Marks, marks_beside
 from .oauth import load_credentials
+from .outbox import DraftMissingError, Outbox
 from .quota import DEFAULT_BACKOFF, Backoff, QuotaMeter, scopes
 from .settings import GOOGLE_ENDPOINT, GOOGLE_TOKEN_URI, GmailSettings, SearchSettings
 from .transport import MISSING, Transport
 
 PAGE = 500  # the largest page messages.list and history.list allow
+FRESH = 100  # newest messages compared with the searches' answers in a full sync
 HISTORY_TYPES = ("messageAdded", "messageDeleted", "labelAdded", "labelRemoved")
 _FOLDER_LABELS = {"SENT": Folder.SENT, "INBOX": Folder.INBOX}
+_NOT_MAIL = {"DRAFT", "SPAM", "TRASH"}  # what the cycle never reads
 _EPOCH = datetime.fromtimestamp(0, tz=timezone.utc)
 DEFAULT_SEARCH = SearchSettings()
 NO_DRAFT_INFO = None  # Changes.drafts_present when no draft changed: nothing to report
-
-
-class DraftMissingError(MailboxError):
-    """The draft to send no longer exists and no sent copy was found: the user deleted it."""
 
 
 def build_service(credentials: Credentials, endpoint: str = GOOGLE_ENDPOINT,
@@ -76,12 +75,14 @@ class GmailMailbox:
                  http: httplib2.Http | None = None, address: str = "",
                  search: SearchSettings = DEFAULT_SEARCH,
                  sleep: Callable[[float], None] = time.sleep,
-                 rng: random.Random | None = None, backoff: Backoff = DEFAULT_BACKOFF) -> None:
+                 rng: random.Random | None = None, backoff: Backoff = DEFAULT_BACKOFF,
+                 marks: Marks | None = None) -> None:
         self._service = build_service(credentials, endpoint, http)
         self._users = self._service.users()
         self.search = search
         self.transport = Transport(self._service, sleep=sleep, rng=rng or random.Random(),
                                    backoff=backoff)
+        self.outbox = Outbox(self._users, self.transport, marks or Marks())
         self.address = address or str(self._call(self._users.getProfile(userId="me"))
                                       ["emailAddress"])
 
@@ -102,18 +103,29 @@ class GmailMailbox:
         history_id = str(self._call(self._users.getProfile(userId="me"))["historyId"])
         candidates = dict(self._list_ids(self.search.candidate_query()))
         fetched = self._fetch(list(candidates))
+        drafts = {d["id"]: d["message"]["id"] for d in self.outbox.all_drafts()}
         if fetched:
             # A thread's replies come after its invoice: list from the oldest candidate on.
             since = min(m.received_at or _EPOCH for m in fetched)
             after = int(since.timestamp()) - 1
             threads = {m.thread_id for m in fetched}
-            members = [mid for mid, tid in self._list_ids(f"after:{after} -in:drafts")
+            listed = dict(self._list_ids(f"after:{after} -in:drafts"))
+            members = [mid for mid, tid in listed.items()
                        if tid in threads and mid not in candidates]
             notices = [mid for mid, tid in self._list_ids(self.search.notices_query(after))
                        if tid not in threads]
-            fetched += self._fetch(list(dict.fromkeys(members + notices)))
+            fresh = [mid for mid in self._newest() if mid not in listed
+                     and mid not in candidates and mid not in drafts.values()]
+            fetched += self._fetch(list(dict.fromkeys(members + notices + fresh)))
         return Changes(tuple(fetched), history_id, full=True,
-                       drafts_present=self._draft_ids())
+                       drafts_present=frozenset(drafts))
+
+    def _newest(self) -> list[str]:
+        """The ids of the newest messages, listed without a query: Gmail's search lags writes
+        (GMAIL-FACTS.md), a plain listing does not, so what is here and was missing from the
+        searches is mail written too recently to be indexed (a reply that came minutes ago)."""
+        page = self._call(self._users.messages().list(userId="me", maxResults=FRESH))
+        return [ref["id"] for ref in page.get("messages", [])]
 
     def _incremental(self, cursor: str) -> Changes | Any:
         """Return the changes since ``cursor``, or ``MISSING`` when history expired."""
@@ -134,7 +146,7 @@ class GmailMailbox:
             token = page.get("nextPageToken")
             if not token:
                 break
-        drafts = self._draft_ids() if drafts_changed else NO_DRAFT_INFO
+        drafts = self.outbox.draft_ids() if drafts_changed else NO_DRAFT_INFO
         return Changes(tuple(self._fetch(list(wanted))), latest, drafts_present=drafts)
 
     def _list_ids(self, query: str) -> Iterator[tuple[str, str]]:
@@ -150,27 +162,18 @@ class GmailMailbox:
                 return
 
     def _fetch(self, ids: list[str]) -> list[FetchedMessage]:
-        """Fetch whole messages in batches; skip those deleted meanwhile (and drafts)."""
+        """Fetch whole messages in batches; skip those deleted meanwhile, drafts, spam and
+        trash (the drafts relance made itself are not even fetched)."""
+        ids = [mid for mid in ids if mid not in self.outbox.own_draft_messages]
         answers = self.transport.execute_many(
             {mid: self._users.messages().get(userId="me", id=mid, format="raw") for mid in ids})
         out = []
         for mid in ids:
             res = answers.get(mid, MISSING)
-            if res is MISSING or "DRAFT" in res.get("labelIds", ()):
+            if res is MISSING or set(res.get("labelIds", ())) & _NOT_MAIL:
                 continue
             out.append(_fetched(res))
         return out
-
-    def _draft_ids(self) -> frozenset[str]:
-        ids: set[str] = set()
-        token = None
-        while True:
-            page = self._call(self._users.drafts().list(userId="me", maxResults=PAGE,
-                                                        pageToken=token))
-            ids.update(d["id"] for d in page.get("drafts", []))
-            token = page.get("nextPageToken")
-            if not token:
-                return frozenset(ids)
 
     def fetch(self, ref: MailRef) -> bytes:
         """Return one whole message again; raise PermanentMailboxError when it is gone."""
@@ -183,59 +186,30 @@ class GmailMailbox:
         return _fetched(res).raw
 
     # ------------------------------------------------------------------ drafts and sending
+    # Exactly once without trusting search: see outbox.py.
     def create_draft(self, message: EmailMessage, thread_id: str | None) -> str:
         """Store ``message`` as a draft in thread ``thread_id``; return the draft id."""
-        body: dict[str, Any] = {"raw": _encode(message)}
-        if thread_id:
-            body["threadId"] = thread_id
-        made = self._call(self._users.drafts().create(userId="me", body={"message": body}))
-        return str(made["id"])
+        return self.outbox.create_draft(message, thread_id)
 
     def find_draft(self, message_id: str) -> str | None:
-        """Return the id of the draft with this Message-ID (``drafts.list`` with
-        ``rfc822msgid:``), or None."""
-        page = self._call(self._users.drafts().list(
-            userId="me", q=f"rfc822msgid:{message_id.strip('<>')}", maxResults=1))
-        drafts = page.get("drafts") or []
-        return drafts[0]["id"] if drafts else None
+        """Return the id of the draft with this Message-ID, or None (no search)."""
+        return self.outbox.find_draft(message_id)
 
     def get_draft(self, draft_id: str) -> bytes | DraftGone:
         """Return the draft's message as it is now, or ``DRAFT_GONE``."""
-        res = self._call(self._users.drafts().get(userId="me", id=draft_id, format="raw"),
-                         missing_ok=True)
-        if res is MISSING:
-            return DRAFT_GONE
-        return base64.urlsafe_b64decode(res["message"]["raw"] + "==")
+        return self.outbox.get_draft(draft_id)
 
     def delete_draft(self, draft_id: str) -> None:
         """Remove a draft; one already gone is fine."""
-        self._call(self._users.drafts().delete(userId="me", id=draft_id), missing_ok=True)
+        self.outbox.delete_draft(draft_id)
 
     def send_draft(self, draft_id: str) -> None:
-        """Send the draft as it is now (``drafts.send``: Gmail files it in Sent, in its thread,
-        and removes the draft).
-
-        Exactly once: the draft's Message-ID is read first; if the send is answered 404 (the
-        connection dropped after Gmail sent it and the retry found no draft) the sent copy is
-        looked up by that Message-ID. Raises ``DraftMissingError`` when the draft is gone and
-        nothing was sent."""
-        current = self._call(self._users.drafts().get(userId="me", id=draft_id,
-                                                      format="metadata"), missing_ok=True)
-        if current is MISSING:
-            raise DraftMissingError(f"draft {draft_id} is gone: it was deleted in Gmail, so "
-                                    "this follow-up is cancelled")
-        message_id = _header(current["message"], "Message-ID")
-        sent = self._call(self._users.drafts().send(userId="me", body={"id": draft_id}),
-                          missing_ok=True)
-        if sent is MISSING and not (message_id and self.find_sent(message_id)):
-            raise DraftMissingError(f"draft {draft_id} disappeared before it could be sent "
-                                    "and is not in Sent: nothing was sent")
+        """Send the draft as it is now, exactly once (``Outbox.send_draft``)."""
+        self.outbox.send_draft(draft_id)
 
     def find_sent(self, message_id: str) -> bool:
-        """Say whether Sent holds a message with this Message-ID (``rfc822msgid:``)."""
-        page = self._call(self._users.messages().list(
-            userId="me", q=f"in:sent rfc822msgid:{message_id.strip('<>')}", maxResults=1))
-        return bool(page.get("messages"))
+        """Say whether Sent holds a message with this Message-ID (``Outbox.find_sent``)."""
+        return self.outbox.find_sent(message_id)
 
     def close(self) -> None:
         self._service.close()
@@ -252,7 +226,7 @@ def open_gmail_mailbox(settings: GmailSettings, *, endpoint: str = GOOGLE_ENDPOI
     ``endpoint``, ``token_uri`` and ``http`` let tests use a local Gmail-compatible server."""
     creds = load_credentials(settings.token_file, scopes(settings.labels), http, token_uri)
     return GmailMailbox(creds, endpoint=endpoint, http=http, address=settings.address,
-                        sleep=sleep)
+                        sleep=sleep, marks=Marks(marks_beside(settings.token_file)))
 
 
 def account_address(credentials: Credentials, *, endpoint: str = GOOGLE_ENDPOINT,
@@ -265,18 +239,24 @@ def account_address(credentials: Credentials, *, endpoint: str = GOOGLE_ENDPOINT
 
 
 def _arrivals(record: dict[str, Any]) -> Iterator[str]:
-    """Ids of messages a history record brings into Sent or Inbox (added, or labelled so)."""
+    """Ids of messages a history record brings: every message added (Gmail's records carry
+    only id and threadId, so whether it is a draft, in Spam, or a reply a filter kept out of
+    the Inbox is read from the message itself), and those labelled into Sent or the Inbox."""
     for item in record.get("messagesAdded", []):
-        labels = set(item["message"].get("labelIds", ()))
-        if labels & _FOLDER_LABELS.keys() and "DRAFT" not in labels:
-            yield item["message"]["id"]
+        yield item["message"]["id"]
     for item in record.get("labelsAdded", []):
         if set(item.get("labelIds", ())) & _FOLDER_LABELS.keys():
             yield item["message"]["id"]
 
 
 def _touches_drafts(record: dict[str, Any]) -> bool:
-    return any("DRAFT" in m.get("labelIds", ()) for m in record.get("messages", []))
+    """Whether a record may mean a draft went away: a message deleted (a draft deleted,
+    updated or sent), or the DRAFT label taken off or put on. History records do not say
+    which messages were drafts, so any deletion counts; new drafts need no listing."""
+    if record.get("messagesDeleted"):
+        return True
+    changes = record.get("labelsAdded", []) + record.get("labelsRemoved", [])
+    return any("DRAFT" in item.get("labelIds", ()) for item in changes)
 
 
 def _fetched(res: dict[str, Any]) -> FetchedMessage:
@@ -285,17 +265,6 @@ def _fetched(res: dict[str, Any]) -> FetchedMessage:
     when = datetime.fromtimestamp(int(res["internalDate"]) / 1000, tz=timezone.utc)
     raw = base64.urlsafe_b64decode(res["raw"] + "=" * (-len(res["raw"]) % 4))
     return FetchedMessage(MailRef(folder, res["id"]), raw, res["threadId"], when)
-
-
-def _encode(message: EmailMessage) -> str:
-    return base64.urlsafe_b64encode(message.as_bytes(policy=email.policy.SMTP)).decode("ascii")
-
-
-def _header(resource: dict[str, Any], name: str) -> str:
-    for h in resource.get("payload", {}).get("headers", []):
-        if h["name"].lower() == name.lower():
-            return str(h["value"])
-    return ""
 
 
 __all__ = ["GmailMailbox", "SearchSettings", "DraftMissingError", "PermanentMailboxError",

@@ -53,10 +53,12 @@ class SearchSettings:
         return f"in:sent newer_than:{self.days}d ({any_of})"
 
     def notices_query(self, after: int) -> str:
-        """Return the Gmail query for delivery reports and automatic replies in the Inbox
-        since ``after`` (epoch seconds). Gmail files neither in the invoice's thread when the
-        subject differs ("Undelivered Mail Returned to Sender", "Automatic reply: ..."), so
-        the first sync looks for them apart."""
+        """Return the Gmail query for delivery reports and automatic replies received since
+        ``after`` (epoch seconds), wherever they are filed (the Inbox, or archived or
+        labelled by a filter; Spam and Trash are left out, as Gmail's search does). Gmail
+        files neither in the invoice's thread when the subject differs ("Undelivered Mail
+        Returned to Sender", "Automatic reply: ..."), so the first sync looks for them
+        apart."""
         senders = " OR ".join(f"from:{s}" for s in NOTICE_SENDERS)
         words = " OR ".join(f"subject:{w}" for w in NOTICE_SUBJECT_WORDS)
-        return f"in:inbox after:{after} ({senders} OR {words})"
+        return f"-in:sent -in:drafts after:{after} ({senders} OR {words})"

@@ -1,11 +1,17 @@
 """Running Gmail API requests: retries with backoff, batches, quota counting, and turning the
 Google libraries' errors into relance's error family.
 
-Retried (the call was refused or may not have reached Gmail): 429, 403 with a rate-limit
-reason (``rateLimitExceeded``, ``userRateLimitExceeded``), 5xx, dropped connections. Not
-retried: 401 after the library's own token refresh, 4xx. ``invalid_grant`` from the token
-endpoint means the user revoked access (or a Testing-mode app's refresh token expired after 7
-days): that is a ``PermanentMailboxError`` telling the user to run ``relance setup`` again.
+Retried with exponential backoff (the call was refused or may not have reached Gmail): the
+per-user rate limit, which Gmail answers as 429 or as 403 with ``userRateLimitExceeded`` or
+``rateLimitExceeded`` ("Usage limits" page, "Resolve errors" guide), 5xx, dropped
+connections. Not retried within the call, but transient for the cycle (``TransientMailboxError``
+with the wait in its message): the mail-sending limit, a 429 "User-rate limit exceeded"
+"(Mail sending)" with a time to retry that may be hours away, and the project's daily limit
+(403 ``dailyLimitExceeded``). A 400 is Gmail refusing one message (no recipient, an invalid To,
+an unknown thread): ``RefusedMessageError``, which holds that follow-up alone. Not retried: 401
+after the library's own token refresh. ``invalid_grant`` from the token endpoint means the user
+revoked access (or a Testing-mode app's refresh token expired after 7 days): that is a
+``PermanentMailboxError`` telling the user to run ``relance setup`` again.
 """
 
 from __future__ import annotations
@@ -22,7 +28,11 @@ import httplib2
 from googleapiclient.errors import HttpError
 from googleapiclient.http import BatchHttpRequest, HttpRequest
 
-from ...daemon.core.errors import PermanentMailboxError, TransientMailboxError
+from ...daemon.core.errors import (
+    PermanentMailboxError,
+    RefusedMessageError,
+    TransientMailboxError,
+)
 from .quota import DEFAULT_BACKOFF, Backoff, QuotaMeter, method_name
 
 MAX_BATCH = 50  # Gmail advises at most 50 calls a batch; larger ones get rate-limited
@@ -43,16 +53,46 @@ class Missing(enum.Enum):
 MISSING = Missing.MISSING
 
 
-def _reason(exc: HttpError) -> str:
+def _error(exc: HttpError) -> tuple[str, str]:
+    """Return the ``(reason, message)`` of Gmail's error body ("" for what is missing)."""
     try:
         body = json.loads(exc.content or b"{}")
-        return str(body["error"]["errors"][0]["reason"])
-    except (ValueError, KeyError, IndexError, TypeError):
-        return ""
+        first = body["error"]["errors"][0]
+        return str(first.get("reason", "")), str(body["error"].get("message", ""))
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        return "", ""
+
+
+def _reason(exc: HttpError) -> str:
+    return _error(exc)[0]
+
+
+def sending_limit(exc: BaseException) -> bool:
+    """Whether ``exc`` is Gmail's mail-sending limit (429 "... (Mail sending)")."""
+    return isinstance(exc, HttpError) and exc.resp.status == 429 \
+        and "mail sending" in _error(exc)[1].lower()
+
+
+def _waits_long(exc: BaseException) -> TransientMailboxError | None:
+    """The transient error for a limit that a retry within seconds cannot lift."""
+    if sending_limit(exc):
+        return TransientMailboxError(
+            f"Gmail's sending limit for this account is reached ({_error(exc)[1]}); nothing "
+            "was sent. relance sends the waiting follow-ups once Gmail accepts mail again, "
+            "which can take hours.")
+    if isinstance(exc, HttpError) and exc.resp.status == 403 \
+            and _reason(exc) == "dailyLimitExceeded":
+        return TransientMailboxError(
+            "Gmail's daily request limit of the Google Cloud project behind relance is used "
+            "up (403 dailyLimitExceeded); relance tries again at the next cycle. If it lasts "
+            "past a day, check the project's Gmail API quota in the Cloud console.")
+    return None
 
 
 def retryable(exc: BaseException) -> bool:
-    """Say whether a retry may succeed where ``exc`` failed."""
+    """Say whether a retry within the call may succeed where ``exc`` failed."""
+    if _waits_long(exc) is not None:
+        return False
     if isinstance(exc, HttpError):
         status = exc.resp.status
         return status == 429 or status >= 500 or (status == 403 and _reason(exc) in _RATE_REASONS)
@@ -67,7 +107,13 @@ def permanent(exc: BaseException) -> PermanentMailboxError | None:
         return PermanentMailboxError(f"{REAUTHORIZE} (token endpoint said: {exc})")
     if isinstance(exc, HttpError) and exc.resp.status == 401:
         return PermanentMailboxError(f"{REAUTHORIZE} (Gmail answered 401)")
-    if isinstance(exc, HttpError) and exc.resp.status == 403 and not retryable(exc):
+    if isinstance(exc, HttpError) and exc.resp.status == 400:
+        reason, text = _error(exc)
+        return RefusedMessageError(
+            f"Gmail refused it: {text or reason or 'bad request'}. Correct the draft in "
+            "Gmail (it is kept), or delete it to cancel this follow-up.")
+    if isinstance(exc, HttpError) and exc.resp.status == 403 and not retryable(exc) \
+            and _waits_long(exc) is None:
         return PermanentMailboxError(
             f"Gmail refused the call ({_reason(exc) or 'forbidden'}): the granted scopes do "
             "not allow it. Run `relance setup` again and accept every permission asked.")
@@ -155,6 +201,9 @@ class Transport:
         fatal = permanent(exc)
         if fatal is not None:
             raise fatal from exc
+        waiting = _waits_long(exc)
+        if waiting is not None:
+            raise waiting from exc
         if not retryable(exc):
             raise TransientMailboxError(
                 f"Gmail refused {method_name(method)}: {exc}. relance will try again at the "

@@ -9,7 +9,10 @@ Faults: ``Faults`` decides, per API call, whether to answer with an injected err
 either queued one-shot faults (``faults.queue("429", "drop")``) or a seeded random rate
 (``faults.rate(0.2, ("429", "500"))``). Kinds:
 
-- ``"429"``: 429 ``rateLimitExceeded``; ``"403"``: 403 ``userRateLimitExceeded``
+- ``"429"``: 429 ``rateLimitExceeded``; ``"429user"``: 429 ``userRateLimitExceeded``;
+  ``"403"``: 403 ``userRateLimitExceeded`` (Gmail answers its per-user limit either way)
+- ``"429send"``: the mail-sending limit, 429 "User-rate limit exceeded" "(Mail sending)"
+  with a time to retry; ``"403daily"``: 403 ``dailyLimitExceeded``
 - ``"500"``, ``"503"``: server errors, the call not carried out
 - ``"drop"``: the connection closes before the call is carried out
 - ``"drop_after"``: the call is carried out, then the connection closes without an answer
@@ -24,7 +27,7 @@ import threading
 import time
 from collections.abc import Callable
 
-KINDS = ("429", "403", "500", "503", "drop", "drop_after")
+KINDS = ("429", "429user", "429send", "403", "403daily", "500", "503", "drop", "drop_after")
 PER_USER_PER_MINUTE = 15_000
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from tests.gmailfake import query as gq
 from tests.gmailfake import resources as res
+from tests.gmailfake import rules
 from tests.gmailfake.store import Account, HistoryExpired, NotFound
 
 if TYPE_CHECKING:
@@ -75,8 +76,11 @@ def _search(call: Call) -> list:
     hide = set() if parsed.names_spam_or_trash or call.arg("includeSpamTrash") == "true" \
         else {"SPAM", "TRASH"}
     wanted = set(call.query.get("labelIds", []))
+    # The search index lags writes (rules.py); a query without q is a label listing.
+    fresh = now if call.arg("q") else None
     found = [m for m in acc.messages.values()
-             if not m.labels & hide and wanted <= m.labels and parsed.matches(m)]
+             if not m.labels & hide and wanted <= m.labels and parsed.matches(m)
+             and (fresh is None or m.searchable_from_ms <= fresh)]
     found.sort(key=lambda m: (m.internal_date_ms, m.id), reverse=True)
     acc.search_cache = {"key": key, "found": found}
     return found
@@ -112,8 +116,19 @@ def _message_bytes(call: Call) -> tuple[bytes, str | None, dict]:
     return res.unb64url(msg["raw"]), msg.get("threadId"), body
 
 
+def _may_send(call: Call) -> None:
+    """Refuse a send past the daily mail-sending limit (rules.SendingLimit)."""
+    retry = call.fake.sending.retry_at(call.account.address, call.fake.now_ms())
+    if retry is not None:
+        raise rules.Limited(rules.sending_limit_message(retry))
+    call.fake.sending.record(call.account.address, call.fake.now_ms())
+
+
 def messages_send(call: Call) -> Result:
     raw, thread_id, _ = _message_bytes(call)
+    rules.check_thread(call.account, thread_id)
+    rules.check_recipients(rules.probe(raw))
+    _may_send(call)
     msg = call.account.add(raw, {"SENT"}, call.fake.now_ms(), thread_id)
     call.fake.deliver(call.account, msg)
     return 200, res.message(msg, "minimal")
@@ -121,6 +136,7 @@ def messages_send(call: Call) -> Result:
 
 def messages_insert(call: Call) -> Result:
     raw, thread_id, meta = _message_bytes(call)
+    rules.check_thread(call.account, thread_id)
     labels = set(meta.get("labelIds") or ["INBOX"])
     msg = call.account.add(raw, labels, call.fake.now_ms(), thread_id)
     return 200, res.message(msg, "minimal")
@@ -189,6 +205,7 @@ def labels_create(call: Call) -> Result:
 
 def drafts_create(call: Call) -> Result:
     raw, thread_id, _ = _message_bytes(call)
+    rules.check_thread(call.account, thread_id)
     draft = call.account.create_draft(raw, thread_id, call.fake.now_ms())
     return 200, res.draft(call.account, draft)
 
@@ -202,8 +219,10 @@ def drafts_list(call: Call) -> Result:
     acc = call.account
     drafts = list(acc.drafts.values())
     if call.arg("q"):  # drafts.list takes the search box's query language, like messages.list
-        parsed = gq.parse(call.arg("q"), call.fake.now_ms(), acc.label_ids_by_name())
-        drafts = [d for d in drafts if parsed.matches(acc.get(d.message_id))]
+        now = call.fake.now_ms()
+        parsed = gq.parse(call.arg("q"), now, acc.label_ids_by_name())
+        drafts = [d for d in drafts if parsed.matches(acc.get(d.message_id))
+                  and acc.get(d.message_id).searchable_from_ms <= now]  # lags (rules.py)
     found = [res.draft(acc, d) for d in drafts]
     for d in found:
         d["message"] = {"id": d["message"]["id"], "threadId": d["message"]["threadId"]}
@@ -214,6 +233,7 @@ def drafts_list(call: Call) -> Result:
 
 def drafts_update(call: Call) -> Result:
     raw, thread_id, _ = _message_bytes(call)
+    rules.check_thread(call.account, thread_id)
     draft = call.account.update_draft(call.ids["id"], raw, thread_id, call.fake.now_ms())
     return 200, res.draft(call.account, draft)
 
@@ -222,6 +242,7 @@ def drafts_send(call: Call) -> Result:
     acc = call.account
     if call.raw is not None or "raw" in call.json().get("message", {}):
         raw, thread_id, body = _message_bytes(call)
+        rules.check_thread(acc, thread_id)
         draft_id = body.get("id")
         if draft_id:  # send with an update: the documented "update then send" form
             acc.update_draft(draft_id, raw, thread_id, call.fake.now_ms())
@@ -229,6 +250,8 @@ def drafts_send(call: Call) -> Result:
             draft_id = acc.create_draft(raw, thread_id, call.fake.now_ms()).id
     else:
         draft_id = call.json().get("id", "")
+    rules.check_recipients(acc.get(acc.get_draft(draft_id).message_id))
+    _may_send(call)
     msg = acc.send_draft(draft_id, call.fake.now_ms())
     call.fake.deliver(acc, msg)
     return 200, res.message(msg, "minimal")
@@ -282,6 +305,10 @@ def run(fn: Callable[[Call], Result], call: Call) -> Result:
         return fn(call)
     except NotFound as exc:
         return 404, res.error(404, f"Requested entity was not found: {exc}", "notFound")
+    except rules.Refused as exc:
+        return 400, res.error(400, str(exc), "invalidArgument")
+    except rules.Limited as exc:
+        return 429, res.error(429, str(exc), "rateLimitExceeded")
     except gq.QueryError as exc:
         return 400, res.error(400, str(exc), "invalidArgument")
     except (KeyError, ValueError) as exc:

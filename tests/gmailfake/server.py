@@ -13,6 +13,10 @@ Usage::
     ...
     fake.quota.units["me@example.test"], fake.quota.http_requests
     fake.faults.queue("429"); fake.revoke("me@example.test")
+    fake.search_lag = 0                            # the search index sees writes at once
+    fake.add_filter("me@example.test", Filter("client@", skip_inbox=True, label="Clients"))
+    fake.refuse_address("gone@client.test")        # mail to it bounces, as Gmail bounces
+    fake.sending.per_day = 2                       # the mail-sending limit (429)
     fake.open_connections                          # 0: no client can still change anything
     fake.stop()
 
@@ -36,7 +40,7 @@ from typing import Any
 
 from tests.gmailfake import batch as wire
 from tests.gmailfake import resources as res
-from tests.gmailfake import routes
+from tests.gmailfake import routes, rules
 from tests.gmailfake.faults import PER_USER_PER_MINUTE, Faults, Quota
 from tests.gmailfake.store import Account, Message
 
@@ -66,8 +70,12 @@ class GmailFake:
     """The fake Gmail service: accounts, tokens, quota, faults, and the HTTP server."""
 
     def __init__(self, clock: Callable[[], float] = time.time,
-                 quota_limit: int | None = PER_USER_PER_MINUTE, seed: int = 0) -> None:
+                 quota_limit: int | None = PER_USER_PER_MINUTE, seed: int = 0,
+                 search_lag: float = rules.DEFAULT_SEARCH_LAG) -> None:
         self.clock = clock
+        self.search_lag = search_lag  # seconds before an API write is searchable (rules.py)
+        self.sending = rules.SendingLimit()
+        self.refused: set[str] = set()  # addresses that do not exist: mail to them bounces
         self.quota = Quota(quota_limit)
         self.faults = Faults()
         self.accounts: dict[str, Account] = {}
@@ -148,12 +156,36 @@ class GmailFake:
         with self._lock:
             return self.accounts[address.lower()].add(raw, labels, date_ms, thread_id)
 
+    def add_filter(self, address: str, rule: rules.Filter) -> None:
+        """Give ``address`` a Gmail filter on its incoming mail (rules.py)."""
+        with self._lock:
+            self.accounts[address.lower()].filters.append(rule)
+
+    def refuse_address(self, address: str) -> None:
+        """Mail to ``address`` bounces back to its sender, as Gmail files bounces."""
+        self.refused.add(address.lower())
+
     def deliver(self, sender: Account, msg: Message) -> None:
-        """File a copy of a sent message in the INBOX of each hosted recipient."""
+        """File a copy of a sent message in the INBOX of each hosted recipient (after that
+        account's filters), and a bounce in the sender's thread for each refused one."""
+        failed = []
         for addr in dict.fromkeys(msg.delivery_addresses()):
             target = self.accounts.get(addr)
-            if target is not None and target is not sender:
-                target.add(msg.raw, {"INBOX", "UNREAD"}, self.now_ms(), deliver=True)
+            if addr in self.refused:
+                failed.append(addr)
+            elif target is not None and target is not sender:
+                labels = rules.apply_filters(target, {"INBOX", "UNREAD"}, msg.sender)
+                target.index_from_ms = self._index_from()
+                try:
+                    target.add(msg.raw, labels, self.now_ms(), deliver=True)
+                finally:
+                    target.index_from_ms = 0
+        if failed:
+            raw = rules.bounce(msg, failed, self.now_ms(), self._rng.getrandbits(32))
+            sender.add(raw, {"INBOX", "UNREAD"}, self.now_ms(), msg.thread_id, keep_thread=True)
+
+    def _index_from(self) -> int:
+        return self.now_ms() + int(self.search_lag * 1000)
 
     # ------------------------------------------------------------------ requests
     def handle(self, verb: str, target: str, headers: dict[str, str], body: bytes) -> Reply:
@@ -181,15 +213,19 @@ class GmailFake:
             return Reply.json(401, res.error(401, "Request had invalid authentication "
                                              "credentials.", "authError"))
         fault = self.faults.next(name)
-        if fault in ("429", "403", "500", "503"):
-            return _fault_reply(fault)
+        if fault not in ("", "drop", "drop_after"):
+            return _fault_reply(fault, self.now_ms())
         if fault == "drop":
             return DROPPED
         if not self.quota.charge(account.address, name, routes.UNITS.get(name, 5)):
-            return _fault_reply("429")
+            return _fault_reply("429user", self.now_ms())
         call = routes.Call(self, account, ids, query, body, raw, meta or {})
         with self._lock:
-            status, payload = routes.run(handler, call)
+            account.index_from_ms = self._index_from()
+            try:
+                status, payload = routes.run(handler, call)
+            finally:
+                account.index_from_ms = 0
         return DROPPED if fault == "drop_after" else Reply.json(status, payload)
 
     def _account(self, authorization: str, user: str) -> Account | None:
@@ -263,12 +299,25 @@ class GmailFake:
         return self.call(verb, path, query, headers, b"", raw=body, meta={})
 
 
-def _fault_reply(kind: str) -> Reply:
+def _fault_reply(kind: str, now_ms: int) -> Reply:
+    """The error bodies Gmail sends, by the shapes of the "Resolve errors" guide and the
+    "Usage limits" page: the per-user rate limit as 403 or 429 with ``userRateLimitExceeded``
+    (or ``rateLimitExceeded``), the project's daily limit as 403 ``dailyLimitExceeded``, the
+    mail-sending limit as 429 "User-rate limit exceeded" "(Mail sending)" with the time to
+    retry (an hour on here)."""
     if kind == "429":
         return Reply.json(429, res.error(429, "User-rate limit exceeded.", "rateLimitExceeded"))
+    if kind == "429user":
+        return Reply.json(429, res.error(429, "User-rate limit exceeded.",
+                                         "userRateLimitExceeded"))
+    if kind == "429send":
+        return Reply.json(429, res.error(429, rules.sending_limit_message(now_ms + 3_600_000),
+                                         "rateLimitExceeded"))
     if kind == "403":
         return Reply.json(403, res.error(403, "User Rate Limit Exceeded",
                                          "userRateLimitExceeded"))
+    if kind == "403daily":
+        return Reply.json(403, res.error(403, "Daily Limit Exceeded", "dailyLimitExceeded"))
     return Reply.json(int(kind), res.error(int(kind), "Backend Error", "backendError"))
 
 

@@ -9,8 +9,15 @@ history, with the rules Gmail documents.
 - History ("Synchronizing clients"): every change gets a history id; ids increase but are not
   contiguous. Records older than the retention are dropped, and a ``startHistoryId`` older than
   what is kept answers 404.
+- History records (discovery document, ``ListHistoryResponse.history``): the messages of a
+  record "typically only have id and threadId"; labels appear only in ``labelsAdded`` and
+  ``labelsRemoved`` records, as the labels changed. The labels a message had when the record
+  was made are kept apart (``_labels``) for ``history.list``'s ``labelId`` filter, and never
+  served.
 - Drafts: a draft wraps a message labelled ``DRAFT``; updating replaces that message; sending
   removes the draft and files a new message in ``SENT`` in the same thread.
+- Search freshness: ``index_from_ms`` is set by the server while it runs an API write; a
+  message stored then becomes searchable only from that moment (see ``rules.py``).
 
 Nothing here speaks HTTP; ``server.py`` maps requests onto these methods.
 """
@@ -25,6 +32,7 @@ import re
 from dataclasses import dataclass, field
 from email.message import Message as EmailPart
 from email.utils import getaddresses
+from typing import Any
 
 from tests.gmailfake.query import words_of
 
@@ -71,6 +79,7 @@ class Message:
     labels: set[str]
     internal_date_ms: int
     history_id: int = 0
+    searchable_from_ms: int = 0  # the search index sees the message from then on (rules.py)
     parsed: EmailPart = field(init=False, repr=False)
     message_id: str = field(init=False)
     subject: str = field(init=False)
@@ -125,6 +134,8 @@ class Account:
         self.history_floor = 0  # records with an id at or below this are gone
         self._by_msgid: dict[str, str] = {}
         self.search_cache: dict[str, object] = {}  # the last messages.list answer (routes.py)
+        self.filters: list[Any] = []  # rules.Filter, run on delivered mail (server.deliver)
+        self.index_from_ms = 0  # while the server writes: when the index will see the write
 
     # ------------------------------------------------------------------ ids and history
     def new_id(self) -> str:
@@ -133,8 +144,9 @@ class Account:
     def _record(self, kind: str, msg: Message, labels: list[str] | None = None) -> None:
         # Ids jump by a random step: clients must not assume contiguous history ids.
         self.history_id += self._rng.randint(1, 9)
-        ref = {"id": msg.id, "threadId": msg.thread_id, "labelIds": sorted(msg.labels)}
-        rec: dict[str, object] = {"id": str(self.history_id), "messages": [ref]}
+        ref = {"id": msg.id, "threadId": msg.thread_id}
+        rec: dict[str, object] = {"id": str(self.history_id), "messages": [ref],
+                                  "_labels": sorted(msg.labels)}
         if kind in ("messagesAdded", "messagesDeleted"):
             rec[kind] = [{"message": ref}]
         else:
@@ -157,12 +169,12 @@ class Account:
         for rec in self.history:
             if int(str(rec["id"])) <= start:
                 continue
-            kinds = {k for k in rec if k not in ("id", "messages")}
+            kinds = {k for k in rec if k not in ("id", "messages", "_labels")}
             if types and not kinds & types:
                 continue
-            if label and not any(label in m["labelIds"] for m in rec["messages"]):  # type: ignore[index, union-attr]
+            if label and label not in rec["_labels"]:  # type: ignore[operator]
                 continue
-            out.append(rec)
+            out.append({k: v for k, v in rec.items() if k != "_labels"})
         return out
 
     # ------------------------------------------------------------------ threading
@@ -200,7 +212,8 @@ class Account:
         """Store ``raw`` with ``labels``; ``thread_id`` is the client's requested thread.
         ``deliver`` marks mail arriving from elsewhere (threaded by its references);
         ``keep_thread`` files it in ``thread_id`` as is (a sent draft keeps its thread)."""
-        probe = Message("", "", raw, set(labels), internal_date_ms)
+        probe = Message("", "", raw, set(labels), internal_date_ms,
+                        searchable_from_ms=self.index_from_ms)
         if keep_thread and thread_id:
             tid = thread_id
         else:

@@ -55,12 +55,13 @@ def test_delivery_lands_in_recipient_inbox_and_a_reply_threads_back(gmail_fake: 
     me, client = build_service(gmail_fake), build_service(gmail_fake, CLIENT)
     first = invoice()
     tid = send(me, first)["threadId"]
-    inbox = client.users().messages().list(userId="me", q="in:inbox").execute()["messages"]
+    inbox = client.users().messages().list(userId="me", labelIds=["INBOX"]).execute()[
+        "messages"]
     assert len(inbox) == 1
     answer = mail(CLIENT, USER, "RE: Invoice INV-2031", "Merci, le virement part vendredi.",
                   "<ans@client.example.test>", reply_to=first)
     send(client, answer, inbox[0]["threadId"])
-    mine = me.users().messages().list(userId="me", q="in:inbox").execute()["messages"]
+    mine = me.users().messages().list(userId="me", labelIds=["INBOX"]).execute()["messages"]
     assert [m["threadId"] for m in mine] == [tid]
 
 
@@ -76,8 +77,8 @@ def test_drafts_send_files_in_sent_keeps_thread_and_removes_draft(gmail_fake: Gm
     sent = svc.users().drafts().send(userId="me", body={"id": draft["id"]}).execute()
     assert sent["threadId"] == tid and "SENT" in sent["labelIds"]
     assert svc.users().drafts().list(userId="me").execute().get("drafts", []) == []
-    found = svc.users().messages().list(userId="me", q="in:sent rfc822msgid:fu-1@example.test")
-    assert found.execute()["messages"][0]["id"] == sent["id"]
+    found = svc.users().messages().list(userId="me", labelIds=["SENT"]).execute()["messages"]
+    assert found[0]["id"] == sent["id"]
     with pytest.raises(HttpError) as err:
         svc.users().drafts().get(userId="me", id=draft["id"]).execute()
     assert err.value.resp.status == 404
@@ -158,8 +159,13 @@ def test_upload_paths_send_the_message(gmail_fake: GmailFake, resumable: bool) -
     assert "SENT" in got["labelIds"]
 
 
-def test_search_subset(gmail_fake: GmailFake) -> None:
-    svc = build_service(gmail_fake)
+def test_search_subset() -> None:
+    with GmailFake(search_lag=0) as fake:
+        fake.add_account(USER)
+        _search_subset(build_service(fake))
+
+
+def _search_subset(svc: Any) -> None:
     send(svc, invoice())
     send(svc, mail(USER, CLIENT, "Rechnung 77", "Bitte überweisen Sie den Betrag.", "<r77@x>"))
     send(svc, mail(USER, CLIENT, "Photos", "From the trip.", "<p@x>"))
@@ -196,3 +202,159 @@ def test_dropped_connection_closes_without_answer(gmail_fake: GmailFake) -> None
                      b"Authorization: Bearer access-me@example.test\r\n\r\n")
         assert sock.recv(100) == b""
     assert gmail_fake.faults.injected["drop"] == 1
+
+
+# -- Gmail as it really behaves (rules.py) -------------------------------------------------------
+
+def lagging_fake() -> tuple[GmailFake, list[float]]:
+    clock = [1_772_000_000.0]
+    fake = GmailFake(clock=lambda: clock[0]).start()
+    fake.add_account(USER)
+    fake.add_account(CLIENT)
+    return fake, clock
+
+
+def test_search_lags_writes_while_get_and_label_listing_see_them_at_once() -> None:
+    fake, clock = lagging_fake()
+    try:
+        svc = build_service(fake)
+        sent = send(svc, invoice())
+        msgs = svc.users().messages()
+        assert msgs.list(userId="me", q="rfc822msgid:inv-2031@example.test").execute()[
+            "resultSizeEstimate"] == 0
+        assert msgs.get(userId="me", id=sent["id"]).execute()["id"] == sent["id"]
+        by_label = msgs.list(userId="me", labelIds=["SENT"]).execute()["messages"]
+        assert [m["id"] for m in by_label] == [sent["id"]]
+        draft = svc.users().drafts().create(userId="me", body={"message": {"raw": b64(mail(
+            USER, CLIENT, "Re: Invoice INV-2031", "x", "<d1@example.test>"))}}).execute()
+        drafts = svc.users().drafts()
+        assert drafts.list(userId="me", q="rfc822msgid:d1@example.test").execute()[
+            "resultSizeEstimate"] == 0
+        assert [d["id"] for d in drafts.list(userId="me").execute()["drafts"]] == [draft["id"]]
+        clock[0] += fake.search_lag + 61  # the index has caught up (and the minute moved on)
+        assert msgs.list(userId="me", q="rfc822msgid:inv-2031@example.test").execute()[
+            "resultSizeEstimate"] == 1
+        assert drafts.list(userId="me", q="rfc822msgid:d1@example.test").execute()[
+            "resultSizeEstimate"] == 1
+    finally:
+        fake.stop()
+
+
+def test_search_lag_knob_off_sees_writes_at_once() -> None:
+    with GmailFake(search_lag=0) as fake:
+        fake.add_account(USER)
+        svc = build_service(fake)
+        send(svc, invoice())
+        assert svc.users().messages().list(userId="me", q="in:sent").execute()[
+            "resultSizeEstimate"] == 1
+
+
+def test_history_records_carry_only_id_and_thread_id(gmail_fake: GmailFake) -> None:
+    svc = build_service(gmail_fake)
+    start = svc.users().getProfile(userId="me").execute()["historyId"]
+    sent = send(svc, invoice())
+    svc.users().messages().modify(userId="me", id=sent["id"],
+                                  body={"addLabelIds": ["STARRED"]}).execute()
+    records = svc.users().history().list(userId="me", startHistoryId=start).execute()["history"]
+    for record in records:
+        for ref in record["messages"]:
+            assert set(ref) == {"id", "threadId"}
+    added = records[0]["messagesAdded"][0]["message"]
+    assert set(added) == {"id", "threadId"}
+    assert records[1]["labelsAdded"][0]["labelIds"] == ["STARRED"]
+    # the labelId filter still works: Gmail knows the labels, it just does not send them
+    sent_only = svc.users().history().list(userId="me", startHistoryId=start,
+                                           labelId="SENT").execute()["history"]
+    assert len(sent_only) == 2
+
+
+@pytest.mark.parametrize(("to", "expected"), [
+    ("", "Recipient address required"),
+    ("dana at example dot test", "Invalid To header"),
+])
+def test_sending_a_bad_draft_answers_400(gmail_fake: GmailFake, to: str, expected: str) -> None:
+    svc = build_service(gmail_fake)
+    msg = mail(USER, CLIENT, "Re: Invoice", "x", "<bad@example.test>")
+    del msg["To"]
+    if to:
+        msg["To"] = to
+    draft = svc.users().drafts().create(userId="me", body={"message": {"raw": b64(msg)}})
+    draft_id = draft.execute()["id"]  # Gmail keeps a draft without recipients...
+    with pytest.raises(HttpError) as err:
+        svc.users().drafts().send(userId="me", body={"id": draft_id}).execute()
+    assert err.value.resp.status == 400 and expected in str(err.value)
+    assert draft_id in gmail_fake.accounts[USER].drafts  # ...and still has it afterwards
+
+
+def test_an_unknown_thread_id_answers_400(gmail_fake: GmailFake) -> None:
+    svc = build_service(gmail_fake)
+    body = {"message": {"raw": b64(invoice()), "threadId": "18f00000deadbeef"}}
+    with pytest.raises(HttpError) as err:
+        svc.users().drafts().create(userId="me", body=body).execute()
+    assert err.value.resp.status == 400 and "Invalid thread_id value" in str(err.value)
+
+
+def test_a_filter_skips_the_inbox_and_labels_but_the_reply_joins_its_thread(
+        gmail_fake: GmailFake) -> None:
+    from tests.gmailfake.rules import Filter
+
+    gmail_fake.add_filter(USER, Filter(CLIENT, skip_inbox=True, label="Clients"))
+    me, client = build_service(gmail_fake), build_service(gmail_fake, CLIENT)
+    first = invoice()
+    tid = send(me, first)["threadId"]
+    answer = mail(CLIENT, USER, "Re: Invoice INV-2031", "Paid today.", "<paid@client.test>",
+                  reply_to=first)
+    theirs = client.users().messages().list(userId="me", labelIds=["INBOX"]).execute()
+    send(client, answer, theirs["messages"][0]["threadId"])
+    (got,) = [m for m in gmail_fake.accounts[USER].messages.values()
+              if m.message_id == "<paid@client.test>"]
+    labels = {lbl["name"]: lbl["id"] for lbl in
+              me.users().labels().list(userId="me").execute()["labels"]}
+    assert "INBOX" not in got.labels and labels["Clients"] in got.labels
+    assert got.thread_id == tid
+
+
+def test_mail_to_an_address_that_does_not_exist_bounces_into_the_original_thread(
+        gmail_fake: GmailFake) -> None:
+    gmail_fake.refuse_address("gone@client.test")
+    svc = build_service(gmail_fake)
+    first = mail(USER, "gone@client.test", "Invoice INV-7", "Invoice attached.",
+                 "<inv-7@example.test>", pdf=PDF)
+    tid = send(svc, first)["threadId"]
+    thread = svc.users().threads().get(userId="me", id=tid, format="minimal").execute()
+    assert len(thread["messages"]) == 2
+    got = svc.users().messages().get(userId="me", id=thread["messages"][1]["id"],
+                                     format="raw").execute()
+    import email
+    parsed = email.message_from_bytes(base64.urlsafe_b64decode(got["raw"]))
+    assert parsed["From"] == "Mail Delivery Subsystem <mailer-daemon@googlemail.com>"
+    assert parsed["X-Failed-Recipients"] == "gone@client.test"
+    assert parsed["In-Reply-To"] == "<inv-7@example.test>"
+    assert "INBOX" in thread["messages"][1]["labelIds"]
+
+
+def test_the_mail_sending_limit_answers_429_with_a_time_to_retry(gmail_fake: GmailFake) -> None:
+    gmail_fake.sending.per_day = 1
+    svc = build_service(gmail_fake)
+    send(svc, invoice())
+    with pytest.raises(HttpError) as err:
+        send(svc, mail(USER, CLIENT, "Another", "x", "<another@example.test>"))
+    assert err.value.resp.status == 429
+    assert "Retry after" in str(err.value) and "(Mail sending)" in str(err.value)
+    svc.users().getProfile(userId="me").execute()  # other calls still work
+
+
+@pytest.mark.parametrize(("kind", "status", "reason"), [
+    ("429user", 429, "userRateLimitExceeded"), ("403", 403, "userRateLimitExceeded"),
+    ("403daily", 403, "dailyLimitExceeded"), ("429send", 429, "rateLimitExceeded"),
+])
+def test_limit_errors_have_gmails_shapes(gmail_fake: GmailFake, kind: str, status: int,
+                                         reason: str) -> None:
+    import json
+    gmail_fake.faults.queue(kind)
+    svc = build_service(gmail_fake)
+    with pytest.raises(HttpError) as err:
+        svc.users().getProfile(userId="me").execute()
+    body = json.loads(err.value.content)["error"]
+    assert err.value.resp.status == status == body["code"]
+    assert body["errors"][0]["reason"] == reason and body["errors"][0]["domain"] == "global"
