@@ -55,7 +55,6 @@ class TransientMailboxError(MailboxError):
 
 class PermanentMailboxError(MailboxError):
     """The mailbox refused in a way only the user can fix (credentials, missing folder)."""
-    """The mailbox refused in a way only the user can fix (credentials, missing folder)."""
 
 
 class RefusedMessageError(PermanentMailboxError):
