@@ -162,9 +162,9 @@ def missed_note(missed: object, last_sync: object, numbers: dict[str, str]) -> s
     recent = [e for e in missed if datetime.fromisoformat(e["slot"]) > week]
     if not recent:
         return ""
-    which = ", ".join(
-        f"{numbers.get(e['invoice'], e['invoice'])} {e['stage'].replace('_', ' ')} "
-        f"{datetime.fromisoformat(e['slot']):%a %d %b %H:%M}" for e in recent)
+    shown = [f"{numbers.get(e['invoice'], e['invoice'])} {e['stage'].replace('_', ' ')} "
+             f"{datetime.fromisoformat(e['slot']):%a %d %b %H:%M}" for e in recent[-5:]]
+    which = ", ".join(shown) + (f" and {len(recent) - 5} more" if len(recent) > 5 else "")
     count = f"{len(recent)} slot" + ("s" if len(recent) > 1 else "")
     return (f"relance was not running at {count} this week (computer asleep?) — keep it on an "
             "always-on machine, or widen the window ([window] missed_until, start, end). "

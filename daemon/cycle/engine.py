@@ -25,7 +25,7 @@ from ..core.templating import TemplateSet
 from .apply import Action, Applier
 from .config import Config
 from .observe import Observer, ObserveReport
-from .store import Store
+from .store import FollowUpRow, Store
 from .templates import load_templates
 
 Clock = Callable[[], datetime]
@@ -99,15 +99,19 @@ class Engine:
         return self.config.client_for(invoice.client).language or invoice.language \
             or self.config.language
 
-    def plan(self) -> Plan:
-        """What should exist now, from the store alone."""
+    def plan(self, at: datetime | None = None) -> Plan:
+        """What should exist now, from the store alone; with ``at``, what should have existed
+        at that moment, from the events known to have happened by then."""
         def consolidate(invoice: Invoice) -> bool:
             choice = self.config.client_for(invoice.client).consolidate
             return self.config.cadence.consolidate if choice is None else choice
 
         waiting = {(row.invoice_key, row.stage): row.slot
                    for row in self.store.followups("drafted")}
-        return plan(self.store.invoices(), self.store.events(), now=self.clock(),
+        events = self.store.events()
+        if at is not None:
+            events = {key: [e for e in found if e.at <= at] for key, found in events.items()}
+        return plan(self.store.invoices(), events, now=at or self.clock(),
                     settings=self.config.cadence, window=self.config.window,
                     calendar=self.calendar, zone_of=self.zone_of, consolidate_for=consolidate,
                     kept_slots=waiting)
@@ -203,15 +207,21 @@ class Engine:
 
     def _note_missed(self, current: Plan, previous: str | None) -> None:
         """Record the waiting drafts whose slot passed while relance was not running (no cycle
-        since before the slot) and that the plan no longer keeps at that slot: they were not
-        caught up within the grace, and the user should know the computer was asleep."""
+        since before the slot), that would have gone had it run then, and that the plan no
+        longer keeps at that slot: they were not caught up within the grace, and the user
+        should know the computer was asleep. (A draft replaced before its slot by a statement,
+        or withdrawn by a reply that came in the night, was not missed.)"""
         since = datetime.fromisoformat(previous) if previous else None
         now = self.clock()
-        kept = {(f.invoice_key, f.stage.key): f.slot for f in current.followups}
+
+        def kept(found: Plan, row: FollowUpRow) -> bool:
+            return any((f.invoice_key, f.stage.key) == (row.invoice_key, row.stage)
+                       and f.slot == row.slot for f in found.followups)
+
         missed = [row for row in self.store.followups("drafted")
                   if row.invoice_key == row.primary_key and row.slot <= now
-                  and since is not None and since < row.slot
-                  and kept.get((row.invoice_key, row.stage)) != row.slot]
+                  and since is not None and since < row.slot and not kept(current, row)
+                  and kept(self.plan(at=row.slot), row)]
         if not missed:
             return
         entries = [e for e in json.loads(self.store.meta(MISSED_META) or "[]")

@@ -210,9 +210,13 @@ class Observer:
     def _followup_came_back(self, mid: str, msg: EmailMessage, when: datetime,
                             rows: list[FollowUpRow], stage: str, record: _Sighting) -> None:
         """A follow-up is in Sent: it went out (sent by relance, or by the user from Drafts)."""
+        if rows and all(row.state == FollowUpState.SENT for row in rows):
+            # relance sent it and recorded when; the copy's Date is the slot, which a send
+            # caught up after a missed slot (the laptop asleep) no longer is.
+            self.store.record_message(invoice_key=rows[0].primary_key, kind="followup", **record)
+            return
         if rows:
-            if any(row.state != FollowUpState.SENT for row in rows):
-                self.store.set_followup_state(mid, FollowUpState.SENT, note="seen in Sent")
+            self.store.set_followup_state(mid, FollowUpState.SENT, note="seen in Sent")
             targets = [(row.invoice_key, row.stage) for row in rows]
             primary = rows[0].primary_key
         else:
