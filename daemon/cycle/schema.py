@@ -87,6 +87,25 @@ _MIGRATIONS: tuple[str, ...] = (
     );
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 2: an index under every query the cycle runs (issue 14), so that reading one kind of
+    # event, the drafted follow-ups or one sender's messages costs what it finds, not the
+    # store's whole history; tests/cycle/test_query_plans.py checks the plans.
+    """
+    CREATE INDEX invoices_by_sent ON invoices(sent_at, key);
+    CREATE INDEX invoices_by_number ON invoices(lower(number));
+    CREATE INDEX events_by_time ON events(at, id);
+    CREATE INDEX events_by_kind ON events(kind, at, id);
+    CREATE INDEX followups_by_state ON followups(state, slot, invoice_key);
+    CREATE INDEX followups_by_slot ON followups(slot, invoice_key);
+    CREATE INDEX messages_by_kind ON messages(kind, date);
+    CREATE INDEX messages_by_sender_folder ON messages(sender, folder, date);
+    CREATE INDEX messages_by_sender_kind ON messages(sender, kind, date);
+    CREATE INDEX messages_in_threads ON messages(invoice_key, message_id, thread_id)
+        WHERE invoice_key IS NOT NULL;
+    CREATE INDEX messages_by_thread ON messages(invoice_key, date, seen_at);
+    DROP INDEX messages_by_sender;
+    DROP INDEX messages_by_invoice;
+    """,
 )
 
 SCHEMA_VERSION = len(_MIGRATIONS)
