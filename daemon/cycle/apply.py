@@ -112,9 +112,11 @@ class Applier:
             elif row.slot != followup.slot:
                 self._act("rescheduled", row, mid, followup.slot)
                 if not self.dry_run:
+                    # what still needs the user stays said in `relance status`
+                    kept = row.note if row.note.startswith(("needs you", "held")) else ""
                     with self.store.transaction():
                         self.store.set_followup_state(mid, FollowUpState.DRAFTED,
-                                                      slot=followup.slot)
+                                                      slot=followup.slot, note=kept)
             return
         if row is not None and row.message_id == mid and row.state in (
                 FollowUpState.SENT, FollowUpState.SENDING, FollowUpState.CANCELLED):
