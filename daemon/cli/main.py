@@ -125,6 +125,7 @@ def _engine(env: Environment, config: Config, store: Store, *, mailbox: bool) ->
 @click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> None:
+    from ..core.interest import coverage_notes
     from ..cycle.observe import UNREADABLE_KIND
     from ..cycle.store import Store
     from .inspection import unreadable_notes
@@ -140,7 +141,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
                             now.astimezone(config.zone).date())
         state = health(store.meta)
         unread = store.messages_of_kind(UNREADABLE_KIND)
-    notes = attention(rows, state, followups) + unreadable_notes(unread)
+    notes = attention(rows, state, followups) + unreadable_notes(unread) \
+        + coverage_notes(config.statutory, now.astimezone(config.zone).date())
     if as_json:
         click.echo(json.dumps({**state, "attention": notes, "invoices": rows_as_json(rows)},
                               indent=2))
@@ -182,15 +184,16 @@ def once(ctx: click.Context, dry_run: bool) -> None:
 @click.argument("invoice")
 @click.pass_context
 def preview(ctx: click.Context, invoice: str) -> None:
-    from ..core import message as mail
     from ..cycle.actions import find_invoice
     from ..cycle.apply import message_id_for
     from ..cycle.store import Store
+    from .preview import preview_text
 
     env = _env(ctx)
     config = env.config()
     with Store.open(config.store_path) as store:
-        engine = _engine(env, config, store, mailbox=False)
+        # The mailbox is opened to fetch the files that go along, as the draft will have them.
+        engine = _engine(env, config, store, mailbox=True)
         found = find_invoice(store, invoice)
         current = engine.plan()
         planned = [f for f in current.followups if f.invoice_key == found.key]
@@ -200,11 +203,7 @@ def preview(ctx: click.Context, invoice: str) -> None:
             click.echo(f"No follow-up is planned for {found.number}: {reason}.")
             return
         message = engine.compose(planned[0], message_id_for(planned[0], engine.domain))
-    for name in ("From", "To", "Cc", "Subject", "In-Reply-To", "References", "Date"):
-        if message[name]:
-            click.echo(f"{name}: {message[name]}")
-    click.echo(f"Slot: {planned[0].slot.isoformat(timespec='minutes')}\n")
-    click.echo(mail.text_body(message))
+    click.echo(preview_text(message, planned[0].slot.isoformat(timespec="minutes")), nl=False)
 
 
 def _decide(ctx: click.Context, invoice: str, kind: str, until: date | None = None) -> None:

@@ -2,19 +2,27 @@
 message, all made from one ``Letter``. The template set itself (sandbox, filters) is in
 ``templating``; reading it from disk is the cycle's.
 
-What a template sees (``followup_context``): ``client_name`` (may be empty: greet neutrally),
-``invoice_number``, ``amount`` (``Money`` or None), ``issue_date``, ``due_date``, ``today``,
-``days_overdue`` (negative before the due date), ``days_until_due``, ``late_fee``, ``interest``,
-``total_due`` (``Money``, or None when not configured or not yet due), ``interest_rate``,
-``payment_methods`` (lines), ``sender_name``, ``company``, ``phone``, ``signature`` (the
-configured one, else name and company), ``stage``, ``stage_key``, ``attached`` (the invoice
-file goes along), and for statements ``invoices`` (``StatementLine``) and ``totals`` (one
-``Money`` per currency). Filters: ``money``, ``date``, ``percent``, ``number``, ``days``.
+What a template sees (``followup_context``): ``greeting`` and ``closing`` (the opening and
+closing lines, in the register the invoice e-mail used: see ``greeting``), ``client_name``
+(the person greeted; may be empty), ``invoice_number``, ``amount`` (``Money`` or None),
+``issue_date``, ``due_date``, ``today``, ``days_overdue`` (negative before the due date),
+``days_until_due``, ``late_fee``, ``interest``, ``total_due`` (``Money``, or None when not
+configured or not yet due), ``interest_rate``, ``statutory`` (``StatutoryInterest`` when the
+user turned statutory interest on and the law's table covers the lateness, else None) with
+``statutory_basis`` (the law, named in the template's language), ``payment_methods`` (lines),
+``sender_name``, ``company``, ``phone``, ``signature`` (the configured one, else name and
+company), ``stage``, ``stage_key``, ``attached`` (the invoice file goes along),
+``attached_names`` (every file that goes along) and ``not_attached`` (files left out for size),
+``paid_late`` (thank-you: paid after the due date, or the payment day is unknown), and for
+statements ``invoices`` (``StatementLine``) and ``totals`` (one ``Money`` per currency).
+Filters: ``money``, ``date``, ``percent``, ``number``, ``days``.
 
 The fixed late fee is stated in its own currency (``LateFees.currency``, else the invoice's).
 ``total_due`` is in the invoice's currency: it adds the fee only when the fee is in that
 currency too; a fee in another currency stands apart (``late_fee.currency`` then differs from
-``total_due.currency``, and ``late_fee_apart`` is true), never converted, never summed.
+``total_due.currency``, and ``late_fee_apart`` is true), never converted, never summed. The
+same holds for a law's compensation (the 40 EUR of a French, German, Spanish or Romanian
+claim on an invoice in RON or GBP).
 """
 
 from __future__ import annotations
@@ -24,18 +32,24 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from .fees import fees_context
+from .greeting import salutation
+from .interest import Law
 from .model import Invoice, LateFees, Money, PaymentTerms, Sender, Stage, StageKind
 from .templating import RenderedBody, TemplateSet
 from .threads import reply_headers
 
-CENT = Decimal("0.01")
+Day = date  # a name the dataclass fields below cannot shadow
 
 AttachmentFile = tuple[str, str, bytes]  # filename, content type, content
+# What goes along with one follow-up, at most: Gmail refuses a message over 25 MB, and base64
+# makes a file a third larger on the wire. The files that do not fit are named in the body.
+MAX_ATTACHED_BYTES = 15 * 1024 * 1024
 
 # ---------------------------------------------------------------------------------------------
 # The context
@@ -52,12 +66,6 @@ class StatementLine:
     days_overdue: int
 
 
-def _interest(amount: Money, fees: LateFees, days: int) -> Money:
-    """Simple interest to date: amount × rate/100 × days/365, rounded half up to the cent."""
-    value = amount.amount * fees.annual_interest_percent / 100 * Decimal(days) / 365
-    return Money(value.quantize(CENT, rounding=ROUND_HALF_UP), amount.currency)
-
-
 def _totals(lines: Sequence[StatementLine]) -> list[Money]:
     sums: dict[str, Decimal] = {}
     for line in lines:
@@ -65,29 +73,6 @@ def _totals(lines: Sequence[StatementLine]) -> list[Money]:
             currency = line.amount.currency
             sums[currency] = sums.get(currency, Decimal(0)) + line.amount.amount
     return [Money(total, currency) for currency, total in sorted(sums.items())]
-
-
-@dataclass(frozen=True)
-class FeesDue:
-    """What lateness adds to an invoice, each in its own currency."""
-
-    late_fee: Money | None  # the fixed fee, in the configured currency (else the invoice's)
-    interest: Money | None  # in the invoice's currency
-    total_due: Money  # the invoice's currency only: a fee in another currency is not in it
-
-
-def fees_due(amount: Money, fees: LateFees, days_overdue: int) -> FeesDue:
-    """Return the fixed fee, the interest and the total of an invoice of ``amount`` that is
-    ``days_overdue`` late under ``fees``. The fixed fee is never converted: when it is stated
-    in another currency than the invoice's, it is owed apart and left out of the total."""
-    late_fee = interest = None
-    if fees.fixed > 0:
-        late_fee = Money(fees.fixed.quantize(CENT), fees.currency or amount.currency)
-    if fees.annual_interest_percent > 0:
-        interest = _interest(amount, fees, days_overdue)
-    extra = sum((m.amount for m in (late_fee, interest)
-                 if m is not None and m.currency == amount.currency), Decimal(0))
-    return FeesDue(late_fee, interest, Money(amount.amount + extra, amount.currency))
 
 
 def _statement_lines(invoice: Invoice, covered: Sequence[Invoice],
@@ -103,6 +88,22 @@ def _statement_lines(invoice: Invoice, covered: Sequence[Invoice],
     )
 
 
+@dataclass(frozen=True)
+class Circumstances:
+    """What else a follow-up depends on: the language written in, the late-payment law the
+    user turned on (None: off, or a client who is not a business), the invoice e-mail's text
+    and To display name (to greet as the user greeted), the files that go along and those left
+    out, and the day the invoice was paid (thank-you; None when unknown)."""
+
+    language: str = "en"
+    law: Law | None = None
+    invoice_text: str = ""
+    to_name: str = ""
+    attached_names: tuple[str, ...] = ()
+    not_attached: tuple[str, ...] = ()
+    paid_on: date | None = None
+
+
 def followup_context(
     invoice: Invoice,
     stage: StageKind,
@@ -115,6 +116,7 @@ def followup_context(
     covered: Sequence[Invoice] = (),
     client_name: str = "",
     attached: bool = False,
+    more: Circumstances = Circumstances(),
 ) -> dict[str, object]:
     """Return the variables a template sees (listed in this module's docstring).
 
@@ -122,28 +124,25 @@ def followup_context(
     ``fees_due`` for the currencies).
     """
     overdue = (today - invoice.due_date).days
-    amount = invoice.amount
-    due = None
-    if fees.enabled and amount is not None and overdue > 0:
-        due = fees_due(amount, fees, overdue)
     lines = _statement_lines(invoice, covered, today)
     sender_name = sender.name or invoice.sender_name
     signature = sender.signature.strip() or "\n".join(p for p in (sender_name, sender.company) if p)
+    greet = salutation(more.language, invoice_text=more.invoice_text, to_name=more.to_name,
+                       configured=client_name)
+    law = more.law
     return {
-        "client_name": client_name.strip(),
+        "greeting": greet.greeting,
+        "closing": greet.closing,
+        "client_name": greet.name,
         "invoice_number": invoice.number,
-        "amount": amount,
+        "amount": invoice.amount,
         "issue_date": invoice.issue_date,
         "due_date": invoice.due_date,
         "today": today,
         "days_overdue": overdue,
         "days_until_due": max(0, -overdue),
-        "late_fee": due.late_fee if due else None,
-        "interest": due.interest if due else None,
-        "interest_rate": fees.annual_interest_percent,
-        "total_due": due.total_due if due else None,
-        "late_fee_apart": bool(due and due.late_fee
-                               and due.late_fee.currency != due.total_due.currency),
+        **fees_context(invoice, fees, law, today),
+        "statutory_basis": law.basis_in(more.language) if law else "",
         "payment_methods": list(payment.methods),
         "sender_name": sender_name,
         "company": sender.company,
@@ -152,6 +151,9 @@ def followup_context(
         "stage": stage.value,
         "stage_key": stage_key,
         "attached": attached,
+        "attached_names": list(more.attached_names),
+        "not_attached": list(more.not_attached),
+        "paid_late": more.paid_on is None or more.paid_on > invoice.due_date,
         "invoices": lines,
         "totals": _totals(lines),
     }
@@ -193,6 +195,30 @@ class Letter:
     covered: tuple[Invoice, ...] = ()
     client_name: str = ""
     stage_key: str | None = None  # with a bare ``StageKind``: the key ("further-2")
+    attachments: tuple[AttachmentFile, ...] = ()  # a statement's other invoices' files
+    law: Law | None = None  # statutory interest ([late_fees] statutory), for business clients
+    invoice_text: str = ""  # the invoice e-mail's own words: how the user greeted the client
+    to_name: str = ""  # the invoice's To display name
+    paid_on: Day | None = None  # thank-you: the day it was paid, when known
+
+    def files(self) -> tuple[list[AttachmentFile], list[str]]:
+        """Return the files that go along (the invoice's, then each covered invoice's, each
+        name once) and the names of those left out because the message would grow past
+        ``MAX_ATTACHED_BYTES``."""
+        kept: list[AttachmentFile] = []
+        left: list[str] = []
+        size = 0
+        seen: set[str] = set()
+        for file in (self.attachment, *self.attachments):
+            if file is None or file[0] in seen:
+                continue
+            seen.add(file[0])
+            if size + len(file[2]) > MAX_ATTACHED_BYTES:
+                left.append(file[0])
+                continue
+            size += len(file[2])
+            kept.append(file)
+        return kept, left
 
     @property
     def kind(self) -> StageKind:
@@ -208,10 +234,16 @@ class Letter:
 
 def render_body(letter: Letter) -> RenderedBody:
     """Return the plain-text body of the follow-up (what ``relance preview`` shows)."""
+    kept, left = letter.files()
+    more = Circumstances(
+        language=letter.templates.resolve(letter.language), law=letter.law,
+        invoice_text=letter.invoice_text, to_name=letter.to_name,
+        attached_names=tuple(f[0] for f in kept), not_attached=tuple(left),
+        paid_on=letter.paid_on)
     context = followup_context(
         letter.invoice, letter.kind, letter.key, today=letter.today, sender=letter.sender,
         payment=letter.payment, fees=letter.fees, covered=letter.covered,
-        client_name=letter.client_name, attached=letter.attachment is not None,
+        client_name=letter.client_name, attached=bool(kept), more=more,
     )
     return letter.templates.render(letter.kind, letter.language, context)
 
@@ -233,8 +265,8 @@ def text_to_html(text: str, language: str) -> str:
 
 def compose_followup(letter: Letter) -> EmailMessage:
     """Return the follow-up as a message ready to be drafted: ``multipart/alternative`` of
-    text/plain and text/html (inside ``multipart/mixed`` with the invoice file when the letter
-    has an ``attachment``).
+    text/plain and text/html (inside ``multipart/mixed`` with the invoice files when the letter
+    has an ``attachment`` or ``attachments``: see ``Letter.files``).
 
     From is the invoice's sender; To and Cc are the invoice's own, nothing else. The threading
     headers come from ``reply_headers`` (RFC 5322 §3.6.4) on the latest message of the thread
@@ -252,8 +284,7 @@ def compose_followup(letter: Letter) -> EmailMessage:
     msg.set_content(body.text, cte="quoted-printable")
     rich = text_to_html(body.text, body.language)
     msg.add_alternative(rich, subtype="html", cte="quoted-printable")
-    if letter.attachment is not None:
-        filename, content_type, content = letter.attachment
+    for filename, content_type, content in letter.files()[0]:
         maintype, _, subtype = content_type.partition("/")
         if not maintype or not subtype:
             maintype, subtype = "application", "octet-stream"

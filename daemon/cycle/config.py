@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from babel.numbers import list_currencies
 
 from ..core.errors import ConfigError
+from ..core.interest import Law
 from ..core.model import CadenceSettings, LateFees, PaymentTerms, Sender, SendWindow
 from .configaccount import (
     ADDRESS,
@@ -36,6 +37,7 @@ from .configaccount import (
     read_account,
 )
 from .configcheck import Checker, Section, field_names
+from .configfees import STATUTORY_KEYS, read_statutory
 from .configlines import LineLocator, syntax_error_line
 
 __all__ = [
@@ -135,6 +137,7 @@ class ClientSettings:
     language: str | None = None
     timezone: str | None = None
     consolidate: bool | None = None
+    business: bool = True  # statutory late-payment interest is owed between businesses only
 
 
 NO_CLIENT_SETTINGS = ClientSettings(match="")
@@ -154,6 +157,7 @@ class Config:
     window: SendWindow = SendWindow()
     late_fees: LateFees = LateFees()
     late_fee_currency: str | None = None  # currency of late_fees.fixed; None = the invoice's
+    statutory: Law | None = None  # the late-payment law follow-ups state ([late_fees] statutory)
     mode: ModeSettings = ModeSettings()
     followups: FollowupSettings = FollowupSettings()
     detection: DetectionSettings = DetectionSettings()
@@ -237,7 +241,8 @@ def _build(top: Section, environ: Mapping[str, str] | None) -> Config:
     language = locale.choice("language", "en", LANGUAGES)
     country = locale.holiday_country("holiday_country")
     subdivision = locale.holiday_subdivision("holiday_subdivision", country)
-    fees = top.sub("late_fees", ("fixed", "annual_interest_percent", "currency"))
+    fees = top.sub("late_fees", ("fixed", "annual_interest_percent", "currency",
+                                 *STATUTORY_KEYS))
     store = top.sub("store", ("path",))
     return Config(
         account=read_account(top.sub("account", field_names(AccountSettings)),
@@ -256,6 +261,7 @@ def _build(top: Section, environ: Mapping[str, str] | None) -> Config:
                            annual_interest_percent=fees.decimal(
                                "annual_interest_percent", Decimal(0), Decimal(100))),
         late_fee_currency=_currency(fees, "currency"),
+        statutory=read_statutory(fees),
         mode=mode,
         followups=_followups(top.sub("followups", field_names(FollowupSettings))),
         detection=_detection(top.sub("detection", field_names(DetectionSettings))),
@@ -376,5 +382,6 @@ def _clients(sections: list[Section]) -> tuple[ClientSettings, ...]:
         zone = section.zone("timezone", "") or None if section.has("timezone") else None
         consolidate = section.boolean("consolidate", True) if section.has("consolidate") else None
         clients.append(ClientSettings(match=match, name=section.string("name", ""),
-                                      language=language, timezone=zone, consolidate=consolidate))
+                                      language=language, timezone=zone, consolidate=consolidate,
+                                      business=section.boolean("business", True)))
     return tuple(clients)

@@ -24,6 +24,7 @@ from ..core.slots import BusinessCalendar, zone_for_dates
 from ..core.templating import TemplateSet
 from .apply import Action, Applier
 from .config import Config
+from .letterparts import letter_parts
 from .observe import Observer, ObserveReport
 from .store import FollowUpRow, Store
 from .templates import load_templates
@@ -135,7 +136,8 @@ class Engine:
             language=self.language_of(invoice), templates=self.templates, message_id=message_id,
             date=followup.slot, latest=LatestMessage(latest[0], tuple(latest[1])),
             attachment=self._attachment(invoice), covered=tuple(covered),
-            client_name=client.name))
+            client_name=client.name,
+            **letter_parts(self.config, self.store, self.mailbox, invoice, covered)))
 
     def _latest_in_thread(self, invoice_key: str) -> tuple[str, list[str]]:
         """The message a follow-up answers: the newest of the invoice, the user's own messages,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import sysconfig
@@ -70,9 +71,12 @@ def test_each_draft_is_a_threaded_reply_to_the_invoice_at_an_off_peak_slot(demo)
         assert slot.date() == expected["slot_date"]
         assert time(5) <= slot.time() < time(6) and slot.minute % 5
         assert message.get_body(("plain",)) and message.get_body(("html",))
-        # the sample's invoices went out with their PDF; each follow-up carries it again
+        # the sample's invoices went out with their PDF; each follow-up carries it again, and
+        # a statement carries the PDF of every invoice it lists
         files = [p.get_filename() for p in message.iter_attachments()]
-        assert len(files) == 1 and files[0].lower().endswith(".pdf"), row.number
+        listed = set(re.findall(r"F-20\d\d-\d{3}", message.get_body(("plain",)).get_content()))
+        assert len(files) == len(listed), row.number
+        assert all(f.lower().endswith(".pdf") for f in files), row.number
 
 
 def test_demo_json_from_the_command_line(tmp_path):

@@ -229,7 +229,8 @@ def test_a_fee_configured_in_euros_stays_in_euros_on_a_lei_invoice() -> None:
     assert "40,00\u00a0€" in text  # the fee as configured
     assert "40,00\u00a0RON" not in text
     # The total in lei is the invoice alone: 40 euros are not 40 lei.
-    assert "total dû 5\u202f000,00\u00a0RON plus 40,00\u00a0€." in text
+    assert ("total dû à ce jour\u00a0: 5\u202f000,00\u00a0RON, hors indemnité de 40,00\u00a0€, "
+            "due en EUR et non convertie.") in text
     assert "5\u202f040,00" not in text
 
 
@@ -237,22 +238,23 @@ def test_a_fee_in_another_currency_is_not_summed_with_the_interest() -> None:
     fees = LateFees(fixed=Decimal(40), annual_interest_percent=Decimal("10"), currency="EUR")
     text = _plain(_compose(invoice=LEI, fees=fees, language="ro"))
     # 5000 lei × 10 % × 25/365 = 34.25 lei of interest; the total adds that and only that.
-    assert "despăgubire fixă 40,00\u00a0EUR" in text
-    assert "dobândă 34,25\u00a0RON" in text
-    assert "total de plată 5.034,25\u00a0RON plus 40,00\u00a0EUR." in text
+    assert "despăgubire fixă de 40,00\u00a0EUR" in text
+    assert "dobândă de 34,25\u00a0RON" in text
+    assert ("total de plată la zi: 5.034,25\u00a0RON, fără despăgubirea de 40,00\u00a0EUR, "
+            "datorată în EUR și neconvertită.") in text
 
 
 def test_a_fee_in_the_invoices_currency_is_in_the_total() -> None:
     for fees in (LateFees(fixed=Decimal(40)), LateFees(fixed=Decimal(40), currency="EUR")):
         text = _plain(_compose(fees=fees))
-        assert "indemnité de recouvrement 40,00\u00a0€" in text
-        assert "total dû 1\u202f274,56\u00a0€." in text  # 1 234,56 + 40, said once
+        assert "indemnité de recouvrement de 40,00\u00a0€" in text
+        assert "total dû à ce jour\u00a0: 1\u202f274,56\u00a0€." in text  # 1 234,56 + 40, said once
 
 
 def test_without_a_configured_currency_the_fee_is_in_the_invoices() -> None:
     text = _plain(_compose(invoice=LEI, fees=LateFees(fixed=Decimal(40)), language="ro"))
-    assert "despăgubire fixă 40,00\u00a0RON" in text
-    assert "total de plată 5.040,00\u00a0RON" in text
+    assert "despăgubire fixă de 40,00\u00a0RON" in text
+    assert "total de plată la zi: 5.040,00\u00a0RON" in text
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Every built-in template, in every language, rendered with sample contexts: nothing left
-unrendered, 50–100 words, the facts named, urgency in the first line, amounts and dates as each
-locale writes them."""
+unrendered, 50–100 words of prose, the facts named, urgency in the first line, amounts and dates
+as each locale writes them, and the lines about fees and statutory interest as the client reads
+them in each language."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from importlib import resources
 
 import pytest
 
-from relance.daemon.core.compose import followup_context
+from relance.daemon.core.compose import Circumstances, followup_context
 from relance.daemon.core.model import (
     DueSource,
     Invoice,
@@ -82,15 +83,26 @@ def _render(
     today = BEFORE_DUE if stage is StageKind.REMINDER else LATE
     covered = COVERED if stage is StageKind.STATEMENT else ()
     context = followup_context(
-        invoice, stage, stage.value, today=today, covered=covered, **setup  # type: ignore[arg-type]
+        invoice, stage, stage.value, today=today, covered=covered,
+        more=Circumstances(language=language), **setup  # type: ignore[arg-type]
     )
     return TEMPLATES.render(stage, language, context).text
 
 
+FEE_OPENINGS = ("Under my terms", "Statutory interest", "Selon mes conditions", "Des pénalités",
+                "Conform condițiilor", "Până la data", "Gemäß meinen", "Bis zum",
+                "Según mis condiciones", "Hasta el")
+
+
 def _words(text: str) -> int:
-    """Words as a reader counts them: tokens holding a letter or a digit (a lone "—" or "€"
-    is not a word)."""
-    return sum(1 for token in text.split() if any(c.isalnum() for c in token))
+    """Words of the prose the template writes, as a reader counts them: tokens holding a letter
+    or a digit (a lone "—" or "€" is not a word). The lines the user's data makes long are left
+    out: the listed payment methods and invoices ("- ..."), the paragraph of fees and interest
+    (its length is the law's name and the user's terms) and the closing with the signature."""
+    paragraphs = text.rstrip().split("\n\n")[:-1]
+    kept = [p for p in paragraphs if not p.startswith(FEE_OPENINGS)]
+    lines = [line for p in kept for line in p.splitlines() if not line.startswith("- ")]
+    return sum(1 for line in lines for token in line.split() if any(c.isalnum() for c in token))
 
 
 def test_every_language_has_every_stage() -> None:
@@ -193,7 +205,8 @@ def test_statement_lists_every_invoice_and_the_total(language: str) -> None:
 def test_statement_totals_each_currency_apart() -> None:
     lei = _invoice("77", "950.00", date(2024, 3, 20), "<lei@studio-nord.ro>", currency="RON")
     context = followup_context(
-        MAIN, StageKind.STATEMENT, "statement", today=LATE, covered=(lei, *COVERED), **LEAN  # type: ignore[arg-type]
+        MAIN, StageKind.STATEMENT, "statement", today=LATE, covered=(lei, *COVERED),
+        more=Circumstances(language="ro"), **LEAN  # type: ignore[arg-type]
     )
     assert context["totals"] == [Money(Decimal("3814.56"), "EUR"), Money(Decimal("950.00"), "RON")]
     text = TEMPLATES.render(StageKind.STATEMENT, "ro", context).text
@@ -209,14 +222,26 @@ def test_payment_methods_are_listed() -> None:
 def test_greeting_uses_the_client_name_or_stays_neutral() -> None:
     assert _render("en", StageKind.URGENT, FULL).splitlines()[2] == "Dear Maria Ionescu,"
     assert _render("en", StageKind.URGENT, LEAN).splitlines()[2] == "Hello,"
-    assert _render("fr", StageKind.FIRST_NOTICE, LEAN).splitlines()[0] == "Madame, Monsieur,"
+    assert _render("fr", StageKind.FIRST_NOTICE, LEAN).splitlines()[0] == "Bonjour,"
     romanian = _render("ro", StageKind.FIRST_NOTICE, FULL)
     assert romanian.splitlines()[0] == "Bună ziua, Maria Ionescu,"
+    assert _render("de", StageKind.FIRST_NOTICE, LEAN).splitlines()[0] == \
+        "Sehr geehrte Damen und Herren,"
+    assert _render("es", StageKind.FIRST_NOTICE, LEAN).splitlines()[0] == "Buenos días:"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_company_is_never_greeted_as_a_person(language: str) -> None:
+    company = {**FULL, "client_name": "Studio Lumina SRL"}
+    first = _render(language, StageKind.FIRST_NOTICE, company).splitlines()[0]
+    assert "Lumina" not in first
+    assert first == _render(language, StageKind.FIRST_NOTICE, LEAN).splitlines()[0]
 
 
 def test_romanian_uses_comma_below_diacritics_and_the_formal_address() -> None:
     root = resources.files("relance.templates") / "ro"
-    text = "".join((root / f"{s.value}.txt.j2").read_text(encoding="utf-8") for s in STAGES)
+    text = "".join(node.read_text(encoding="utf-8") for node in root.iterdir()
+                   if node.name.endswith(".j2"))
     assert "ş" not in text and "ţ" not in text  # the cedilla look-alikes
     for letter in "șțăîâ":
         assert letter in text

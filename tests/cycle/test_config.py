@@ -95,6 +95,7 @@ RENAMED = {
     "window.holiday_country": "locale.holiday_country",
     "window.holiday_subdivision": "locale.holiday_subdivision",
     "late_fee_currency": "late_fees.currency",
+    "statutory": "late_fees.statutory",
     "store_path": "store.path",
 }
 SECTIONS: dict[str, type] = {
