@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -50,6 +50,7 @@ _SYMBOLS: dict[str, str] = {
     "¥": "JPY",
     "zł": "PLN",
     "kč": "CZK",
+    "₹": "INR",
 }
 _WORDS: dict[str, str] = {
     "lei": "RON",
@@ -58,9 +59,10 @@ _WORDS: dict[str, str] = {
     "euro": "EUR",
     "dollars": "USD",
     "francs": "CHF",
+    "rs": "INR",  # Indian retail invoices: "Rs. 1,770.00"
 }
 _CODES = ("EUR", "USD", "GBP", "CHF", "RON", "CAD", "AUD", "JPY", "SEK", "NOK", "DKK", "PLN",
-          "CZK", "HUF", "BGN", "MDL")
+          "CZK", "HUF", "BGN", "MDL", "INR")
 
 _SPACES = " \u00a0\u202f\u2009"
 _GROUPERS = _SPACES + "'’"
@@ -88,7 +90,7 @@ _GAP = "[" + _SPACES + "]?"
 _NUMBER_ALONE = (r"(?<![\w\-/])" + _NUMBER.replace("?P<num>", "?P<num2>")
                  .replace("?P<g>", "?P<g2>").replace("(?P=g)", "(?P=g2)"))
 _AMOUNT_RE = re.compile(
-    r"(?P<pre>" + _CURRENCY + r")" + _GAP + _NUMBER
+    r"(?P<pre>" + _CURRENCY + r")\.?" + _GAP + _NUMBER
     + r"|" + _NUMBER_ALONE + _GAP + r"(?P<post>" + _CURRENCY + r")",
     re.IGNORECASE,
 )
@@ -129,8 +131,38 @@ def to_decimal(number: str) -> Decimal | None:
         return None
 
 
+# A symbol that English-speaking writers put before a number owns the number after it: in "due
+# on April 3, 2026 $96.40" the "$" is the mark of 96.40, not of 2026. (A "€" or a code may
+# follow one number and precede the next: "1.400,00 € 1 1.400,00 €".)
+_PREFIX_SYMBOLS = frozenset({"$", "us$", "ca$", "c$", "a$", "£", "¥", "₹", "rs"})
+_PREFIX_OWNED = re.compile(_GAP + r"\d")
+# A year after a month is no amount when a currency follows it: "due on 3 August 2014 € ...".
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_MONTH_BEFORE = re.compile(
+    r"\b(?:jan|feb|fev|mar|apr|avr|abr|mai|may|jun|jui|iun|jul|iul|aug|aou|ago|sep|oct|okt"
+    r"|nov|dec|dez|dic|ene|ian)[a-z]*+\.?[^\S\n]*+(?:\d{1,2}(?:st|nd|rd|th)?)?,?[^\S\n]*+$")
+
+
+def _misread(match: re.Match[str], text: str) -> bool:
+    """Whether a number read with the currency after it belongs elsewhere: a year, or a number
+    before a prefix symbol that owns the next one."""
+    if not match.group("post"):
+        return False
+    start = match.start("num2")
+    if _YEAR.fullmatch(match.group("num2")) and _MONTH_BEFORE.search(
+            fold(text[max(0, start - 20):start])):
+        return True
+    return match.group("post").lower() in _PREFIX_SYMBOLS and bool(
+        _PREFIX_OWNED.match(text, match.end()))
+
+
 def _amounts(text: str) -> Iterator[tuple[Money, int, int]]:
-    for match in _AMOUNT_RE.finditer(text):
+    position = 0
+    while (match := _AMOUNT_RE.search(text, position)) is not None:
+        if _misread(match, text):
+            position = match.start("post")  # read the symbol again, before its number
+            continue
+        position = match.end()
         number = match.group("num") or match.group("num2")
         currency = match.group("pre") or match.group("post")
         value = to_decimal(number)
@@ -161,65 +193,3 @@ def parse_amount(text: str, default_currency: str | None = None) -> Money | NoAm
             if value is not None:
                 return Money(value, default_currency.upper())
     return NO_AMOUNT
-
-
-# The total among the amounts of an invoice. Labels are matched on text lower-cased without
-# diacritics ("montant du", "total de plata").
-
-
-MAX_AMOUNTS = 1000  # amounts weighed per text: an itemised invoice has dozens, not thousands
-_LABEL_REACH = 120  # characters before an amount searched for its label
-
-
-
-_DUE_TOTAL = re.compile(
-    r"amount due|balance due|total due|amount payable|total to pay|total payable|montant du"
-    r"|montant a payer|net a payer|reste a payer|total ttc|total a payer|total de plata"
-    r"|rest de plata|\bde plata\b|total factura|gesamtbetrag|rechnungsbetrag|zu zahlen"
-    r"|zahlbetrag|endbetrag|importe total|total a pagar|total incl|total including"
-    r"|total \(incl|total cu tva|total inkl")
-_NOT_TOTAL = re.compile(
-    r"sub-?total|sous-?total|total ht\b|hors tax|\bht\b|excl|before tax|net amount|\bnetto\b"
-    r"|zwischensumme|fara tva|\bbaza\b|base imponible|\bvat\b|\btva\b|\bmwst\b|\bust\b|\biva\b"
-    r"|\btax\b|\btaxe\b|discount|remise|reducere|rabatt|descuento|deposit|acompte|\bavans\b"
-    r"|anzahlung|anticipo|\bpaid\b|\bpaye\b|deja regle|\bplatit\b|bezahlt|pagado|unit|\bqty\b"
-    r"|quantit|einzelpreis|\brate\b")
-_TOTAL_WORD = re.compile(r"\b(?:total|summe|suma|montant|importe|amount|betrag)\b")
-
-
-def _label_of(folded: str, start: int, end: int) -> str:
-    """The words that label an amount: its line up to it (at most ``_LABEL_REACH`` characters)
-    plus a few after it; when the amount opens its line (a table whose cells were split into
-    lines), the end of the previous line. Bounded, so that a text of one endless line full of
-    amounts costs linear time, not quadratic."""
-    reach = max(0, start - _LABEL_REACH)
-    newline = folded.rfind("\n", reach, start)
-    line_start = newline + 1 if newline >= 0 else reach
-    before = folded[line_start:start]
-    if not re.search(r"[a-z]", before) and newline >= 0:
-        previous = folded[max(0, line_start - _LABEL_REACH):line_start - 1].rstrip("\n")
-        before = previous.rsplit("\n", 1)[-1] + " " + before
-    return before + " " + folded[end:end + 15].split("\n", 1)[0]
-
-
-def _score(label: str) -> int:
-    if _DUE_TOTAL.search(label):
-        return 3
-    if _NOT_TOTAL.search(label):
-        return -1
-    return 2 if _TOTAL_WORD.search(label) else 0
-
-
-def best_amount(texts: Sequence[str]) -> Money | None:
-    """Return the amount to be paid among every amount in ``texts``: the one labelled as what
-    is due ("Total TTC", "Amount due", "Total de plată", "Gesamtbetrag") over a plain "Total",
-    over an unlabelled one, over subtotals, taxes, discounts and deposits; among equals the
-    largest. None when no text holds an amount."""
-    best: tuple[int, Money] | None = None
-    for text in texts:
-        folded = fold(text)
-        for money, start, end in find_amounts(text, MAX_AMOUNTS):
-            score = _score(_label_of(folded, start, end))
-            if best is None or (score, money.amount) > (best[0], best[1].amount):
-                best = (score, money)
-    return best[1] if best else None

@@ -1,37 +1,53 @@
 """Invoice extraction: from one sent message to an ``Invoice``, or a named ``NotAnInvoice``.
 
-It reads the subject, the body (plain text, else HTML) and the text of attached PDFs, in
-English, French, Romanian, German and Spanish. Pure: the only library beyond the standard one
-is pypdf, a parser (see ``pdftext``).
+It reads the subject, the body (plain text, else HTML), the text of attached PDFs and any
+structured e-invoice (UBL or CII XML attached, or embedded in a Factur-X / ZUGFeRD PDF), in
+English, French, Romanian, German and Spanish. Pure: beyond the standard library only parsers
+of the bytes given (pypdf, see ``pdftext``; defusedxml, see ``einvoice``).
 
-What makes a sent message an invoice, unless the user forces it (``relance track`` or the
-track keyword in the subject):
+A structured e-invoice comes first: its number, issue and due dates, amount payable and
+currency are taken as stated (EN 16931 BT-1, BT-2, BT-9, BT-115, BT-5), and its type code says
+whether it is an invoice at all (a credit note, a corrected invoice or a pro forma is not). The
+text fills only what the XML leaves out (a MINIMUM profile states no due date; the payment
+terms in the e-mail then give it).
+
+Otherwise, what makes a sent message an invoice, unless the user forces it (``relance track``
+or the track keyword in the subject):
 
 1. it is not a reply or forward ("Re:", "Fwd:", "TR:", "AW:", ...): the user answering in an
    invoice's thread does not issue a new invoice — unless the reply attaches a PDF naming an
    invoice number in a thread whose subject names none ("Re: could you send the invoice?");
-2. nothing says it is a credit note, a receipt / payment confirmation, a pro forma, or a quote
-   — the subject decides first, then the opening of the body and of the PDF;
-3. an invoice word appears ("invoice", "facture", "factură", "Rechnung", "factura") and it has
-   an invoice number and an amount — or a number and an attached PDF whose amount could not be
-   read (a scanned invoice), or an amount and the invoice word in the subject (the number is
-   then generated from the Message-ID, as for forced invoices).
+2. nothing says it is a credit note, a corrective invoice, a receipt / payment confirmation, a
+   pro forma, or a quote (``dockind``);
+3. an invoice word appears ("invoice", "facture", "factură", "Rechnung", "Ausgangsrechnung",
+   "factura") and it has an invoice number (``invoicenumber``) and an amount (``amounts``) —
+   or a number and an attached PDF whose amount could not be read (a scanned invoice), or an
+   amount and the invoice word in the subject (the number is then generated from the
+   Message-ID, as for forced invoices).
 
 The issue and due dates are read as ``invoicedates`` says.
 """
 
 from __future__ import annotations
 
-import enum
-import hashlib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from email.message import EmailMessage
 
-from .amounts import best_amount
+from .dockind import (
+    CORRECTIVE,
+    CREDIT_NOTE,
+    INVOICE_WORD,
+    QUOTE,
+    RECEIPT,
+    REPLY,
+    rejection,
+    subject_kind,
+)
+from .einvoice import EInvoice, Kind, looks_like_xml, read_einvoice
 from .invoicedates import invoice_dates, written_reference
+from .invoicenumber import generated_number, number_in, subject_number
 from .language import detect_language
 from .message import (
     addresses,
@@ -45,17 +61,19 @@ from .message import (
 )
 from .model import NOT_AN_INVOICE, Attachment, Invoice, Money, NotAnInvoice
 from .parsing import UNREADABLE, unreadable
-from .pdftext import looks_like_pdf, pdf_text
+from .pdftext import looks_like_pdf, read_pdf
+from .scoring import best_amount
 from .text import fold
+
+__all__ = ["AMOUNT_ONLY", "CORRECTIVE", "CREDIT_NOTE", "NO_DATE", "NO_DETAILS", "NO_MESSAGE_ID",
+           "NO_RECIPIENT", "NUMBER_ONLY", "QUOTE", "RECEIPT", "REPLY", "detect_language",
+           "extract_invoice"]
 
 MAX_TEXT_CHARS = 200_000  # per body or PDF: an invoice is never longer; a log dump may be
 MAX_PDFS = 3  # attached PDFs read per message
+MAX_XMLS = 3  # attached XML files read per message
 MAX_DATES_CHARS = 20_000  # dates and terms are looked for in the opening of each text
 
-REPLY = NotAnInvoice("a reply or forward in an existing thread, not a new invoice")
-QUOTE = NotAnInvoice("a quote, estimate or pro forma: nothing is owed yet")
-CREDIT_NOTE = NotAnInvoice("a credit note: money goes back to the client, nothing to chase")
-RECEIPT = NotAnInvoice("a receipt or payment confirmation: already paid")
 NO_DETAILS = NotAnInvoice("mentions an invoice but gives no invoice number and no amount")
 NUMBER_ONLY = NotAnInvoice("names an invoice number but has no amount and no attached PDF: "
                            "a message about an invoice rather than the invoice")
@@ -68,93 +86,6 @@ NO_DATE = NotAnInvoice("has no Date header and its text gives no invoice date; p
                        "mailbox's received date as fallback_date")
 
 
-# --- what kind of document ------------------------------------------------------------------
-# All patterns below are matched on folded text (lower case, no diacritics).
-
-# Blanks are possessive ("\s*+") wherever optional parts stand between them: "\s*(x)?\s*" tried
-# every split of a run of blanks, and three of them after "devis" took 26 s on 1,500 blanks.
-_REPLY_PREFIX = re.compile(r"^\s*+(?:re|fwd?|tr|aw|wg|rv|enc|sv|antw|raspuns)\s*+(?:\[\d+\])?\s*+:")
-_INVOICE_WORD = re.compile(r"\b(?:invoice|factur|rechnung)\w*")
-# "Avoir" is also the French verb "to have": alone it only counts at the start of a subject.
-_CREDIT = re.compile(
-    r"credit[ -]?note|facture d'avoir|\bavoir\s*(?:n\s*[°o.]|#|numero|:)"
-    r"|\bavoir\s+[a-z]{0,4}[-/]?\d|nota de credit|\bstorno\b|gutschrift|nota de credito")
-_CREDIT_SUBJECT = re.compile(_CREDIT.pattern + r"|^\s*avoir\b")
-# A receipt says so in its subject; in a body only unmistakable phrases count, because invoices
-# often ask to "confirm receipt" or promise "un recibo" once paid.
-_RECEIPT_PHRASES = (
-    r"payment (?:received|confirmation|confirmed)|received your payment"
-    r"|thank you for your payment|paiement recu|bien recu votre (?:paiement|reglement)"
-    r"|confirmation de paiement|merci pour votre (?:paiement|reglement)|facture acquittee"
-    r"|am primit plata|plata (?:a fost )?(?:primita|confirmata|receptionata)"
-    r"|confirmare (?:de )?plata|zahlungs(?:bestatigung|eingang)|zahlung erhalten"
-    r"|pago recibido|hemos recibido (?:su|tu) pago|confirmacion de pago")
-_RECEIPT_BODY = re.compile(_RECEIPT_PHRASES)
-_RECEIPT_SUBJECT = re.compile(_RECEIPT_PHRASES + r"|\breceipt\b|\brecu\b|\bchitanta\b"
-                              r"|\bquittung\b|\brecibo\b")
-_PROFORMA = re.compile(r"\bpro[ -]?forma\b")
-_QUOTE = re.compile(r"\b(?:quote|quotation|estimate|proposal|devis|oferta|ofertei|angebot"
-                    r"|kostenvoranschlag|presupuesto|cotizacion)\b")
-_QUOTE_NUMBERED = re.compile(_QUOTE.pattern + r"\s*+(?:n\s*+[°o.]|no\.?|nr\.?|#)?\s*+[:.]?\s*+"
-                             r"[a-z]{0,5}[-/]?\d")
-
-# --- invoice numbers -----------------------------------------------------------------------
-
-_TOKEN = r"(?P<num>(?=[a-z0-9\-/_.]*\d)[a-z0-9][a-z0-9\-/_.]{0,30})"
-_NO = (r"(?:n\s*+[°º]|n\.\s*+[°º]|n\.o\b|no\b\.?|nr\b\.?|num\b\.?|number|numero|nummer"
-       r"|numar(?:ul)?|#)")
-_NUMBER_RES = (
-    # Factura seria ABC nr. 0077: Romanian invoices carry a series and a number
-    re.compile(r"\bfactur\w*(?:\s+fiscal\w*)?\s+seri[ae]\s*+:?\s*+(?P<series>[a-z]{1,8})\s*+"
-               + _NO + r"?\s*+[:.]?\s*+" + _TOKEN),
-    # Invoice INV-2024-031, Invoice #1042, Facture n° F-1042, Rechnung Nr. RE-2026-5,
-    # Factura n.º 2026/031, Invoice number: 1042
-    re.compile(r"\b(?:invoice|facture|factura|rechnung)(?:\s+fiscala)?\s*+" + _NO
-               + r"?\s*+[:.]?\s*+" + _TOKEN),
-    # N° de facture : F-1042, Număr factură: 77, Número de factura: 31
-    re.compile(r"(?<![a-z])" + _NO + r"\s*+(?:de\s+(?:la\s+)?)?(?:invoice|facture|factura)\s*+"
-               r"[:.]?\s*+" + _TOKEN),
-    re.compile(r"\brechnungs-?(?:nummer|nr\b\.?)\s*+[:.]?\s*+" + _TOKEN),
-)
-# In a subject that calls itself an invoice: "Your invoice from Atelier Martin (#1042)".
-_SUBJECT_NUMBER = re.compile(r"#\s*" + _TOKEN + r"|\b(?P<code>[a-z]{1,5}-?\d[a-z0-9\-/_]*)")
-
-
-def _number_match(text: str) -> tuple[int, str] | None:
-    """Return the position and the value (as written) of the first invoice number in
-    ``text``, or None."""
-    folded = fold(text)
-    best: tuple[int, str] | None = None
-    for pattern in _NUMBER_RES:
-        match = pattern.search(folded)
-        if match is None or (best is not None and match.start() >= best[0]):
-            continue
-        value = text[match.start("num"):match.end("num")].rstrip(".-/_")
-        if "series" in pattern.groupindex:
-            value = text[match.start("series"):match.end("series")].upper() + " " + value
-        best = (match.start(), value)
-    return best
-
-
-def _number_in(text: str) -> str | None:
-    """Return the first invoice number written in ``text``, as written, or None."""
-    found = _number_match(text)
-    return found[1] if found else None
-
-
-def _subject_number(subject: str) -> str | None:
-    match = _SUBJECT_NUMBER.search(fold(subject))
-    if match is None:
-        return None
-    group = "num" if match.group("num") else "code"
-    return subject[match.start(group):match.end(group)].rstrip(".-/_")
-
-
-def _generated_number(msg_id: str) -> str:
-    """A stable reference for an invoice that states no number, from its Message-ID."""
-    return "MSG-" + hashlib.sha1(msg_id.encode("utf-8", "replace")).hexdigest()[:8].upper()
-
-
 # --- reading the message ---------------------------------------------------------------------
 
 
@@ -165,6 +96,21 @@ class _Texts:
     pdf: str
     attachment: Attachment | None  # the invoice PDF when there is one
     has_pdf: bool
+    einvoice: EInvoice | None = None  # the first structured e-invoice found
+
+
+def _is_xml(att: Attachment, data: bytes) -> bool:
+    name, ctype = att.filename.lower(), att.content_type
+    return (name.endswith(".xml") or ctype in ("application/xml", "text/xml")) \
+        and looks_like_xml(data)
+
+
+def _first_einvoice(candidates: Sequence[bytes]) -> EInvoice | None:
+    for data in candidates:
+        found = read_einvoice(data)
+        if isinstance(found, EInvoice):
+            return found
+    return None
 
 
 def _is_pdf(att: Attachment, data: bytes) -> bool:
@@ -182,76 +128,23 @@ def _undivided_body(msg: EmailMessage) -> str:
 
 
 def _read(msg: EmailMessage) -> _Texts:
-    pdfs = [(att, data) for att, data in attachments(msg) if _is_pdf(att, data)]
-    texts = [(att, pdf_text(data)) for att, data in pdfs[:MAX_PDFS]]
-    chosen = next((att for att, text in texts if _INVOICE_WORD.search(fold(text))), None)
-    chosen = chosen or next((att for att, _d in pdfs if _INVOICE_WORD.search(
+    files = attachments(msg)
+    pdfs = [(att, data) for att, data in files if _is_pdf(att, data)]
+    contents = [(att, read_pdf(data)) for att, data in pdfs[:MAX_PDFS]]
+    xmls = [data for att, data in files if _is_xml(att, data)][:MAX_XMLS]
+    embedded = [xml for _att, content in contents for xml in content.xml]
+    chosen = next((att for att, content in contents
+                   if content.xml or INVOICE_WORD.search(fold(content.text))), None)
+    chosen = chosen or next((att for att, _d in pdfs if INVOICE_WORD.search(
         fold(att.filename))), None) or (pdfs[0][0] if pdfs else None)
     return _Texts(
         subject=header(msg, "Subject"),
         body=(text_body(msg) or _undivided_body(msg))[:MAX_TEXT_CHARS],
-        pdf="\n\n".join(text for _att, text in texts)[:MAX_TEXT_CHARS],
+        pdf="\n\n".join(content.text for _att, content in contents)[:MAX_TEXT_CHARS],
         attachment=chosen,
         has_pdf=bool(pdfs),
+        einvoice=_first_einvoice(embedded + xmls),
     )
-
-
-class _Said(enum.Enum):
-    """What a subject says when it rejects nothing."""
-
-    INVOICE = "the subject calls it an invoice"
-    UNDECIDED = "the subject leaves the kind of document open"
-
-
-def _subject_kind(subject: str) -> NotAnInvoice | _Said:
-    """Return what the subject says the document is: a rejection, ``_Said.INVOICE`` or
-    ``_Said.UNDECIDED``. A receipt or credit note named with its invoice ("Receipt for invoice
-    #1042") is still a receipt."""
-    folded = fold(subject)
-    if _REPLY_PREFIX.match(folded):
-        return REPLY
-    for pattern, verdict in ((_CREDIT_SUBJECT, CREDIT_NOTE), (_PROFORMA, QUOTE),
-                             (_RECEIPT_SUBJECT, RECEIPT)):
-        if pattern.search(folded):
-            return verdict
-    invoice_word, quote_word = _INVOICE_WORD.search(folded), _QUOTE.search(folded)
-    if invoice_word and _number_in(subject):
-        return _Said.INVOICE  # "Invoice F-12 for quote Q-3" is the invoice
-    if quote_word and (invoice_word is None or quote_word.start() < invoice_word.start()):
-        return QUOTE  # "Devis D-5 accepté, facture à suivre"
-    return _Said.INVOICE if invoice_word else _Said.UNDECIDED
-
-
-def _replies_with_an_invoice(texts: _Texts) -> bool:
-    """A reply that attaches a numbered invoice in a thread not itself about a numbered invoice
-    ("Re: could you send the invoice?") issues one; "Re: Invoice F-12" only talks about it."""
-    return bool(texts.pdf) and _number_in(texts.pdf) is not None \
-        and _number_in(texts.subject) is None
-
-
-def _rejection(texts: _Texts) -> NotAnInvoice | None:
-    """Return why the message is not an invoice by the kind of document it says it is, or
-    None when nothing says so. The subject decides first; a neutral subject leaves it to the
-    opening of the body and of the PDF, where the first numbered document wins ("Devis n° D-5
-    ... la facture suivra" is a quote). When in doubt the answer is "not an invoice": chasing a
-    client who owes nothing is worse than missing an invoice the user can still track."""
-    kind = _subject_kind(texts.subject)
-    if kind is REPLY and _replies_with_an_invoice(texts):
-        kind = _Said.UNDECIDED
-    if kind is _Said.INVOICE:
-        return None
-    if isinstance(kind, NotAnInvoice):
-        return kind
-    head = texts.body[:1500] + "\n" + texts.pdf[:1500]
-    folded = fold(head)
-    for pattern, verdict in ((_CREDIT, CREDIT_NOTE), (_PROFORMA, QUOTE),
-                             (_RECEIPT_BODY, RECEIPT)):
-        if pattern.search(folded):
-            return verdict
-    quote, invoice = _QUOTE_NUMBERED.search(folded), _number_match(head)
-    if quote and (invoice is None or quote.start() < invoice[0]):
-        return QUOTE
-    return None
 
 
 def extract_invoice(msg: EmailMessage, *, default_terms_days: int = 30,
@@ -291,16 +184,19 @@ def _extract(msg: EmailMessage, default_terms_days: int, track_keyword: str, for
     me = sender(msg)
     recipients = tuple(a for a in (addresses(msg, "To") or addresses(msg, "Bcc")
                                    or addresses(msg, "Cc")) if a != me)
+    if texts.einvoice is not None and subject_kind(texts.subject) is not REPLY:
+        return _structured(msg, texts, texts.einvoice, recipients, default_terms_days,
+                           languages, fallback_date, forced)
     if not forced:
-        rejection = _rejection(texts)
-        if rejection is not None:
-            return rejection
-    subject_says_invoice = forced or bool(_INVOICE_WORD.search(fold(texts.subject)))
-    number = (_number_in(texts.subject) or _number_in(texts.body) or _number_in(texts.pdf)
-              or (_subject_number(texts.subject) if subject_says_invoice else None))
+        refused = rejection(texts.subject, texts.body, texts.pdf)
+        if refused is not None:
+            return refused
+    subject_says_invoice = forced or bool(INVOICE_WORD.search(fold(texts.subject)))
+    number = (number_in(texts.subject) or number_in(texts.body) or number_in(texts.pdf)
+              or (subject_number(texts.subject) if subject_says_invoice else None))
     amount = best_amount((texts.body, texts.pdf, texts.subject))
     if not forced:
-        if not any(_INVOICE_WORD.search(fold(t)) for t in (texts.subject, texts.body, texts.pdf)):
+        if not any(INVOICE_WORD.search(fold(t)) for t in (texts.subject, texts.body, texts.pdf)):
             return NOT_AN_INVOICE
         if number is None and amount is None:
             return NO_DETAILS
@@ -312,22 +208,45 @@ def _extract(msg: EmailMessage, default_terms_days: int, track_keyword: str, for
         return NO_MESSAGE_ID
     if not recipients:
         return NO_RECIPIENT
-    number = number or _generated_number(mid)
+    number = number or generated_number(mid)
     return _dated_invoice(msg, texts, number, amount, recipients, default_terms_days,
                           languages, fallback_date)
+
+
+_NOT_OWED = {Kind.CREDIT_NOTE: CREDIT_NOTE, Kind.CORRECTIVE: CORRECTIVE, Kind.PRO_FORMA: QUOTE}
+
+
+def _structured(msg: EmailMessage, texts: _Texts, found: EInvoice,
+                recipients: tuple[str, ...], default_terms_days: int,
+                languages: Sequence[str], fallback_date: date | None,
+                forced: bool) -> Invoice | NotAnInvoice:
+    """The invoice a structured e-invoice states; the text only fills what it leaves out."""
+    if found.kind in _NOT_OWED and not forced:
+        return _NOT_OWED[found.kind]
+    if not message_id(msg):
+        return NO_MESSAGE_ID
+    if not recipients:
+        return NO_RECIPIENT
+    amount = found.amount or best_amount((texts.body, texts.pdf, texts.subject))
+    return _dated_invoice(msg, texts, found.number, amount, recipients, default_terms_days,
+                          languages, fallback_date, stated=(found.issue_date, found.due_date))
 
 
 def _dated_invoice(msg: EmailMessage, texts: _Texts, number: str, amount: Money | None,
                    recipients: tuple[str, ...], default_terms_days: int,
                    languages: Sequence[str], fallback_date: date | None,
+                   stated: tuple[date | None, date | None] = (None, None),
                    ) -> Invoice | NotAnInvoice:
-    """Return the invoice with its issue and due dates, or ``NO_DATE``."""
+    """Return the invoice with its issue and due dates, or ``NO_DATE``. ``stated`` holds the
+    issue and due dates an e-invoice states, which win over anything written."""
     sources = tuple(t[:MAX_DATES_CHARS] for t in (texts.body, texts.pdf, texts.subject))
     when = sent_at(msg)
-    reference = when.date() if when else fallback_date or written_reference(sources)
+    reference = stated[0] or (when.date() if when else fallback_date
+                              or written_reference(sources))
     if reference is None:
         return NO_DATE
-    issued, due, source = invoice_dates(sources, reference, default_terms_days)
+    issued, due, source = invoice_dates(sources, reference, default_terms_days,
+                                        issued=stated[0], due=stated[1])
     from_address = sender(msg)
     cc = tuple(a for a in addresses(msg, "Cc") if a not in recipients and a != from_address)
     return Invoice(

@@ -31,9 +31,10 @@ _DUE_KEYWORDS = re.compile(
     r"due date|\bdue (?:on|by)\b|(?<!amount )(?<!balance )(?<!total )\bdue\s*:|payment due"
     r"|payable (?:by|before|on)|\bpay by"
     r"|date d'echeance|\becheance\b|a regler (?:avant|au plus tard)|a payer avant"
-    r"|payable avant|data scadentei|\bscadent|termen de plata|fallig|zahlbar bis"
+    r"|payable avant|date limite de (?:paiement|reglement)|data scadentei|\bscadent"
+    r"|termen de plata|fallig|zahlbar bis|\bbis (?:zum|spatestens)\b"
     r"|zahlungsziel|fecha de vencimiento|\bvencimiento\b|pagadero (?:antes|hasta)"
-    r"|fecha limite de pago")
+    r"|fecha limite de pago|(?m:^)[^\S\n]*+due\b")
 _TERMS = re.compile(  # "\s*+": possessive, as above ("\s*-?\s*" split runs of blanks: n² steps)
     r"\bnet\s*+-?\s*+(?P<net>\d{1,3})\b"
     r"|(?P<days>\d{1,3})\s*+-?\s*+(?:days?|jours?|zile|tagen?|dias)\b"
@@ -94,13 +95,17 @@ def terms_due(text: str, issued: date) -> date | None:
     return None
 
 
-def invoice_dates(texts: Sequence[str], reference: date,
-                  default_terms_days: int) -> tuple[date, date, DueSource]:
+def invoice_dates(texts: Sequence[str], reference: date, default_terms_days: int, *,
+                  issued: date | None = None, due: date | None = None,
+                  ) -> tuple[date, date, DueSource]:
     """Return the issue date, the due date and where the due date came from, read from
     ``texts`` (the body, the PDF, the subject), ``reference`` being the day the message was
-    sent. The issue date is the one written next to an issue keyword, else ``reference``."""
-    issued = next((d for d in (_exact_date_after(t, _ISSUE_KEYWORDS, reference)
-                               for t in texts) if d), None) or reference
+    sent. The issue date is the one written next to an issue keyword, else ``reference``.
+    ``issued`` and ``due``, when given (an e-invoice states them), are taken as they are."""
+    if issued is not None and due is not None and due >= issued:
+        return issued, due, DueSource.EXPLICIT
+    issued = issued or next((d for d in (_exact_date_after(t, _ISSUE_KEYWORDS, reference)
+                                         for t in texts) if d), None) or reference
     for text in texts:
         due = _exact_date_after(text, _DUE_KEYWORDS, issued)
         if due is not None and due >= issued:

@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from relance.daemon.core.amounts import NO_AMOUNT, best_amount, find_amounts, parse_amount
+from relance.daemon.core.amounts import NO_AMOUNT, find_amounts, parse_amount
 from relance.daemon.core.model import Money
+from relance.daemon.core.scoring import best_amount
 
 
 @pytest.mark.parametrize(

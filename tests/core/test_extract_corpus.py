@@ -1,0 +1,85 @@
+"""The invoice corpus of issue 9 (tests/data/invoices/corpus/, written by make_corpus.py): every
+message shaped on what a named invoicing tool sends is read as its row of expectations.toml
+says — the kind of document, and for an invoice the number, the amount to pay, its currency
+and the due date. bench.bench_invoices prints the same table as ratios against the reader as it
+was before."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from relance.daemon.core.extract import (
+    CORRECTIVE,
+    CREDIT_NOTE,
+    QUOTE,
+    RECEIPT,
+    extract_invoice,
+)
+from relance.daemon.core.message import parse
+from relance.daemon.core.model import DueSource, Invoice
+
+CORPUS = Path(__file__).resolve().parent.parent / "data" / "invoices" / "corpus"
+TABLE: dict[str, dict[str, str]] = tomllib.loads(
+    (CORPUS / "expectations.toml").read_text(encoding="utf-8"))
+REFUSALS = {"credit_note": CREDIT_NOTE, "corrective": CORRECTIVE, "receipt": RECEIPT,
+            "quote": QUOTE}
+
+
+def read(name: str) -> Invoice | object:
+    return extract_invoice(parse((CORPUS / name).read_bytes()))
+
+
+def test_the_table_and_the_folder_hold_the_same_messages() -> None:
+    assert {p.name for p in CORPUS.glob("*.eml")} == set(TABLE)
+    assert len(TABLE) >= 50
+    assert {row["language"] for row in TABLE.values()} == {"en", "fr", "ro", "de", "es"}
+    assert all(row["imitates"] for row in TABLE.values())
+
+
+@pytest.mark.parametrize("name", sorted(n for n, row in TABLE.items() if row["kind"] == "invoice"))
+def test_invoice_is_read_as_its_row_says(name: str) -> None:
+    row = TABLE[name]
+    invoice = read(name)
+    assert isinstance(invoice, Invoice), invoice
+    assert invoice.number == row["number"]
+    assert invoice.amount is not None
+    assert (invoice.amount.amount, invoice.amount.currency) == (Decimal(row["amount"]),
+                                                                row["currency"])
+    assert invoice.due_date == date.fromisoformat(row["due"])
+
+
+@pytest.mark.parametrize("name", sorted(n for n, row in TABLE.items() if row["kind"] != "invoice"))
+def test_document_that_is_not_owed_is_refused_as_what_it_is(name: str) -> None:
+    assert read(name) == REFUSALS[TABLE[name]["kind"]]
+
+
+@pytest.mark.parametrize(("name", "source"), [
+    ("043_fr_facturx_en16931.eml", DueSource.EXPLICIT),  # the XML's DueDateDateTime
+    ("046_fr_facturx_minimum_terms_in_text.eml", DueSource.TERMS),  # MINIMUM: none in the XML
+    ("048_de_xrechnung_ubl_only.eml", DueSource.EXPLICIT),
+])
+def test_an_e_invoice_states_its_due_date_or_the_text_gives_it(name: str,
+                                                                source: DueSource) -> None:
+    invoice = read(name)
+    assert isinstance(invoice, Invoice)
+    assert invoice.due_source == source
+
+
+def test_the_xml_wins_over_the_visible_pdf() -> None:
+    """The Factur-X PDF shows Total TTC 2 400,00 and a deposit; the XML's DuePayableAmount
+    (BT-115) is what is left to pay."""
+    invoice = read("044_fr_facturx_acompte_deduit.eml")
+    assert isinstance(invoice, Invoice)
+    assert invoice.amount is not None and invoice.amount.amount == Decimal("1800.00")
+    assert invoice.attachment is not None and invoice.attachment.filename == "FA-2026-0102.pdf"
+
+
+def test_the_issue_date_of_an_e_invoice_is_the_one_it_states() -> None:
+    invoice = read("054_es_peppol_ubl_intracom.eml")
+    assert isinstance(invoice, Invoice)
+    assert invoice.issue_date == date(2026, 3, 9)
