@@ -134,10 +134,7 @@ def _gmail(env: SetupEnv, options: SetupOptions,
     secrets_file = keep_dir / "client_secret.json"
     if source.resolve() != secrets_file.resolve():
         gmail.save_private(secrets_file, source.read_text(encoding="utf-8"))
-    labels = click.confirm(
-        "Also ask Google for permission to change labels (gmail.modify), for the "
-        "relance/paid and relance/stop labels? relance does not read them yet",
-        default=bool(account.get("gmail", {}).get("labels", False)))
+    labels = gmail.labels_offer(click.echo)
     wanted = wiring.gmail_scopes(labels)
     click.echo("\nrelance asks Google for:\n" + "\n".join(gmail.scope_lines(wanted)) + "\n")
     click.echo(gmail.TESTING_WARNING)

@@ -36,8 +36,8 @@ COMMENTS: dict[str, dict[str, str]] = {
     "account.gmail": {
         "token_file": "The OAuth token `relance setup` stored; readable by you alone (mode 600).",
         "client_secrets_file": "The OAuth client file downloaded from the Google Cloud console.",
-        "labels": "Ask Google for gmail.modify too, for the relance/paid and relance/stop "
-                  "labels (not read yet).",
+        "labels": "The relance/paid and relance/stop labels: not read yet, so relance asks "
+                  "Google for no label scope (gmail.modify is never requested).",
     },
     "account.imap": {
         "host": "The IMAP server's name.",

@@ -34,6 +34,20 @@ this app": choose Advanced, then "Go to ... (unsafe)" — the app is yours.
 """
 
 
+LABELS_NOTE = """\
+Labels such as relance/paid and relance/stop are not read yet, so relance asks for no
+permission to change labels: Google's gmail.modify scope is restricted, and relance never
+requests it. Mark an invoice paid or stop its follow-ups with `relance paid` and `relance pause`.
+"""
+
+
+def labels_offer(show: Callable[[str], None]) -> bool:
+    """Tell the user what becomes of Gmail labels, and return whether relance should ask for a
+    scope for them: never, while the feature is not built (the wizard offers only what is)."""
+    show(LABELS_NOTE)
+    return False
+
+
 def scope_lines(scopes: tuple[str, ...]) -> list[str]:
     """One line per requested scope, saying why relance needs it."""
     reasons = wiring.gmail_scope_reasons()

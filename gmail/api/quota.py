@@ -46,15 +46,16 @@ SCOPE_REASONS: dict[str, str] = {
                 "and search Sent for a follow-up's Message-ID before sending it",
     SCOPE_COMPOSE: "create, update and delete follow-up drafts in their threads and send "
                    "them (drafts.send); compose cannot read other mail",
-    SCOPE_MODIFY: "only with labels enabled: read and put labels such as relance/paid on "
-                  "threads; not requested otherwise",
 }
 
 
 def scopes(labels_enabled: bool) -> tuple[str, ...]:
-    """Return the OAuth scopes to request: read + compose, plus modify for labels."""
-    base = (SCOPE_READ, SCOPE_COMPOSE)
-    return base + (SCOPE_MODIFY,) if labels_enabled else base
+    """Return the OAuth scopes to request: read + compose, whatever ``labels_enabled`` says.
+    gmail.modify (``SCOPE_MODIFY``) is restricted and would only serve labels, which are not
+    built: it is never requested (a configuration from before still says ``labels = true``;
+    it asks for nothing more)."""
+    del labels_enabled
+    return (SCOPE_READ, SCOPE_COMPOSE)
 
 
 def method_name(method_id: str) -> str:

@@ -86,8 +86,9 @@ def test_gmail_setup_with_a_browser_ends_in_a_working_config_and_token(
     client = fake.client_file(tmp_path / "client_secret_123.apps.json")
     env = env_for(tmp_path, fake)
     result = CliRunner().invoke(cli, ["setup"], obj=env, input=answers(
-        "gmail", str(client), "n", *settings_answers()))
+        "gmail", str(client), *settings_answers()))
     assert result.exit_code == 0, result.output
+    assert "gmail.modify scope is restricted" in result.output  # labels: not built, no question
     assert "Desktop app" in result.output and "In production" in result.output
     assert f"Connected to {ME}" in result.output and "2026-03-09" in result.output
     (asked,) = fake.auth_requests
@@ -119,7 +120,7 @@ def test_running_setup_again_edits_only_its_own_keys(tmp_path: Path,
     client = fake.client_file(tmp_path / "client.json")
     env = env_for(tmp_path, fake)
     first = CliRunner().invoke(cli, ["setup"], obj=env, input=answers(
-        "gmail", str(client), "n", *settings_answers()))
+        "gmail", str(client), *settings_answers()))
     assert first.exit_code == 0, first.output
     path = env.config_file
     assert path is not None
@@ -127,15 +128,15 @@ def test_running_setup_again_edits_only_its_own_keys(tmp_path: Path,
             "[[clients]]\nmatch = \"@northwind.test\"\ntimezone = \"Europe/London\"\n")
     path.write_text(path.read_text() + mine)
     second = CliRunner().invoke(cli, ["setup"], obj=env, input=answers(
-        "", "", "y", "", "", "", "", "30"))  # Enter keeps each earlier answer
+        "", "", "", "", "", "", "30"))  # Enter keeps each earlier answer
     assert second.exit_code == 0, second.output
     text = path.read_text()
     assert mine in text
     config = load_config(path, env.environ)
-    assert config.account.gmail.labels is True and config.payment.default_days == 30
+    assert config.account.gmail.labels is False and config.payment.default_days == 30
     assert config.sender.signature == "Claire Martin\nAtelier Martin, Lyon"
     assert [c.timezone for c in config.clients] == ["Europe/London"]
-    assert SCOPE_MODIFY in fake.auth_requests[-1]["scope"].split()
+    assert SCOPE_MODIFY not in fake.auth_requests[-1]["scope"].split()
 
 
 def test_headless_setup_over_ssh_pastes_back_the_redirected_address(
@@ -151,7 +152,7 @@ def test_headless_setup_over_ssh_pastes_back_the_redirected_address(
          "--provider", "gmail", "--api-endpoint", fake.url],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     assert proc.stdin is not None and proc.stdout is not None
-    proc.stdin.write(answers(str(client), "n").encode())
+    proc.stdin.write(answers(str(client)).encode())
     proc.stdin.flush()
     seen = _read_until(proc, b"Paste that address here")
     url = next(w for w in seen.decode().split() if w.startswith(fake.url + "auth?"))
@@ -194,7 +195,7 @@ def test_consent_refused_says_to_press_allow(tmp_path: Path, fake: OAuthGmailFak
     fake.refuse = True
     env = env_for(tmp_path, fake)
     result = CliRunner().invoke(cli, ["setup"], obj=env, input=answers(
-        "gmail", str(fake.client_file(tmp_path / "c.json")), "n"))
+        "gmail", str(fake.client_file(tmp_path / "c.json"))))
     assert isinstance(result.exception, PermanentMailboxError)
     assert "press Allow" in str(result.exception) and result.exception.exit_status == 4
     assert env.config_file is not None and not env.config_file.exists()
@@ -218,7 +219,7 @@ def test_open_gmail_mailbox_names_relance_setup_when_the_token_cannot_serve(
     client = fake.client_file(tmp_path / "client.json")
     env = env_for(tmp_path, fake)
     done = CliRunner().invoke(cli, ["setup"], obj=env, input=answers(
-        "gmail", str(client), "n", *settings_answers()))
+        "gmail", str(client), *settings_answers()))
     assert done.exit_code == 0, done.output
     config = load_config(env.config_file, env.environ)  # type: ignore[arg-type]
     token = config.account.gmail.token_file
