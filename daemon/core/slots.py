@@ -8,8 +8,8 @@ not 05:15), never on a weekend or a public holiday, never in the past.
 
 from __future__ import annotations
 
+import bisect
 import enum
-import functools
 import hashlib
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
@@ -20,48 +20,94 @@ import holidays as holidays_lib
 from .model import SendWindow, Stage
 
 _MAX_SEARCH_DAYS = 60
+_DAY = timedelta(days=1)
 
 
 class BusinessCalendar:
-    """Weekends and the public holidays of one country (and optionally one subdivision)."""
+    """Weekends and the public holidays of one country (and optionally one subdivision).
+
+    Business-day arithmetic counts instead of stepping: the weekdays between two dates come from
+    their ordinals, less the holidays on weekdays in between, found by bisection in each year's
+    sorted list. A year's holidays are computed once, from the holiday library's years around it
+    (so an observed day that falls in the year before or after its holiday is still counted)."""
 
     def __init__(self, country: str | None = None, subdivision: str | None = None) -> None:
         self.country = country
         self.subdivision = subdivision
+        self._years: dict[int, tuple[dict[date, str], list[date]]] = {}
 
-    @functools.cached_property
-    def _holidays(self) -> holidays_lib.HolidayBase | dict[date, str]:
-        if not self.country:
-            return {}
-        return holidays_lib.country_holidays(self.country, subdiv=self.subdivision)
+    def _year(self, year: int) -> tuple[dict[date, str], list[date]]:
+        """The holidays of ``year`` with their names, and those on weekdays, sorted."""
+        found = self._years.get(year)
+        if found is None:
+            names: dict[date, str] = {}
+            if self.country:
+                around = holidays_lib.country_holidays(
+                    self.country, subdiv=self.subdivision,
+                    years=range(max(year - 1, 1), min(year + 1, 9999) + 1))
+                names = {day: str(name) for day, name in around.items() if day.year == year}
+            found = names, sorted(day for day in names if day.weekday() < 5)
+            self._years[year] = found
+        return found
 
     def is_business_day(self, day: date) -> bool:
-        return day.weekday() < 5 and day not in self._holidays
+        return day.weekday() < 5 and day not in self._year(day.year)[0]
 
     def holiday_name(self, day: date) -> str:
         """Return the holiday's name, or "" when ``day`` is not a holiday."""
-        return str(self._holidays.get(day, "")) if self.country else ""
+        return self._year(day.year)[0].get(day, "")
+
+    def _holidays_through(self, start: date, end: date) -> int:
+        """How many holidays fall on a weekday after ``start``, up to and including ``end``."""
+        count = 0
+        for year in range(start.year, end.year + 1):
+            days = self._year(year)[1]
+            low = bisect.bisect_right(days, start) if year == start.year else 0
+            high = bisect.bisect_right(days, end) if year == end.year else len(days)
+            count += high - low
+        return count
 
     def add(self, day: date, count: int) -> date:
         """Return the date ``count`` business days after ``day`` (before it when negative).
-        ``add(d, 0)`` is ``d`` itself, business day or not."""
-        step = 1 if count >= 0 else -1
-        remaining = abs(count)
+        ``add(d, 0)`` is ``d`` itself, business day or not.
+
+        Each round jumps over as many weekdays as business days are still wanted; the holidays
+        it jumped over are wanted again in the next round, until a jump meets none."""
+        found, remaining = day, count
         while remaining:
-            day += timedelta(days=step)
-            if self.is_business_day(day):
-                remaining -= 1
-        return day
+            found = _weekdays_from(found, remaining)
+            if count > 0:  # the business days in (day, found]
+                remaining = count - self.between(day, found)
+            else:  # in [found, day)
+                remaining = count + self.between(found - _DAY, day - _DAY)
+        return found
 
     def between(self, start: date, end: date) -> int:
         """Return how many business days lie after ``start`` up to and including ``end``
         (negative when ``end`` is before ``start``)."""
         if end < start:
             return -self.between(end, start)
-        return sum(
-            1 for n in range(1, (end - start).days + 1)
-            if self.is_business_day(start + timedelta(days=n))
-        )
+        weekdays = _weekdays_through(end) - _weekdays_through(start)
+        return weekdays - self._holidays_through(start, end)
+
+
+def _weekdays_through(day: date) -> int:
+    """How many weekdays there are from 1 January of year 1 (a Monday) through ``day``."""
+    weeks, rest = divmod(day.toordinal(), 7)
+    return weeks * 5 + min(rest, 5)
+
+
+def _weekday_number(number: int) -> date:
+    """The ``number``-th weekday from 1 January of year 1 (the first is that Monday)."""
+    weeks, rest = divmod(number - 1, 5)
+    return date.fromordinal(weeks * 7 + rest + 1)
+
+
+def _weekdays_from(day: date, count: int) -> date:
+    """The weekday ``count`` weekdays after ``day`` (before it when negative), holidays aside."""
+    if count > 0:
+        return _weekday_number(_weekdays_through(day) + count)
+    return _weekday_number(_weekdays_through(day - timedelta(days=1)) + count + 1)
 
 
 class NoSlot(enum.Enum):
