@@ -9,9 +9,13 @@ expectations.toml) and on the older table of tests/data/invoices/ (tests/core/te
 - number, amount, currency, due date right: over the messages that are invoices;
 - everything right: the kind and, for an invoice, all four fields.
 
-for two readers measured in the same run: the baseline (``extract`` of commit ``BASELINE``,
-the code before this work, read with ``git show`` into a temporary package) and this
-checkout's. Nothing is asserted; tests/core/test_extract_corpus.py asserts every row.
+for the readers measured in the same run: the baseline (``extract`` of commit ``BASELINE``,
+the code before this work, read with ``git show`` into a temporary package), this checkout's
+(PDF text in pypdf's layout mode), and this checkout's rules with the PDF text taken another
+way — pypdf's plain mode, and pdfplumber's layout text when pdfplumber is installed — which is
+how the PDF text reader was chosen; then the time each PDF text reader takes over the corpus's
+PDFs, as a ratio to pypdf's plain mode. Nothing is asserted; tests/core/test_extract_corpus.py
+asserts every row.
 
 Run from the checkout:  .venv/bin/python -m bench.bench_invoices [--misses]
 """
@@ -20,18 +24,21 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import io
 import subprocess
 import sys
 import tempfile
+import time
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from relance.daemon.core import extract
-from relance.daemon.core.message import parse
+from relance.daemon.core import extract, pdftext
+from relance.daemon.core.message import attachments, parse
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "data" / "invoices" / "corpus"
@@ -120,6 +127,49 @@ def measure(read: Callable[..., Any], show: bool, label: str
     return tally
 
 
+def plumber_text(data: bytes) -> str:
+    """pdfplumber's layout text of a PDF, its blank runs cut as ``pdftext`` cuts pypdf's."""
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        pages = [page.extract_text(layout=True) or "" for page in pdf.pages[:10]]
+    return "\n\n".join("\n".join(pdftext._COLUMN_GAP.sub("   ", line).strip()
+                                  for line in page.splitlines()) for page in pages)
+
+
+@contextmanager
+def pdf_reader(way: str) -> Iterator[None]:
+    """This checkout's rules with the PDF text read ``way``: "layout" (as shipped), "plain"
+    (pypdf's plain mode) or "pdfplumber"; the embedded XML always through pypdf."""
+    shipped_mode, shipped_read = pdftext.EXTRACTION_MODE, extract.read_pdf
+    if way == "plain":
+        pdftext.EXTRACTION_MODE = "plain"
+    elif way == "pdfplumber":
+        def read(data: bytes) -> pdftext.PdfContent:
+            content = shipped_read(data)
+            try:
+                return pdftext.PdfContent(plumber_text(data), content.xml)
+            except Exception:
+                return content
+        extract.read_pdf = read  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        pdftext.EXTRACTION_MODE, extract.read_pdf = shipped_mode, shipped_read
+
+
+def pdf_seconds(way: str) -> float:
+    """Seconds to read the text of every PDF of the corpus ``way``."""
+    pdfs = [data for path in sorted(CORPUS.glob("*.eml"))
+            for att, data in attachments(parse(path.read_bytes()))
+            if att.filename.endswith(".pdf")]
+    with pdf_reader(way):
+        start = time.perf_counter()
+        for data in pdfs:
+            extract.read_pdf(data)
+        return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--misses", action="store_true", help="list every message read wrong")
@@ -128,6 +178,10 @@ def main() -> None:
         old = baseline_extract(Path(tmp))
         results = {f"baseline {BASELINE}": measure(old.extract_invoice, args.misses, "baseline"),
                    "this checkout": measure(extract.extract_invoice, args.misses, "now")}
+    ways = ["plain"] + (["pdfplumber"] if importlib.util.find_spec("pdfplumber") else [])
+    for way in ways:
+        with pdf_reader(way):
+            results[f"  PDF text: {way}"] = measure(extract.extract_invoice, args.misses, way)
     for table in ("corpus", "older"):
         print(f"\n{table}: " + ("tests/data/invoices/corpus/" if table == "corpus"
                                 else "tests/data/invoices/*.eml"))
@@ -138,6 +192,11 @@ def main() -> None:
                 right, total = tally[table].get(field, (0, 0))
                 cells.append(f"{right}/{total} {100 * right / max(total, 1):.0f}%")
             print(f"  {reader:<22}" + "".join(f"{c:>15}" for c in cells))
+    pdf_seconds("plain")  # once to warm up: pypdf's import and first parse
+    plain = pdf_seconds("plain")
+    print("\nPDF text time over the corpus's PDFs, against pypdf's plain mode:")
+    for way in ["plain", "layout"] + ways[1:]:
+        print(f"  {way:<12} {pdf_seconds(way) / plain:.2f}x")
 
 
 if __name__ == "__main__":

@@ -45,6 +45,8 @@ _SYMBOLS: dict[str, str] = {
     "ca$": "CAD",
     "c$": "CAD",
     "a$": "AUD",
+    "nz$": "NZD",
+    "hk$": "HKD",
     "$": "USD",
     "£": "GBP",
     "¥": "JPY",
@@ -62,7 +64,8 @@ _WORDS: dict[str, str] = {
     "rs": "INR",  # Indian retail invoices: "Rs. 1,770.00"
 }
 _CODES = ("EUR", "USD", "GBP", "CHF", "RON", "CAD", "AUD", "JPY", "SEK", "NOK", "DKK", "PLN",
-          "CZK", "HUF", "BGN", "MDL", "INR")
+          "CZK", "HUF", "BGN", "MDL", "INR", "NZD", "SGD", "HKD", "ZAR", "MXN", "BRL", "CNY",
+          "AED", "ILS")  # not TRY, the Turkish lira: "try 30 days" is English
 
 _SPACES = " \u00a0\u202f\u2009"
 _GROUPERS = _SPACES + "'’"
@@ -134,7 +137,8 @@ def to_decimal(number: str) -> Decimal | None:
 # A symbol that English-speaking writers put before a number owns the number after it: in "due
 # on April 3, 2026 $96.40" the "$" is the mark of 96.40, not of 2026. (A "€" or a code may
 # follow one number and precede the next: "1.400,00 € 1 1.400,00 €".)
-_PREFIX_SYMBOLS = frozenset({"$", "us$", "ca$", "c$", "a$", "£", "¥", "₹", "rs"})
+_PREFIX_SYMBOLS = frozenset({"$", "us$", "ca$", "c$", "a$", "nz$", "hk$", "£", "¥",
+                             "₹", "rs"})
 _PREFIX_OWNED = re.compile(_GAP + r"\d")
 # A year after a month is no amount when a currency follows it: "due on 3 August 2014 € ...".
 _YEAR = re.compile(r"(?:19|20)\d\d")

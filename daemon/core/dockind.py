@@ -1,8 +1,8 @@
 """What kind of document a sent message carries: an invoice, or one of the documents that use
 invoice words and must never be chased — a credit note ("facture d'avoir", "Gutschrift", "nota
-de credit", "credit memo"), a corrective invoice ("factura rectificativa",
-"Rechnungskorrektur"), a receipt or payment confirmation ("Payment receipt", "facture
-acquittée", "chitanță"), a pro forma or a quote.
+de credit", "credit memo", "note de crédit", "factura de abono"), a corrective invoice
+("factura rectificativa", "Rechnungskorrektur"), a receipt or payment confirmation ("Payment
+receipt", "facture acquittée", "chitanță"), a pro forma or a quote.
 
 The subject decides first. A neutral subject leaves it to the opening of the body and of the
 PDF, where the first numbered document wins ("Devis n° D-5 ... la facture suivra" is a quote).
@@ -41,7 +41,7 @@ INVOICE_WORD = re.compile(r"\b(?:invoice|factur|(?:ausgangs|schluss|teil|abschla
 _CREDIT = re.compile(
     r"credit[ -]?note|credit memo|facture d'avoir|\bavoir\s*(?:n\s*[°o.]|#|numero|:)"
     r"|\bavoir\s+[a-z]{0,4}[-/]?\d|\bun avoir\b|nota de credit|\bstorno\b|stornorechnung"
-    r"|gutschrift|nota de credito")
+    r"|gutschrift|nota de credito|note de credit|factura de abono|nota de abono")
 _CREDIT_SUBJECT = re.compile(_CREDIT.pattern + r"|^\s*avoir\b")
 _CORRECTIVE = re.compile(
     r"rechnungskorrektur|korrekturrechnung|factura rectificativa|facture rectificative"

@@ -63,9 +63,10 @@ _CURRENCY_NAMES = {
     "dollars": "USD", "dollar": "USD", "usd": "USD", "euros": "EUR", "euro": "EUR",
     "eur": "EUR", "pounds": "GBP", "pound": "GBP", "sterling": "GBP", "livres": "GBP",
     "gbp": "GBP", "lei": "RON", "ron": "RON", "francs": "CHF", "franken": "CHF", "chf": "CHF",
-    "rupees": "INR", "inr": "INR", "cad": "CAD", "aud": "AUD",
+    "rupees": "INR", "inr": "INR", "cad": "CAD", "aud": "AUD", "nzd": "NZD",
 }
-_QUALIFIED = {"canadian": "CAD", "australian": "AUD", "us": "USD", "swiss": "CHF"}
+_QUALIFIED = {"canadian": "CAD", "australian": "AUD", "zealand": "NZD", "us": "USD",
+              "swiss": "CHF"}
 _WORD = re.compile(r"[a-z]+")
 
 

@@ -95,3 +95,60 @@ def test_best_amount_is_what_is_due(text: str, expected: str) -> None:
 
 def test_best_amount_of_texts_without_money_is_none() -> None:
     assert best_amount(["Hello", ""]) is None
+
+
+@pytest.mark.parametrize(("written", "amount", "currency"), [
+    ("Rs. 1,770.00", "1770.00", "INR"),  # Indian retail invoices
+    ("₹ 499", "499", "INR"),
+    ("NZD 2,300.00", "2300.00", "NZD"),
+    ("NZ$ 80.00", "80.00", "NZD"),
+])
+def test_more_currencies_invoicing_tools_print(written: str, amount: str, currency: str) -> None:
+    assert parse_amount(written) == Money(Decimal(amount), currency)
+
+
+@pytest.mark.parametrize("text", ["Try 30 days free", "hours 12"])
+def test_words_that_look_like_currency_codes_are_no_amount(text: str) -> None:
+    assert parse_amount(text) is NO_AMOUNT
+
+
+def test_a_prefix_symbol_owns_the_number_after_it_and_a_year_is_no_amount() -> None:
+    # a US utility bill: the year stands right before the dollar sign
+    text = "TOTAL AMOUNT DUE ON August 3, 2014 $4.11"
+    assert [m for m, _s, _e in find_amounts(text)] == [Money(Decimal("4.11"), "USD")]
+    assert best_amount([text]) == Money(Decimal("4.11"), "USD")
+    assert [m.amount for m, _s, _e in find_amounts("due 3 mars 2026 € 12,00")] == [
+        Decimal("12.00")]
+    # but a euro sign may follow one amount and precede the next, and 2000 € is an amount
+    assert [m.amount for m, _s, _e in find_amounts("Logo 1 1.400,00 € 1 1.400,00 €")] == [
+        Decimal("1400.00"), Decimal("1400.00")]
+    assert best_amount(["Total : 2000 €"]) == Money(Decimal("2000"), "EUR")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Total HT 2 000,00\nTVA (20 %) 400,00\nTotal TTC 2 400,00\nMontants exprimés en euros.",
+     "2400.00 EUR"),
+    ("Total Net 2,380.00\nTotal Tax 0.00\nTOTAL 2,380.00\nAll amounts in US Dollars.",
+     "2380.00 USD"),
+    ("Gesamtbetrag netto 2.000,00\nUmsatzsteuer 19 % 380,00\nGesamtbetrag brutto 2.380,00\n"
+     "Beträge in Euro.", "2380.00 EUR"),
+    ("Total fara TVA 2.000,00\nTVA 19% 380,00\nTotal de plata 2.380,00\nSume exprimate in lei",
+     "2380.00 RON"),
+    ("Base imponible 2.000,00\nIVA 21 % 420,00\nIRPF -15 % -300,00\nTotal 2.120,00\n"
+     "Importes en euros.", "2120.00 EUR"),
+    ("Amount Due (CAD)   1,200.00", "1200.00 CAD"),
+    ("Currency: CHF\nTotal 950.00", "950.00 CHF"),
+    ("Amounts in Australian Dollars\nTotal 1,650.00", "1650.00 AUD"),
+    # a marked amount elsewhere does not beat the labelled total
+    ("Indemnité de recouvrement : 40 €\nTotal TTC 1 200,00\nMontants en euros", "1200.00 EUR"),
+])
+def test_totals_without_a_mark_take_the_currency_the_document_states(text: str,
+                                                                     expected: str) -> None:
+    amount, currency = expected.split()
+    assert best_amount([text]) == Money(Decimal(amount), currency)
+
+
+def test_without_a_stated_currency_a_bare_total_is_never_taken() -> None:
+    assert best_amount(["Total HT 2 000,00\nTotal TTC 2 400,00"]) is None
+    # nor a quantity, a postcode or an unlabelled number with a statement
+    assert best_amount(["Qty 12.00\n75001 Paris\n1 200,00\nAmounts in euros"]) is None

@@ -26,10 +26,11 @@ from typing import Any
 from .cases_de_es import CASES as CASES_DE_ES
 from .cases_en import CASES as CASES_EN
 from .cases_fr_ro import CASES as CASES_FR_RO
+from .cases_heldout import CASES as CASES_HELDOUT
 from .cases_hybrid import CASES as CASES_HYBRID
 
 HERE = Path(__file__).parent
-CASES: list[dict[str, Any]] = CASES_EN + CASES_FR_RO + CASES_DE_ES + CASES_HYBRID
+CASES: list[dict[str, Any]] = CASES_EN + CASES_FR_RO + CASES_DE_ES + CASES_HYBRID + CASES_HELDOUT
 
 
 def build(case: dict[str, Any], index: int) -> bytes:
