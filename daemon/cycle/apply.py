@@ -86,8 +86,11 @@ class Applier:
         for row in self.store.followups(FollowUpState.PLANNED, FollowUpState.DRAFTED):
             if (row.invoice_key, row.stage) not in wanted:
                 self._withdraw(row)
+        # one query for every planned follow-up's row (no follow-up writes another's row)
+        known = self.store.followups_of(f.invoice_key for f in plan.followups)
         for followup in plan.followups:
-            self._ensure_draft(followup, drafts_present)
+            self._ensure_draft(followup, drafts_present,
+                               known.get((followup.invoice_key, followup.stage.key)))
         return self.actions
 
     def _withdraw(self, row: FollowUpRow) -> None:
@@ -103,9 +106,9 @@ class Applier:
             self.store.set_followup_state(row.message_id, FollowUpState.WITHDRAWN,
                                           note="no longer planned")
 
-    def _ensure_draft(self, followup: PlannedFollowUp, present: frozenset[str] | None) -> None:
+    def _ensure_draft(self, followup: PlannedFollowUp, present: frozenset[str] | None,
+                      row: FollowUpRow | None) -> None:
         mid = message_id_for(followup, self.domain)
-        row = self.store.followup(followup.invoice_key, followup.stage.key)
         if row is not None and row.message_id == mid and row.state == FollowUpState.DRAFTED:
             if present is not None and row.draft_id not in present:
                 self._cancelled_by_user(row)
@@ -264,7 +267,8 @@ class Applier:
         """Whether the hourly or daily cap of sent follow-ups is reached (a statement counts
         once, though it is recorded for each invoice it covers)."""
         first_sent: dict[str | None, datetime] = {}
-        for event in self.store.events_of_kind(EventKind.FOLLOWUP_SENT):
+        day_ago = self.now - timedelta(days=1)
+        for _key, event in self.store.events_since(EventKind.FOLLOWUP_SENT, day_ago):
             first_sent.setdefault(event.message_id, event.at)
         recent = [at for at in first_sent.values() if at > self.now - timedelta(days=1)]
         last_hour = sum(1 for at in recent if at > self.now - timedelta(hours=1))
@@ -275,11 +279,11 @@ class Applier:
         the client's zone being the one of the row's slot."""
         zone = row.slot.tzinfo
         today = self.now.astimezone(zone).date()
-        invoices = {inv.key for inv in self.store.invoices() if inv.client == client}
-        messages = {event.message_id for key, events in self.store.events().items()
-                    if key in invoices for event in events
-                    if event.kind is EventKind.FOLLOWUP_SENT
-                    and event.at.astimezone(zone).date() == today}
+        recent = self.store.events_since(EventKind.FOLLOWUP_SENT, self.now - timedelta(days=2))
+        theirs = {key for key in {key for key, _ in recent}
+                  if (invoice := self.store.invoice(key)) and invoice.client == client}
+        messages = {event.message_id for key, event in recent
+                    if key in theirs and event.at.astimezone(zone).date() == today}
         return len(messages)
 
     @staticmethod

@@ -107,6 +107,14 @@ class Engine:
             choice = self.config.client_for(invoice.client).consolidate
             return self.config.cadence.consolidate if choice is None else choice
 
+        zones: dict[str, tzinfo] = {}
+
+        def zone_of(invoice: Invoice) -> tzinfo:
+            # one look-up per client, not one per invoice: a client's invoices share its zone
+            if invoice.client not in zones:
+                zones[invoice.client] = self.zone_of(invoice)
+            return zones[invoice.client]
+
         waiting = {(row.invoice_key, row.stage): row.slot
                    for row in self.store.followups("drafted")}
         events = self.store.events()
@@ -114,7 +122,7 @@ class Engine:
             events = {key: [e for e in found if e.at <= at] for key, found in events.items()}
         return plan(self.store.invoices(), events, now=at or self.clock(),
                     settings=self.config.cadence, window=self.config.window,
-                    calendar=self.calendar, zone_of=self.zone_of, consolidate_for=consolidate,
+                    calendar=self.calendar, zone_of=zone_of, consolidate_for=consolidate,
                     kept_slots=waiting)
 
     def compose(self, followup: PlannedFollowUp, message_id: str) -> EmailMessage:

@@ -263,15 +263,15 @@ class Runner:
         if self.engine.clock() - self._planned_at >= self.settings.replan_every:
             return False
         events, ours = self._planned_on
-        # the user's own drafts come and go; only the loss of one of relance's matters
-        return self._fingerprint()[0] == events and (drafts is None or ours <= drafts)
+        # the user's own drafts come and go; only the loss of one of relance's matters (only a
+        # full cycle makes or withdraws relance's drafts, so those of the last plan still hold)
+        return self.engine.store.event_count() == events and (drafts is None or ours <= drafts)
 
     def _fingerprint(self) -> tuple[int, frozenset[str]]:
         """What the plan depends on that can change between two plans: the number of events
         (every new invoice comes with its "sent" event) and relance's drafts."""
         store = self.engine.store
-        drafted = frozenset(r.draft_id for r in store.followups(FollowUpState.DRAFTED))
-        return sum(len(e) for e in store.events().values()), drafted
+        return store.event_count(), store.draft_ids()
 
     def _cycle(self, *, send: bool) -> CycleReport:
         """One engine cycle; with ``send`` false it may draft and withdraw but never send."""
