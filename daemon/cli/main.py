@@ -161,7 +161,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
 
 
 @cli.command(help="Run one cycle (sync, plan, drafts, sends that are due) and exit.")
-@click.option("--dry-run", is_flag=True, help="Print what would be done; touch nothing.")
+@click.option("--dry-run", is_flag=True, help="Print what would be done; touch nothing (the "
+              "mailbox, the database); may run while the daemon runs.")
 @click.pass_context
 def once(ctx: click.Context, dry_run: bool) -> None:
     from ..cycle.lock import DaemonLock
@@ -169,8 +170,13 @@ def once(ctx: click.Context, dry_run: bool) -> None:
 
     env = _env(ctx)
     config = env.config()
-    with DaemonLock(config.store_path), Store.open(config.store_path) as store:
-        report = _engine(env, config, store, mailbox=True).cycle(dry_run=dry_run or None)
+    dry_run = dry_run or config.mode.dry_run
+    if dry_run:  # on a throwaway copy of the store, without the daemon's lock
+        with Store.snapshot(config.store_path) as store:
+            report = _engine(env, config, store, mailbox=True).cycle(dry_run=True)
+    else:
+        with DaemonLock(config.store_path), Store.open(config.store_path) as store:
+            report = _engine(env, config, store, mailbox=True).cycle(dry_run=False)
     prefix = "would be " if dry_run else ""
     click.echo(f"{len(report.observed.invoices)} new invoice(s), "
                f"{len(report.observed.events)} new event(s)")

@@ -6,11 +6,12 @@ write them. The tables themselves and their migrations are in :mod:`.schema`.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -55,6 +56,17 @@ def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _private(path: Path) -> None:
+    """Create the database file readable by the user alone, like the secrets beside it, before
+    SQLite opens it: SQLite gives its ``-wal`` and ``-shm`` files the database file's mode.
+    An existing file open to others is narrowed to the user, with its WAL files."""
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for name in (path.name, path.name + "-wal", path.name + "-shm"):
+        found = path.with_name(name)
+        if found.exists() and found.stat().st_mode & 0o077:
+            found.chmod(0o600)
+
+
 class Store:
     """The database of one relance installation. Use as a context manager or call ``close``."""
 
@@ -73,6 +85,7 @@ class Store:
         path = Path(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            _private(path)
             db = sqlite3.connect(path, timeout=30, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the database {path}: {exc}. Check that the folder "
@@ -90,6 +103,38 @@ class Store:
             db.close()
             raise
         return store
+
+    @classmethod
+    def snapshot(cls, path: Path) -> Store:
+        """A throwaway copy in memory of the store at ``path``, for a dry run: whatever the
+        cycle writes goes to the copy, and the file is never written, so a dry run may run
+        beside the daemon. Raises ``StoreError`` as :meth:`open` does; a missing file gives
+        an empty store.
+
+        The file is opened read-only; while another process has it open (its WAL beside it)
+        SQLite's shared memory keeps the copy consistent, otherwise it is read as immutable,
+        which creates no ``-wal`` or ``-shm`` file next to it."""
+        path = Path(path)
+        wal = path.with_name(path.name + "-wal")
+        mode = "mode=ro" if wal.exists() else "immutable=1"
+        copy = sqlite3.connect(":memory:", isolation_level=None)
+        try:
+            if path.exists():  # else, a first dry run: an empty store
+                source = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True,
+                                         timeout=30)
+                with source:
+                    source.backup(copy)
+                source.close()
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot read the database {path}: {exc}. Check that it exists "
+                             "and is readable, or set [store] path.") from exc
+        copy.row_factory = sqlite3.Row
+        try:
+            prepare(copy, path)
+        except sqlite3.DatabaseError as exc:
+            copy.close()
+            raise StoreError(f"{path} is not a relance database or is damaged ({exc}).") from exc
+        return cls(copy, path)
 
     def close(self) -> None:
         self._db.close()
@@ -287,20 +332,6 @@ class Store:
                                 (kind.value,))
         return [self._event(r) for r in rows]
 
-    def events_since(self, kind: EventKind, since: datetime) -> list[tuple[str, Event]]:
-        """Return (invoice key, event) for the events of one kind at or after ``since``, oldest
-        first: the send caps' look-back, which should not read the whole history."""
-        # ISO strings compare as moments only within one offset; a day's margin covers any
-        # offset, and the exact comparison is made on the parsed moments.
-        rows = self._db.execute("SELECT * FROM events WHERE kind = ? AND at >= ? ORDER BY at, id",
-                                (kind.value, (since - timedelta(days=1)).isoformat()))
-        found = [(row["invoice_key"], self._event(row)) for row in rows]
-        return [(key, event) for key, event in found if event.at >= since]
-
-    def event_count(self) -> int:
-        """How many events are recorded (events are never deleted: a new one changes it)."""
-        return int(self._db.execute("SELECT count(*) FROM events").fetchone()[0])
-
     def events_of(self, invoice_key: str) -> list[Event]:
         rows = self._db.execute("SELECT * FROM events WHERE invoice_key = ? ORDER BY at, id",
                                 (invoice_key,))
@@ -332,26 +363,10 @@ class Store:
             rows = list(self._db.execute("SELECT * FROM followups" + where + order, states))
         return [self._followup(r) for r in rows]
 
-    def draft_ids(self) -> frozenset[str]:
-        """The mailbox ids of the drafts relance has made and not yet sent or withdrawn."""
-        return frozenset(r[0] for r in self._db.execute(
-            "SELECT draft_id FROM followups WHERE state = ?", (FollowUpState.DRAFTED,)))
-
     def followup(self, invoice_key: str, stage: str) -> FollowUpRow | None:
         row = self._db.execute("SELECT * FROM followups WHERE invoice_key = ? AND stage = ?",
                                (invoice_key, stage)).fetchone()
         return self._followup(row) if row else None
-
-    def followups_of(self, invoice_keys: Iterable[str]) -> dict[tuple[str, str], FollowUpRow]:
-        """Return the follow-ups of the given invoices, by (invoice key, stage), every state."""
-        keys = sorted(set(invoice_keys))
-        found: dict[tuple[str, str], FollowUpRow] = {}
-        for start in range(0, len(keys), 500):  # under SQLite's limit of bound values
-            chunk = keys[start:start + 500]
-            for row in self._db.execute("SELECT * FROM followups WHERE invoice_key IN"
-                                        f" ({','.join('?' * len(chunk))})", chunk):
-                found[(row["invoice_key"], row["stage"])] = self._followup(row)
-        return found
 
     def followups_by_message(self, message_id: str) -> list[FollowUpRow]:
         rows = self._db.execute("SELECT * FROM followups WHERE message_id = ?", (message_id,))

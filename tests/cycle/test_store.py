@@ -112,3 +112,31 @@ def test_concurrent_writers_wait_for_each_other(tmp_path):
             daemon.set_meta("last_sync", "now")
         cli.add_event(INVOICE.key, Event(EventKind.MARKED_PAID, AT))
         assert daemon.events_of(INVOICE.key)[0].kind is EventKind.MARKED_PAID
+
+
+def _mode(path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_the_database_and_its_wal_files_are_readable_by_the_user_alone(tmp_path):
+    import os
+    previous = os.umask(0o022)  # the usual umask: new files would be 0644
+    try:
+        path = tmp_path / "data" / "relance.sqlite3"
+        with Store.open(path) as store:
+            with store.transaction():
+                store.set_meta("last_sync", "2026-03-09T08:00:00+00:00")
+            wal, shm = (path.with_name(path.name + suffix) for suffix in ("-wal", "-shm"))
+            assert wal.exists() and shm.exists()
+            assert (_mode(path), _mode(wal), _mode(shm)) == (0o600, 0o600, 0o600)
+    finally:
+        os.umask(previous)
+
+
+def test_an_existing_database_open_to_others_is_narrowed_to_the_user(tmp_path):
+    path = tmp_path / "relance.sqlite3"
+    Store.open(path).close()
+    path.chmod(0o644)
+    with Store.open(path) as store:
+        store.meta("last_sync")
+    assert _mode(path) == 0o600
