@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -332,6 +332,20 @@ class Store:
                                 (kind.value,))
         return [self._event(r) for r in rows]
 
+    def events_since(self, kind: EventKind, since: datetime) -> list[tuple[str, Event]]:
+        """Return (invoice key, event) for the events of one kind at or after ``since``, oldest
+        first: the send caps' look-back, which should not read the whole history."""
+        # ISO strings compare as moments only within one offset; a day's margin covers any
+        # offset, and the exact comparison is made on the parsed moments.
+        rows = self._db.execute("SELECT * FROM events WHERE kind = ? AND at >= ? ORDER BY at, id",
+                                (kind.value, (since - timedelta(days=1)).isoformat()))
+        found = [(row["invoice_key"], self._event(row)) for row in rows]
+        return [(key, event) for key, event in found if event.at >= since]
+
+    def event_count(self) -> int:
+        """How many events are recorded (events are never deleted: a new one changes it)."""
+        return int(self._db.execute("SELECT count(*) FROM events").fetchone()[0])
+
     def events_of(self, invoice_key: str) -> list[Event]:
         rows = self._db.execute("SELECT * FROM events WHERE invoice_key = ? ORDER BY at, id",
                                 (invoice_key,))
@@ -363,10 +377,26 @@ class Store:
             rows = list(self._db.execute("SELECT * FROM followups" + where + order, states))
         return [self._followup(r) for r in rows]
 
+    def draft_ids(self) -> frozenset[str]:
+        """The mailbox ids of the drafts relance has made and not yet sent or withdrawn."""
+        return frozenset(r[0] for r in self._db.execute(
+            "SELECT draft_id FROM followups WHERE state = ?", (FollowUpState.DRAFTED,)))
+
     def followup(self, invoice_key: str, stage: str) -> FollowUpRow | None:
         row = self._db.execute("SELECT * FROM followups WHERE invoice_key = ? AND stage = ?",
                                (invoice_key, stage)).fetchone()
         return self._followup(row) if row else None
+
+    def followups_of(self, invoice_keys: Iterable[str]) -> dict[tuple[str, str], FollowUpRow]:
+        """Return the follow-ups of the given invoices, by (invoice key, stage), every state."""
+        keys = sorted(set(invoice_keys))
+        found: dict[tuple[str, str], FollowUpRow] = {}
+        for start in range(0, len(keys), 500):  # under SQLite's limit of bound values
+            chunk = keys[start:start + 500]
+            for row in self._db.execute("SELECT * FROM followups WHERE invoice_key IN"
+                                        f" ({','.join('?' * len(chunk))})", chunk):
+                found[(row["invoice_key"], row["stage"])] = self._followup(row)
+        return found
 
     def followups_by_message(self, message_id: str) -> list[FollowUpRow]:
         rows = self._db.execute("SELECT * FROM followups WHERE message_id = ?", (message_id,))
