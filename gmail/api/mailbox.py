@@ -7,13 +7,19 @@ Sync (Gmail API guide, "Synchronizing clients"):
   lost), search Sent for invoice candidates (``in:sent newer_than:Nd`` and an attachment or an
   invoice word of the configured languages), then list the ids of everything since the oldest
   candidate to learn which messages share a candidate's thread (a list page holds 500 ids for 5
-  units, where ``threads.get`` costs 10 per thread), and search the Inbox for delivery reports
-  and automatic replies, which Gmail threads apart. Only candidates, the messages of their
-  threads and those reports are fetched whole (``format=raw``), in batches of at most 50.
-- Incremental: ``history.list`` from the stored ``historyId``; new messages in Sent or Inbox are
-  fetched. An idle cycle is one ``history.list`` (2 units). Gmail keeps history for about a
-  week: a 404 means the cursor expired, and a full sync (``Changes.full``) follows; the cycle
-  de-duplicates by Message-ID, so nothing is lost or counted twice.
+  units, where ``threads.get`` costs 10 per thread; the pages are asked for in time windows
+  sent together in batches, ``listing.py``), and search all mail but Sent for delivery reports
+  and automatic replies, which Gmail threads apart. Gmail's search lags writes, so the newest
+  messages, listed without a query, add what the searches could not see yet. Only
+  candidates, the messages of their threads, those reports and that newest mail are fetched
+  whole (``format=raw``), in batches of at most 50.
+- Incremental: ``history.list`` from the stored ``historyId``; every message added is fetched
+  (history records carry only id and threadId, so a reply a filter kept out of the Inbox is
+  fetched like any other; drafts, Spam and Trash are dropped by their labels, relance's own
+  drafts not fetched at all). A deletion in history means a draft may be gone: only then are
+  the drafts listed. An idle cycle is one ``history.list`` (2 units). Gmail keeps history for
+  about a week: a 404 means the cursor expired, and a full sync (``Changes.full``) follows;
+  the cycle de-duplicates by Message-ID, so nothing is lost or counted twice.
 
 Follow-ups live as drafts in the invoice's thread: Gmail files a draft in a thread only when
 the ``threadId`` is given, ``References``/``In-Reply-To`` name a message of the thread and the
@@ -40,6 +46,7 @@ from googleapiclient import discovery
 
 from ...daemon.core.errors import PermanentMailboxError
 from ...daemon.core.mailbox import Changes, DraftGone, FetchedMessage, Folder, MailRef
+from .listing import ids_since
 from .marks import Marks, marks_beside
 from .oauth import load_credentials
 from .outbox import DraftMissingError, Outbox
@@ -109,7 +116,7 @@ class GmailMailbox:
             since = min(m.received_at or _EPOCH for m in fetched)
             after = int(since.timestamp()) - 1
             threads = {m.thread_id for m in fetched}
-            listed = dict(self._list_ids(f"after:{after} -in:drafts"))
+            listed = ids_since(self._users, self.transport, after, "-in:drafts")
             members = [mid for mid, tid in listed.items()
                        if tid in threads and mid not in candidates]
             notices = [mid for mid, tid in self._list_ids(self.search.notices_query(after))
