@@ -2,7 +2,9 @@
 invoice words and must never be chased — a credit note ("facture d'avoir", "Gutschrift", "nota
 de credit", "credit memo", "note de crédit", "factura de abono"), a corrective invoice
 ("factura rectificativa", "Rechnungskorrektur"), a receipt or payment confirmation ("Payment
-receipt", "facture acquittée", "chitanță"), a pro forma or a quote.
+receipt", "facture acquittée", "chitanță"), a pro forma, a quote, or a statement of account
+("Statement from ...", "relevé de compte", "Offene Posten", "extracto de cuenta", "situația
+facturilor neachitate").
 
 The subject decides first. A neutral subject leaves it to the opening of the body and of the
 PDF, where the first numbered document wins ("Devis n° D-5 ... la facture suivra" is a quote).
@@ -28,6 +30,8 @@ CREDIT_NOTE = NotAnInvoice("a credit note: money goes back to the client, nothin
 CORRECTIVE = NotAnInvoice("a corrective invoice: it amends an earlier invoice; check what is "
                           "owed and track it yourself if the client must pay more")
 RECEIPT = NotAnInvoice("a receipt or payment confirmation: already paid")
+STATEMENT = NotAnInvoice("a statement of account: it lists invoices already sent, each "
+                         "followed up on its own")
 
 HEAD_CHARS = 1500  # of the body and of the PDF, where a document says what it is
 
@@ -60,6 +64,14 @@ _RECEIPT_PHRASES = (
 _RECEIPT_BODY = re.compile(_RECEIPT_PHRASES)
 _RECEIPT_SUBJECT = re.compile(_RECEIPT_PHRASES + r"|\breceipt\b|\brecu\b|\bchitanta\b"
                               r"|\bquittung\b|\brecibo\b|\bacquittee\b")
+# A statement of account lists the open invoices with a total due: every invoice word is there.
+_STATEMENT_PHRASES = (r"statement of account|customer statement|your statement"
+                      r"|releve de compte|releve client|kontoauszug|offene posten"
+                      r"|extracto de cuenta|estado de cuenta|extras de cont"
+                      r"|situatia facturilor|fisa (?:de )?client")
+_STATEMENT_BODY = re.compile(_STATEMENT_PHRASES)
+_STATEMENT_SUBJECT = re.compile(_STATEMENT_PHRASES
+                                + r"|^\s*+statement\b|\bstatement (?:from|for)\b")
 _PROFORMA = re.compile(r"\bpro[ -]?forma\b")
 _QUOTE = re.compile(r"\b(?:quote|quotation|estimate|proposal|devis|oferta|ofertei|angebot"
                     r"|kostenvoranschlag|presupuesto|cotizacion)\b")
@@ -86,7 +98,8 @@ def subject_kind(subject: str) -> NotAnInvoice | Said:
     if _REPLY_PREFIX.match(folded):
         return REPLY
     for pattern, verdict in ((_CREDIT_SUBJECT, CREDIT_NOTE), (_CORRECTIVE, CORRECTIVE),
-                             (_PROFORMA, QUOTE), (_RECEIPT_SUBJECT, RECEIPT)):
+                             (_PROFORMA, QUOTE), (_RECEIPT_SUBJECT, RECEIPT),
+                             (_STATEMENT_SUBJECT, STATEMENT)):
         if pattern.search(folded):
             return verdict
     invoice_word, quote_word = INVOICE_WORD.search(folded), _QUOTE.search(folded)
@@ -123,7 +136,8 @@ def rejection(subject: str, body: str, pdf: str) -> NotAnInvoice | None:
     if kind is Said.INVOICE:
         return _titled(folded)
     for pattern, verdict in ((_CREDIT, CREDIT_NOTE), (_CORRECTIVE, CORRECTIVE),
-                             (_PROFORMA, QUOTE), (_RECEIPT_BODY, RECEIPT)):
+                             (_PROFORMA, QUOTE), (_RECEIPT_BODY, RECEIPT),
+                             (_STATEMENT_BODY, STATEMENT)):
         if pattern.search(folded):
             return verdict
     quote, invoice = _QUOTE_NUMBERED.search(folded), number_match(head)

@@ -42,6 +42,7 @@ from .dockind import (
     QUOTE,
     RECEIPT,
     REPLY,
+    STATEMENT,
     rejection,
     subject_kind,
 )
@@ -66,8 +67,8 @@ from .scoring import best_amount
 from .text import fold
 
 __all__ = ["AMOUNT_ONLY", "CORRECTIVE", "CREDIT_NOTE", "NO_DATE", "NO_DETAILS", "NO_MESSAGE_ID",
-           "NO_RECIPIENT", "NUMBER_ONLY", "QUOTE", "RECEIPT", "REPLY", "detect_language",
-           "extract_invoice"]
+           "NO_RECIPIENT", "NUMBER_ONLY", "QUOTE", "RECEIPT", "REPLY", "STATEMENT",
+           "detect_language", "extract_invoice"]
 
 MAX_TEXT_CHARS = 200_000  # per body or PDF: an invoice is never longer; a log dump may be
 MAX_PDFS = 3  # attached PDFs read per message

@@ -28,9 +28,11 @@ from .cases_en import CASES as CASES_EN
 from .cases_fr_ro import CASES as CASES_FR_RO
 from .cases_heldout import CASES as CASES_HELDOUT
 from .cases_hybrid import CASES as CASES_HYBRID
+from .cases_more import CASES as CASES_MORE
 
 HERE = Path(__file__).parent
-CASES: list[dict[str, Any]] = CASES_EN + CASES_FR_RO + CASES_DE_ES + CASES_HYBRID + CASES_HELDOUT
+CASES: list[dict[str, Any]] = (CASES_EN + CASES_FR_RO + CASES_DE_ES + CASES_HYBRID + CASES_HELDOUT
+                               + CASES_MORE)
 
 
 def build(case: dict[str, Any], index: int) -> bytes:
@@ -60,8 +62,9 @@ def _toml_value(value: object) -> str:
 
 def expectations() -> str:
     lines = ["# The expected reading of each message of the corpus (make_corpus.py writes it).",
-             "# kind: invoice, credit_note, corrective, receipt, quote; for an invoice the",
-             "# number as written, the amount to pay, its ISO 4217 currency, the due date.", ""]
+             "# kind: invoice, credit_note, corrective, receipt, quote, statement; for an",
+             "# invoice the number as written, the amount to pay, its ISO 4217 currency, the due date.",
+             ""]
     for index, case in enumerate(CASES, 1):
         lines.append(f"[\"{index:03d}_{case['name']}.eml\"]")
         lines.append(f"imitates = {_toml_value(case['imitates'])}")
