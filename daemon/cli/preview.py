@@ -37,7 +37,9 @@ def _body(message: EmailMessage, subtype: str) -> str:
 
 def preview_text(message: EmailMessage, slot: str) -> str:
     """Return what ``relance preview`` prints for ``message``, going out at ``slot``."""
-    lines = [f"{name}: {message[name]}" for name in HEADERS if message[name]]
+    # Folding is the wire's business: a header reads the same however it was folded.
+    lines = [f"{name}: {' '.join(str(message[name]).split())}" for name in HEADERS
+             if message[name]]
     lines.append(f"Slot: {slot}")
     files = attachments(message)
     lines.append("Attachments: " + ("none" if not files else ", ".join(

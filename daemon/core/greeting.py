@@ -47,8 +47,10 @@ _WORD = r"[^\W\d_][^\W\d_'’.-]*"
 _NAME = re.compile(rf"(?:{_WORD})(?:[ -](?:{_WORD})){{0,3}}")
 _COMPANY = re.compile(
     r"(?i)(\b(inc|ltd|llc|llp|plc|gmbh|ag|kg|sarl|sas|sa|srl|s\.r\.l|sl|s\.l|bv|nv|oy|ab|co|"
-    r"corp|company|limited|group|labs?|studio|agency|consulting|solutions|services|team|"
-    r"accounts?|billing|finance|invoices?|support|office|admin)\b|[&@0-9])")
+    r"corp|company|limited|group|labs?|studio|agency|consulting|solutions|services|team|all|"
+    r"accounts?|billing|finance|invoices?|support|office|admin|payable|compta|comptabilité|"
+    r"facturation|service|contabilitate|facturare|buchhaltung|rechnungswesen|contabilidad|"
+    r"facturación|administración|everyone|there|tous|toți)\b|[&@0-9])")
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ def salutation(language: str, *, invoice_text: str = "", to_name: str = "",
             line = f"{opener}, {name}:" if opener.lower() == "hola" else f"{opener} {name}:"
         if lang == "de" and opener.lower().startswith("sehr"):
             line = f"{opener} {name},"
-        friendly = opener.split()[0].lower() in _FRIENDLY
+        friendly = opener.lower() in _FRIENDLY
         return Salutation(line, closing_friendly if friendly else closing_neutral, name)
     for name in (configured, to_name):
         if is_person(name):

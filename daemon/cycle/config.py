@@ -37,7 +37,7 @@ from .configaccount import (
     read_account,
 )
 from .configcheck import Checker, Section, field_names
-from .configfees import STATUTORY_KEYS, read_statutory
+from .configfees import STATUTORY_KEYS, client_statutory, read_statutory
 from .configlines import LineLocator, syntax_error_line
 
 __all__ = [
@@ -138,6 +138,7 @@ class ClientSettings:
     timezone: str | None = None
     consolidate: bool | None = None
     business: bool = True  # statutory late-payment interest is owed between businesses only
+    statutory: str | None = None  # this client's law ("" none); None: [late_fees] statutory
 
 
 NO_CLIENT_SETTINGS = ClientSettings(match="")
@@ -383,5 +384,6 @@ def _clients(sections: list[Section]) -> tuple[ClientSettings, ...]:
         consolidate = section.boolean("consolidate", True) if section.has("consolidate") else None
         clients.append(ClientSettings(match=match, name=section.string("name", ""),
                                       language=language, timezone=zone, consolidate=consolidate,
-                                      business=section.boolean("business", True)))
+                                      business=section.boolean("business", True),
+                                      statutory=client_statutory(section)))
     return tuple(clients)

@@ -1,6 +1,8 @@
 """The statutory part of ``[late_fees]``: which law's late-payment interest and compensation
 follow-ups state (``statutory = "FR"``), and the reference rates the user adds or corrects
-(``reference_rates = { "2026-07-01" = "2.15" }``, the rate before the law's margin).
+(``reference_rates = { "2026-07-01" = "2.15" }``, the rate before the law's margin); and a
+client's own law (``[[clients]] statutory = "DE"``, or "" for none), which takes the user's
+rates only when it is the same law.
 
 The laws and their rate tables ship as ``relance/daemon/core/interest_laws.toml``; this module
 reads that file (the core does no IO) and applies the user's rates over it. A problem in the
@@ -68,3 +70,20 @@ def _reference_rates(fees: Section) -> dict[date, Decimal]:
             continue
         rates[start] = table.decimal(key, Decimal(0), Decimal(50))
     return rates
+
+
+def client_statutory(client: Section) -> str | None:
+    """``[[clients]] statutory``: this client's law, "" for none, None when not set."""
+    if not client.has("statutory"):
+        return None
+    return client.choice("statutory", "", ("", *sorted(shipped_laws()))).strip()
+
+
+def law_for(general: Law | None, own: str | None, business: bool) -> Law | None:
+    """Return the law a client's follow-ups state: none for a client who is not a business,
+    the client's own when set ("" turns it off), else the general one."""
+    if not business or own == "":
+        return None
+    if own is None or (general is not None and general.code == own):
+        return general
+    return shipped_laws()[own]

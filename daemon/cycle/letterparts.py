@@ -22,6 +22,7 @@ from ..core.interest import Law
 from ..core.mailbox import Mailbox, MailRef
 from ..core.model import EventKind, Invoice
 from .config import Config
+from .configfees import law_for
 from .store import Store
 
 PAID_KINDS = (EventKind.MARKED_PAID, EventKind.PAYMENT)
@@ -82,7 +83,7 @@ def letter_parts(config: Config, store: Store, box: Mailbox | None, invoice: Inv
         files = tuple(f for i in covered
                       if (f := invoice_file(invoice_mail(store, box, i), i)) is not None)
     return {  # a LetterParts
-        "law": config.statutory if client.business else None,
+        "law": law_for(config.statutory, client.statutory, client.business),
         "invoice_text": mail.text_body(found) if found is not None else "",
         "to_name": mail.display_names(found, "To").get(invoice.client, "") if found else "",
         "attachments": files,

@@ -89,7 +89,7 @@ def _render(
     return TEMPLATES.render(stage, language, context).text
 
 
-FEE_OPENINGS = ("Under my terms", "Statutory interest", "Selon mes conditions", "Des pénalités",
+FEE_OPENINGS = ("Under my terms", "Statutory interest", "Selon mes conditions", "Les pénalités",
                 "Conform condițiilor", "Până la data", "Gemäß meinen", "Bis zum",
                 "Según mis condiciones", "Hasta el")
 
