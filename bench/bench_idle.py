@@ -158,6 +158,7 @@ def run_week(runner: Runner, clock: Clock, root: Path, pending: list[EmailMessag
     end = MONDAY + timedelta(days=args.days)
     answered = 0
     while clock.now < end - timedelta(minutes=args.every):
+        before = clock.now
         clock.now += timedelta(minutes=args.every)
         minute = clock.now.hour * 60 + clock.now.minute
         if 8 * 60 <= minute < 18 * 60 and minute % args.answer_every == 0 and pending:
@@ -165,8 +166,9 @@ def run_week(runner: Runner, clock: Clock, root: Path, pending: list[EmailMessag
             mails.file_into(root / "inbox", f"answer-{answered:05d}",
                             answer(msg, answered, clock.now))
             answered += 1
-        due = [r for r in store.followups(FollowUpState.DRAFTED) if r.slot <= clock.now]
-        reason = "slot" if due else "sync"
+        # the runner's alarm rings once at each drafted slot (Runner.reschedule)
+        rang = any(before < r.slot <= clock.now for r in store.followups(FollowUpState.DRAFTED))
+        reason = "slot" if rang else "sync"
         started = time.process_time()
         outcome = runner.step(reason)
         spent = time.process_time() - started

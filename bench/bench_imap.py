@@ -2,9 +2,13 @@
 
 For each mailbox size it seeds a fresh account (MULTIAPPEND, RFC 3502): a tenth of the
 messages in Sent (invoices), the rest in the Inbox. Then it reports:
-- the first full sync's time, and its ratio to a bare imapclient SEARCH + FETCH of the same
+- the first full sync's time (invoices in Sent carry a PDF of a realistic size), and its
+  ratio to a bare imapclient SEARCH + FETCH of the same
   header fields of the same messages — once with the narrow interest rule the cycle will use
   (bodies of Sent only) and once with the default (every body);
+- the first whole cycle (``Engine.cycle()`` on a fresh store: sync, observe, plan, apply), wall
+  clock and CPU, and its ratio to the sync alone, next to the load average (no ratio is printed
+  when the machine is busier than its cores);
 - the cost of an idle cycle (a sync with nothing new): IMAP commands, bytes both ways (counted
   by a relaying proxy) and milliseconds (median of several, direct connection);
 - peak memory of the first sync (tracemalloc's peak of Python allocations, and the maximum
@@ -41,6 +45,7 @@ from pathlib import Path
 
 from imapclient import IMAPClient
 
+from bench.imap_first_cycle import first_cycle, load_note, with_pdf
 from relance.daemon.cli.wiring import open_imap_mailbox, open_inbox_watcher
 from relance.daemon.core.mailbox import Folder
 from relance.daemon.core.triage import worth_reading
@@ -93,7 +98,10 @@ def message(n: int, sent: bool, user: str) -> bytes:
             f"Message-ID: <bench-{'s' if sent else 'i'}{n}@example.test>\r\n"
             "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
             "Content-Transfer-Encoding: 8bit\r\n\r\n")
-    return (head + body.format(n=number)).encode()
+    raw = (head + body.format(n=number)).encode()
+    if sent:  # invoices go out with their PDF, as invoicing software sends them
+        return with_pdf(raw, number, f"client{n % 97}@client.example.test", "EUR 1,180.00")
+    return raw
 
 
 def seed(server: DovecotServer, user: MailUser, size: int) -> None:
@@ -402,7 +410,7 @@ def main(argv: list[str] | None = None) -> None:
         with DovecotServer(Path(tmp), mail_format=args.mail_format) as server:
             print(f"Dovecot ({args.mail_format}) on 127.0.0.1:{server.imap_port}; sizes {sizes}")
             for size in sizes:
-                report_size(server, size, args.idle_samples)
+                report_size(server, size, args.idle_samples, Path(tmp))
             wake = idle_wake(server, server.add_user("bench-idle"), args.idle_samples)
             print(f"IDLE: delivery → wait_for_inbox → sync returns it: median {wake * 1000:.0f} ms")
             woke, withdrawn = reply_withdraws(server, Path(tmp), args.idle_samples)
@@ -411,7 +419,7 @@ def main(argv: list[str] | None = None) -> None:
                   f"{args.idle_samples} trials")
 
 
-def report_size(server: DovecotServer, size: int, samples: int) -> None:
+def report_size(server: DovecotServer, size: int, samples: int, tmp: Path) -> None:
     user = server.add_user(f"bench-{size}")
     started = time.perf_counter()
     seed(server, user, size)
@@ -435,6 +443,11 @@ def report_size(server: DovecotServer, size: int, samples: int) -> None:
           f"{child_rss(server, user, 'sent'):.0f} MB, as the daemon does "
           f"{child_rss(server, user, 'triage'):.0f} MB, every body "
           f"{child_rss(server, user, 'all'):.0f} MB")
+    wall, cpu, found = first_cycle(server, user, tmp / f"first-cycle-{size}", NOW)
+    note, busy = load_note()
+    ratio = "ratio withheld: the machine is busy" if busy else f"{wall / triaged:.2f}x the sync"
+    print(f"  first whole cycle (Engine.cycle(): sync, observe, plan, apply): {wall:.2f} s, "
+          f"{cpu:.2f} s CPU, {found} invoices; {ratio}; {note}")
     commands, up, down, ms = idle_cycle(server, user, cursor, samples)
     print(f"  idle cycle: {commands} commands, {up} B sent, {down} B received, {ms:.1f} ms median")
 
