@@ -151,7 +151,8 @@ def _read(msg: EmailMessage) -> _Texts:
 def extract_invoice(msg: EmailMessage, *, default_terms_days: int = 30,
                     track_keyword: str = "[invoice]", forced: bool = False,
                     languages: Sequence[str] = ("en", "fr", "ro", "de", "es"),
-                    fallback_date: date | None = None) -> Invoice | NotAnInvoice:
+                    fallback_date: date | None = None,
+                    default_currency: str | None = None) -> Invoice | NotAnInvoice:
     """Return the invoice a sent message carries, or a ``NotAnInvoice`` saying why not.
 
     ``forced`` (or ``track_keyword`` in the subject, case-insensitive) skips the tests of the
@@ -159,14 +160,16 @@ def extract_invoice(msg: EmailMessage, *, default_terms_days: int = 30,
     number falling back to the subject's and then to one generated from the Message-ID, the
     amount possibly None. ``fallback_date`` is the mailbox's received date (IMAP INTERNALDATE,
     Gmail internalDate), used as the issue date when the message has no Date header.
+    ``default_currency`` (the client's or the user's) is the currency of totals printed without
+    any currency mark in a document that states none (see ``scoring``).
 
     Never raises: a message past the caps of ``parsing``, or one whose reading raises, is
     ``NotAnInvoice("unreadable: ...")`` (``reading.read_sent`` returns it as ``Unreadable``)."""
     refused = unreadable(msg)
     if refused is None:
         try:
-            found = _extract(msg, default_terms_days, track_keyword, forced, languages,
-                             fallback_date)
+            found = _extract(msg, _Options(default_terms_days, track_keyword, forced,
+                                           tuple(languages), fallback_date, default_currency))
         except Exception as exc:
             return NotAnInvoice(f"{UNREADABLE}{type(exc).__name__}: {exc}"[:200])
         refused = unreadable(msg)  # a header cut to its cap while reading
@@ -175,10 +178,22 @@ def extract_invoice(msg: EmailMessage, *, default_terms_days: int = 30,
     return NotAnInvoice(UNREADABLE + refused.reason)
 
 
-def _extract(msg: EmailMessage, default_terms_days: int, track_keyword: str, forced: bool,
-             languages: Sequence[str], fallback_date: date | None) -> Invoice | NotAnInvoice:
+@dataclass(frozen=True)
+class _Options:
+    """The settings of one extraction, as ``extract_invoice`` documents them."""
+
+    default_terms_days: int
+    track_keyword: str
+    forced: bool
+    languages: tuple[str, ...]
+    fallback_date: date | None
+    default_currency: str | None
+
+
+def _extract(msg: EmailMessage, options: _Options) -> Invoice | NotAnInvoice:
     texts = _read(msg)
-    forced = forced or bool(track_keyword) and track_keyword.lower() in texts.subject.lower()
+    keyword = options.track_keyword
+    forced = options.forced or bool(keyword) and keyword.lower() in texts.subject.lower()
     mid = message_id(msg)
     # A Sent copy sent with Bcc only keeps its Bcc header; the user's own address (a copy to
     # self) is never someone to follow up with.
@@ -186,8 +201,7 @@ def _extract(msg: EmailMessage, default_terms_days: int, track_keyword: str, for
     recipients = tuple(a for a in (addresses(msg, "To") or addresses(msg, "Bcc")
                                    or addresses(msg, "Cc")) if a != me)
     if texts.einvoice is not None and subject_kind(texts.subject) is not REPLY:
-        return _structured(msg, texts, texts.einvoice, recipients, default_terms_days,
-                           languages, fallback_date, forced)
+        return _structured(msg, texts, texts.einvoice, recipients, options, forced)
     if not forced:
         refused = rejection(texts.subject, texts.body, texts.pdf)
         if refused is not None:
@@ -195,7 +209,7 @@ def _extract(msg: EmailMessage, default_terms_days: int, track_keyword: str, for
     subject_says_invoice = forced or bool(INVOICE_WORD.search(fold(texts.subject)))
     number = (number_in(texts.subject) or number_in(texts.body) or number_in(texts.pdf)
               or (subject_number(texts.subject) if subject_says_invoice else None))
-    amount = best_amount((texts.body, texts.pdf, texts.subject))
+    amount = best_amount((texts.body, texts.pdf, texts.subject), options.default_currency)
     if not forced:
         if not any(INVOICE_WORD.search(fold(t)) for t in (texts.subject, texts.body, texts.pdf)):
             return NOT_AN_INVOICE
@@ -209,17 +223,15 @@ def _extract(msg: EmailMessage, default_terms_days: int, track_keyword: str, for
         return NO_MESSAGE_ID
     if not recipients:
         return NO_RECIPIENT
-    number = number or generated_number(mid)
-    return _dated_invoice(msg, texts, number, amount, recipients, default_terms_days,
-                          languages, fallback_date)
+    return _dated_invoice(msg, texts, number or generated_number(mid), amount, recipients,
+                          options)
 
 
 _NOT_OWED = {Kind.CREDIT_NOTE: CREDIT_NOTE, Kind.CORRECTIVE: CORRECTIVE, Kind.PRO_FORMA: QUOTE}
 
 
 def _structured(msg: EmailMessage, texts: _Texts, found: EInvoice,
-                recipients: tuple[str, ...], default_terms_days: int,
-                languages: Sequence[str], fallback_date: date | None,
+                recipients: tuple[str, ...], options: _Options,
                 forced: bool) -> Invoice | NotAnInvoice:
     """The invoice a structured e-invoice states; the text only fills what it leaves out."""
     if found.kind in _NOT_OWED and not forced:
@@ -228,25 +240,25 @@ def _structured(msg: EmailMessage, texts: _Texts, found: EInvoice,
         return NO_MESSAGE_ID
     if not recipients:
         return NO_RECIPIENT
-    amount = found.amount or best_amount((texts.body, texts.pdf, texts.subject))
-    return _dated_invoice(msg, texts, found.number, amount, recipients, default_terms_days,
-                          languages, fallback_date, stated=(found.issue_date, found.due_date))
+    amount = found.amount or best_amount((texts.body, texts.pdf, texts.subject),
+                                         options.default_currency)
+    return _dated_invoice(msg, texts, found.number, amount, recipients, options,
+                          stated=(found.issue_date, found.due_date))
 
 
 def _dated_invoice(msg: EmailMessage, texts: _Texts, number: str, amount: Money | None,
-                   recipients: tuple[str, ...], default_terms_days: int,
-                   languages: Sequence[str], fallback_date: date | None,
+                   recipients: tuple[str, ...], options: _Options,
                    stated: tuple[date | None, date | None] = (None, None),
                    ) -> Invoice | NotAnInvoice:
     """Return the invoice with its issue and due dates, or ``NO_DATE``. ``stated`` holds the
     issue and due dates an e-invoice states, which win over anything written."""
     sources = tuple(t[:MAX_DATES_CHARS] for t in (texts.body, texts.pdf, texts.subject))
     when = sent_at(msg)
-    reference = stated[0] or (when.date() if when else fallback_date
+    reference = stated[0] or (when.date() if when else options.fallback_date
                               or written_reference(sources))
     if reference is None:
         return NO_DATE
-    issued, due, source = invoice_dates(sources, reference, default_terms_days,
+    issued, due, source = invoice_dates(sources, reference, options.default_terms_days,
                                         issued=stated[0], due=stated[1])
     from_address = sender(msg)
     cc = tuple(a for a in addresses(msg, "Cc") if a not in recipients and a != from_address)
@@ -255,7 +267,7 @@ def _dated_invoice(msg: EmailMessage, texts: _Texts, number: str, amount: Money 
         sender=from_address, recipients=recipients, message_id=message_id(msg),
         subject=texts.subject,
         language=detect_language(texts.subject + "\n" + texts.body + "\n" + texts.pdf[:3000],
-                                 languages),
+                                 options.languages),
         cc=cc, sender_name=display_names(msg, "From").get(from_address, ""),
         attachment=texts.attachment,
     )

@@ -15,8 +15,9 @@ candidates everywhere. Many invoicing tools print the totals of their PDFs with 
 and state the currency once ("All amounts in US Dollars", "Montants exprimés en euros",
 "Beträge in Euro", "Sume exprimate în lei", "Importes en euros", "Amount Due (USD)",
 "Currency: EUR"): then a bare number with two decimals labelled as a total (score 2 or 3) is a
-candidate too, in that currency. A bare number is never taken without such a statement: it is
-as often a quantity, a postcode or a year. Labels are matched on folded text (lower case, no
+candidate too, in that currency; a configured default currency serves the same way when the
+document writes no currency at all. A bare number is never taken otherwise: it is as often a
+quantity, a postcode or a year. Labels are matched on folded text (lower case, no
 diacritics); each search is bounded, so a text of one endless line costs linear time.
 """
 
@@ -146,10 +147,14 @@ def _candidates(text: str, currency: str | None) -> Iterator[tuple[int, Money]]:
             yield score, Money(value, currency)
 
 
-def best_amount(texts: Sequence[str]) -> Money | None:
+def best_amount(texts: Sequence[str], default_currency: str | None = None) -> Money | None:
     """Return the amount to be paid among every amount in ``texts`` (see the module
-    docstring), or None when no text holds one."""
+    docstring), or None when no text holds one. ``default_currency`` (the client's or the
+    user's configured one) stands in for a stated currency only when no amount anywhere carries
+    a mark: a document that writes "40 €" once is not in the user's currency."""
     currency = stated_currency(texts)
+    if currency is None and default_currency and not any(find_amounts(t, 1) for t in texts):
+        currency = default_currency.upper()
     best: tuple[int, Decimal, Money] | None = None
     for text in texts:
         for score, money in _candidates(text, currency):

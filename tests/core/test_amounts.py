@@ -152,3 +152,11 @@ def test_without_a_stated_currency_a_bare_total_is_never_taken() -> None:
     assert best_amount(["Total HT 2 000,00\nTotal TTC 2 400,00"]) is None
     # nor a quantity, a postcode or an unlabelled number with a statement
     assert best_amount(["Qty 12.00\n75001 Paris\n1 200,00\nAmounts in euros"]) is None
+
+
+def test_a_configured_currency_serves_only_a_document_that_writes_none() -> None:
+    assert best_amount(["Total TTC 2 400,00"], "eur") == Money(Decimal("2400.00"), "EUR")
+    # one mark anywhere says the document's currency: the default does not stand in for it
+    assert best_amount(["Frais 40 €\nTotal TTC 2 400,00"], "USD") == Money(Decimal("40"), "EUR")
+    assert best_amount(["Total TTC 2 400,00\nMontants en euros"], "USD") == Money(
+        Decimal("2400.00"), "EUR")

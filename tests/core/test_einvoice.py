@@ -8,6 +8,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from relance.daemon.core.einvoice import (
     MAX_XML_BYTES,
@@ -104,3 +106,22 @@ def test_the_xml_embedded_in_a_factur_x_pdf_is_found_beside_its_text() -> None:
     assert "Total TTC 1 200,00" in content.text
     assert content.xml == (cii(DOC),)
     assert read_pdf(draw([("title", "FACTURE")])).xml == ()
+
+
+# --- total on anything -----------------------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=2000))
+def test_any_bytes_give_a_named_answer(data: bytes) -> None:
+    assert isinstance(read_einvoice(data), EInvoice | NotAnEInvoice)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 5000), st.integers(0, 5000), st.binary(max_size=40))
+def test_a_damaged_invoice_gives_a_named_answer(cut: int, at: int, junk: bytes) -> None:
+    """A UBL or CII file cut short, or with bytes spliced in (a broken upload, a mailer that
+    re-encoded it), is read or refused, never raises."""
+    for xml in (ubl(DOC), cii(DOC)):
+        damaged = xml[:cut] + junk + xml[at:]
+        assert isinstance(read_einvoice(damaged), EInvoice | NotAnEInvoice)

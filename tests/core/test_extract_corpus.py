@@ -84,3 +84,27 @@ def test_the_issue_date_of_an_e_invoice_is_the_one_it_states() -> None:
     invoice = read("054_es_peppol_ubl_intracom.eml")
     assert isinstance(invoice, Invoice)
     assert invoice.issue_date == date(2026, 3, 9)
+
+
+def test_a_pdf_without_any_currency_takes_the_configured_one() -> None:
+    """A PDF invoice whose totals carry no mark and whose text states no currency: relance
+    reads no amount (and asks the user) unless a default currency is configured."""
+    from email.message import EmailMessage
+
+    from tests.data.invoices.corpus.pdfs import draw
+
+    msg = EmailMessage()
+    msg["From"], msg["To"] = "claire@atelier-martin.example", "compta@client.test"
+    msg["Subject"], msg["Message-ID"] = "Facture F-77", "<f77@atelier-martin.example>"
+    msg["Date"] = "Mon, 02 Mar 2026 10:00:00 +0100"
+    msg.set_content("Bonjour, ci-joint la facture.")
+    msg.add_attachment(draw([("title", "FACTURE"), ("rows", [("Total HT", "1 000,00"),
+                                                             ("Total TTC", "1 200,00")])]),
+                       maintype="application", subtype="pdf", filename="F-77.pdf")
+    without = extract_invoice(msg)
+    assert isinstance(without, Invoice) and without.amount is None
+    with_default = extract_invoice(msg, default_currency="EUR")
+    assert isinstance(with_default, Invoice)
+    assert with_default.amount is not None
+    assert (with_default.amount.amount, with_default.amount.currency) == (Decimal("1200.00"),
+                                                                          "EUR")
