@@ -188,3 +188,13 @@ def test_thank_you_praises_promptness_only_when_paid_on_time(language: str) -> N
     unknown = _plain(compose_followup(replace(thanks, paid_on=None)))
     assert PROMPT[language] in on_time
     assert PROMPT[language] not in late and PROMPT[language] not in unknown
+
+
+def test_a_fee_in_euros_on_an_invoice_in_pounds_is_said_plainly() -> None:
+    # Issue 13: `fixed = "40"`, `currency = "EUR"` made a GBP follow-up say "£40.00".
+    pounds = replace(INVOICE, amount=Money(Decimal("2350"), "GBP"), language="en")
+    fees = replace(LETTER.fees, fixed=Decimal(40), currency="EUR")
+    body = _body(invoice=pounds, language="en", fees=fees)
+    assert "recovery fee of €40.00" in body and "£40.00" not in body
+    assert ("total now due: £2,350.00, plus the €40.00 fee, which is in EUR and not part of "
+            "this total.") in body

@@ -316,3 +316,32 @@ def test_an_unknown_language_falls_back_to_english_and_says_so() -> None:
     assert italian.text.startswith("URGENT")
     canadian = TEMPLATES.render(StageKind.URGENT, "fr-CA", context)
     assert canadian.language == "fr" and canadian.text.startswith("URGENT — facture")
+
+
+# The wording issue 13 quoted from the earlier French and Romanian texts: calques and careless
+# phrasing a native reader stops at. None may come back.
+CALQUES = {
+    "fr": ("merci, et ignorez ce message", "nous le résoudrons",
+           "Je vous renvoie volontiers n'importe quelle facture", "Madame, Monsieur,",
+           "dites-le-moi"),
+    "ro": ("Din evidențele mele", "firme de recuperare", "fără plată sau răspuns"),
+}
+
+
+@pytest.mark.parametrize("language", list(CALQUES))
+def test_the_calques_are_gone(language: str) -> None:
+    root = resources.files("relance.templates") / language
+    text = "".join(node.read_text(encoding="utf-8") for node in root.iterdir()
+                   if node.name.endswith(".j2"))
+    for phrase in CALQUES[language]:
+        assert phrase not in text, phrase
+
+
+@pytest.mark.parametrize("stage", STAGES, ids=str)
+def test_french_punctuation_has_its_no_break_spaces(stage: StageKind) -> None:
+    # A no-break space before ":" and a narrow one before ";", "?" and "!" (Lexique des règles
+    # typographiques en usage à l'Imprimerie nationale), never a breaking space.
+    for setup in (LEAN, FULL):
+        text = _render("fr", stage, setup)
+        assert not re.search(r" [:;?!]", text), text
+        assert not re.search(r"[^\s\u00a0\u202f][;?!]", text.replace("https:", "")), text
