@@ -17,8 +17,11 @@ cursor to go on from and the list of drafts):
   candidates cannot be found with fewer pages;
 - 1 unit for ``getProfile`` (the history id to sync from), 5 for ``drafts.list``.
 HTTP requests: the same list and profile calls, plus one batch per 50 fetched messages.
-The plugin also lists the ids of the messages since the oldest candidate to learn which share
-its threads (5 units per 500); that is the only cost above the minimum.
+Above the minimum, the plugin lists the ids of the messages since the oldest candidate to learn
+which share its threads (5 units per window of about 400 messages; the windows go in batches,
+so a few requests in all: ``relance.gmail.api.listing``), looks for delivery reports and
+automatic replies threaded apart (one search), and lists the newest 100 messages without a
+query (5 units), because Gmail's search lags writes.
 """
 
 from __future__ import annotations
