@@ -79,3 +79,23 @@ def test_the_demo_shows_one_invoice_with_statutory_interest(tmp_path: Path) -> N
     assert "s'élèvent à 2,34\u00a0€ au 10 mars 2026" in stated[0]
     assert "l'indemnité forfaitaire de 40,00\u00a0€" in stated[0]
     assert "Total dû à ce jour\u00a0: 922,34\u00a0€." in stated[0]
+
+
+def test_the_preview_command_prints_the_draft_as_it_will_go_out(capsys, tmp_path: Path) -> None:
+    from tests.cli.test_cli import run
+
+    result = run_demo(tmp_path / "demo")
+    with sample_mailbox() as sample:
+        text = (sample / "config.toml").read_text(encoding="utf-8")
+    store = result.folder / "relance.sqlite3"
+    config = tmp_path / "config.toml"
+    config.write_text(text.replace('path = "~/relance-demo.sqlite3"', f'path = "{store}"'),
+                      encoding="utf-8")
+    status, out, err = run(capsys, tmp_path, "--config", str(config), "preview", "F-2026-008")
+    assert status == 0, err
+    draft = next(m for m in _drafts(result.folder).values()
+                 if m["To"] == "contact@fermes-dubreuil.example")
+    slot = next(line for line in out.splitlines() if line.startswith("Slot: "))[6:]
+    assert _without_date(out) == _without_date(preview_text(draft, slot))
+    assert "Attachments: Facture_F-2026-008.pdf (application/pdf, " in out
+    assert "Vous la trouverez de nouveau en pièce jointe." in out
