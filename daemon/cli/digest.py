@@ -26,6 +26,7 @@ _HAPPENED = {
     EventKind.ADDRESS_PROPOSED: "the client asks that it go to another address",
     EventKind.BOUNCED_HARD: "the invoice bounced: the address does not exist",
     EventKind.AUTO_REPLY: "out-of-office reply",
+    EventKind.WROTE: "you wrote to the client in its thread",
 }
 
 

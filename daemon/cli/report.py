@@ -46,6 +46,7 @@ MARK_STYLE: dict[str, tuple[str, str]] = {
     "followup": ("follow-up sent", "#5e35b1"),
     "cancelled": ("follow-up cancelled", "#9e9e9e"),
     "planned": ("next follow-up", "#ab47bc"),
+    "wrote": ("you wrote", "#1565c0"),
 }
 _EVENT_MARK = {
     EventKind.SENT: "sent", EventKind.BOUNCED_HARD: "bounced",
@@ -54,6 +55,7 @@ _EVENT_MARK = {
     EventKind.PAYMENT_CLAIMED: "claimed",
     EventKind.PAUSED: "paused", EventKind.RESUMED: "resumed", EventKind.STOPPED: "stopped",
     EventKind.FOLLOWUP_SENT: "followup", EventKind.FOLLOWUP_CANCELLED: "cancelled",
+    EventKind.WROTE: "wrote",
 }
 
 

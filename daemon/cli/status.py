@@ -55,17 +55,29 @@ def _delivery(events: list[Event]) -> str:
 
 
 def _last_reply(events: list[Event]) -> str:
+    """The last answer in the thread, and "you wrote (date)" when the user wrote since."""
+    wrote = ""
     for event in reversed(events):
-        if event.kind is EventKind.REPLY and event.intent:
-            text = event.intent.value
-            if event.until:
-                text += f" {event.until.isoformat()}"
-            colleague = colleague_in(event.detail)
-            by = f", from {colleague}, not on the invoice" if colleague else ""
-            return f"{text} ({event.at.date().isoformat()}{by})"
-        if event.kind is EventKind.AUTO_REPLY:
-            back = f" until {event.until.isoformat()}" if event.until else ""
-            return f"out of office{back}"
+        if event.kind is EventKind.WROTE and not wrote:
+            wrote = f"you wrote ({event.at.date().isoformat()})"
+        answer = _answer(event)
+        if answer:
+            return f"{answer}; {wrote}" if wrote else answer
+    return wrote
+
+
+def _answer(event: Event) -> str:
+    """What a client's reply or auto-reply says, or "" for any other event."""
+    if event.kind is EventKind.REPLY and event.intent:
+        text = event.intent.value
+        if event.until:
+            text += f" {event.until.isoformat()}"
+        colleague = colleague_in(event.detail)
+        by = f", from {colleague}, not on the invoice" if colleague else ""
+        return f"{text} ({event.at.date().isoformat()}{by})"
+    if event.kind is EventKind.AUTO_REPLY:
+        back = f" until {event.until.isoformat()}" if event.until else ""
+        return f"out of office{back}"
     return ""
 
 

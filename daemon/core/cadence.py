@@ -18,7 +18,11 @@ Rules, in the order they apply:
 - stages go out in order, each at least ``min_gap`` business days after the previous follow-up,
   so a stage missed during downtime goes at the next slot and the ones after it wait their turn:
   never two at once, never a burst. The reminder before the due date is dropped once the due date
-  has come. A stage whose draft the user deleted is cancelled and not written again.
+  has come. A stage whose draft the user deleted is cancelled and not written again;
+- a message the user writes to the client in the invoice's thread is contact: the next
+  follow-up waits ``min_gap`` business days after it, and when a stage was due or about to be
+  (within ``draft_lead_days``), the user's own reminder stands for that stage, which relance
+  then does not send.
 """
 
 from __future__ import annotations
@@ -123,7 +127,23 @@ def _read(invoice: Invoice, events: Sequence[Event], settings: CadenceSettings,
             reading.wait(back, HoldReason.OUT_OF_OFFICE)
         elif kind is EventKind.REPLY:
             _read_reply(reading, event)
+        elif kind is EventKind.WROTE:
+            _read_own(reading, invoice, day, settings, calendar)
     return reading
+
+
+def _read_own(reading: _Reading, invoice: Invoice, day: date, settings: CadenceSettings,
+              calendar: BusinessCalendar) -> None:
+    """The user wrote to the client on ``day``: the gap runs from then, and the stage that was
+    current (the first not done, its earliest day at most ``draft_lead_days`` ahead: its draft
+    was waiting, or about to be) is taken as done by hand."""
+    reading.last_followup = max(reading.last_followup or day, day)
+    for stage in schedule(invoice.due_date, settings, calendar):
+        if stage.key in reading.done or (stage.latest is not None and day > stage.latest):
+            continue
+        if stage.earliest <= day + timedelta(days=settings.draft_lead_days):
+            reading.done.add(stage.key)
+        return
 
 
 def _read_reply(reading: _Reading, event: Event) -> None:

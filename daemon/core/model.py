@@ -185,6 +185,7 @@ class EventKind(enum.StrEnum):
     FOLLOWUP_DRAFTED = "followup_drafted"
     FOLLOWUP_SENT = "followup_sent"
     FOLLOWUP_CANCELLED = "followup_cancelled"
+    WROTE = "wrote"  # the user wrote to the client in the invoice's thread (contact)
 
 
 @dataclass(frozen=True)

@@ -197,6 +197,12 @@ class Observer:
         key = self._thread_of(mail.references(msg))
         self.store.record_message(invoice_key=key, kind="own" if key else "not_invoice",
                                   summary={"reason": getattr(result, "reason", "")}, **record)
+        owner = self.store.invoice(key) if key else None
+        if owner is not None and set(mail.addresses(msg, "To", "Cc")) & set(
+                owner.all_recipients):
+            # Written to the client (not a forward to the accountant): contact, which the
+            # cadence counts (issue 12).
+            self._event(owner.key, Event(EventKind.WROTE, when, message_id=mid))
 
     def _thread_of(self, references: Sequence[str]) -> str | None:
         """The invoice whose thread holds one of ``references``, newest first; a direct look-up

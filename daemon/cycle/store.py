@@ -6,7 +6,6 @@ write them. The tables themselves and their migrations are in :mod:`.schema`.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -15,9 +14,8 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
-from ..core.errors import StoreError
 from ..core.model import Attachment, DueSource, Event, EventKind, Intent, Invoice, Money
-from .schema import prepare
+from .storefile import connect, memory_copy
 
 
 class FollowUpState:
@@ -56,17 +54,6 @@ def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _private(path: Path) -> None:
-    """Create the database file readable by the user alone, like the secrets beside it, before
-    SQLite opens it: SQLite gives its ``-wal`` and ``-shm`` files the database file's mode.
-    An existing file open to others is narrowed to the user, with its WAL files."""
-    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
-    for name in (path.name, path.name + "-wal", path.name + "-shm"):
-        found = path.with_name(name)
-        if found.exists() and found.stat().st_mode & 0o077:
-            found.chmod(0o600)
-
-
 class Store:
     """The database of one relance installation. Use as a context manager or call ``close``."""
 
@@ -78,63 +65,15 @@ class Store:
 
     @classmethod
     def open(cls, path: Path) -> Store:
-        """Open (creating it if needed) and migrate the store at ``path``.
-
-        Raises ``StoreError`` for a file that is not a relance database, a damaged one, or one
-        written by a newer relance; the file is never modified in those cases."""
-        path = Path(path)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            _private(path)
-            db = sqlite3.connect(path, timeout=30, isolation_level=None)
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"cannot open the database {path}: {exc}. Check that the folder "
-                             "exists and is writable, or set [store] path.") from exc
-        db.row_factory = sqlite3.Row
-        store = cls(db, path)
-        try:
-            prepare(db, path)
-        except sqlite3.DatabaseError as exc:
-            db.close()
-            raise StoreError(f"{path} is not a relance database or is damaged ({exc}). relance "
-                             "left it untouched: move it aside to start a new one, or restore it "
-                             "from a backup.") from exc
-        except StoreError:
-            db.close()
-            raise
-        return store
+        """Open (creating it if needed, readable by the user alone) and migrate the store at
+        ``path``; ``StoreError`` as :func:`.storefile.connect` says."""
+        return cls(connect(Path(path)), Path(path))
 
     @classmethod
     def snapshot(cls, path: Path) -> Store:
-        """A throwaway copy in memory of the store at ``path``, for a dry run: whatever the
-        cycle writes goes to the copy, and the file is never written, so a dry run may run
-        beside the daemon. Raises ``StoreError`` as :meth:`open` does; a missing file gives
-        an empty store.
-
-        The file is opened read-only; while another process has it open (its WAL beside it)
-        SQLite's shared memory keeps the copy consistent, otherwise it is read as immutable,
-        which creates no ``-wal`` or ``-shm`` file next to it."""
-        path = Path(path)
-        wal = path.with_name(path.name + "-wal")
-        mode = "mode=ro" if wal.exists() else "immutable=1"
-        copy = sqlite3.connect(":memory:", isolation_level=None)
-        try:
-            if path.exists():  # else, a first dry run: an empty store
-                source = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True,
-                                         timeout=30)
-                with source:
-                    source.backup(copy)
-                source.close()
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot read the database {path}: {exc}. Check that it exists "
-                             "and is readable, or set [store] path.") from exc
-        copy.row_factory = sqlite3.Row
-        try:
-            prepare(copy, path)
-        except sqlite3.DatabaseError as exc:
-            copy.close()
-            raise StoreError(f"{path} is not a relance database or is damaged ({exc}).") from exc
-        return cls(copy, path)
+        """A throwaway copy in memory of the store at ``path``, for a dry run that writes
+        nothing to the file (:func:`.storefile.memory_copy`)."""
+        return cls(memory_copy(Path(path)), Path(path))
 
     def close(self) -> None:
         self._db.close()

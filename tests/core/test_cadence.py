@@ -349,3 +349,16 @@ def test_the_grace_never_carries_a_missed_slot_into_the_next_day():
     result = _plan_with_kept(datetime(2026, 3, 11, 7, 0, tzinfo=PARIS), slot)
     assert all(f.slot.date() != slot.date() for f in result.followups)
     assert all(f.stage.key != "reminder" for f in result.followups)
+
+
+def test_the_users_own_message_is_contact_and_stands_for_the_stage_due():
+    # Due Thursday 12 March: the first notice's day is Tuesday 17 March. The user writes to
+    # the client on Monday 16 March: that is the first notice, by hand; the urgent notice
+    # comes no sooner than min_gap business days after it.
+    wrote = Event(EventKind.WROTE, _at(date(2026, 3, 16)))
+    hold = _decide([wrote], today=date(2026, 3, 16))
+    assert hold.reason is HoldReason.NOT_YET and hold.next_stage.key == "urgent"
+    assert hold.until >= FR.add(date(2026, 3, 16), DEFAULT.min_gap)
+    # Written long before any stage was near (a week after the invoice), it is only contact.
+    early = Event(EventKind.WROTE, _at(date(2026, 2, 17)))
+    assert _decide([early], today=date(2026, 3, 9)).stage.key == "reminder"
