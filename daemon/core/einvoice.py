@@ -6,7 +6,8 @@
   ``cbc:InvoiceTypeCode`` / ``cbc:CreditNoteTypeCode`` (BT-3), ``cbc:DocumentCurrencyCode``
   (BT-5), ``cac:LegalMonetaryTotal/cbc:PayableAmount`` (BT-115).
 - **UN/CEFACT CII D16B** ``CrossIndustryInvoice`` (Factur-X, ZUGFeRD 2, XRechnung's CII syntax)
-  and ZUGFeRD 1's ``CrossIndustryDocument``: ``ram:ID``, ``ram:TypeCode``,
+  and ZUGFeRD 1's ``CrossIndustryDocument`` (``rsm:HeaderExchangedDocument``,
+  ``ram:ApplicableSupplyChainTradeSettlement``): ``ram:ID``, ``ram:TypeCode``,
   ``ram:IssueDateTime`` and ``ram:DueDateDateTime`` (``udt:DateTimeString format="102"``,
   CCYYMMDD), ``ram:InvoiceCurrencyCode``, ``ram:DuePayableAmount`` (BT-115, else
   ``ram:GrandTotalAmount``, BT-112).
@@ -160,7 +161,10 @@ def _cii(root: Element) -> EInvoice:
     currency = _text(_path(settlement, "InvoiceCurrencyCode"))
     summation = None
     if settlement is not None:
-        summation = _find(settlement, "SpecifiedTradeSettlementHeaderMonetarySummation")
+        # ZUGFeRD 1 names it without "Header"
+        summation = _either(
+            _find(settlement, "SpecifiedTradeSettlementHeaderMonetarySummation"),
+            _find(settlement, "SpecifiedTradeSettlementMonetarySummation"))
     amount = None
     if summation is not None:
         amount = _money(_path(summation, "DuePayableAmount"), currency) or _money(

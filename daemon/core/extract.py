@@ -60,10 +60,10 @@ from .message import (
     sent_at,
     text_body,
 )
-from .model import NOT_AN_INVOICE, Attachment, Invoice, Money, NotAnInvoice
+from .model import NOT_AN_INVOICE, Attachment, DueSource, Invoice, Money, NotAnInvoice
 from .parsing import UNREADABLE, unreadable
 from .pdftext import looks_like_pdf, read_pdf
-from .scoring import best_amount
+from .scoring import Candidate, best_candidate
 from .text import fold
 
 __all__ = ["AMOUNT_ONLY", "CORRECTIVE", "CREDIT_NOTE", "NO_DATE", "NO_DETAILS", "NO_MESSAGE_ID",
@@ -207,9 +207,9 @@ def _extract(msg: EmailMessage, options: _Options) -> Invoice | NotAnInvoice:
         if refused is not None:
             return refused
     subject_says_invoice = forced or bool(INVOICE_WORD.search(fold(texts.subject)))
-    number = (number_in(texts.subject) or number_in(texts.body) or number_in(texts.pdf)
-              or (subject_number(texts.subject) if subject_says_invoice else None))
-    amount = best_amount((texts.body, texts.pdf, texts.subject), options.default_currency)
+    number, number_from = _number(texts, subject_says_invoice)
+    candidate = best_candidate((texts.body, texts.pdf, texts.subject), options.default_currency)
+    amount = candidate.money if candidate else None
     if not forced:
         if not any(INVOICE_WORD.search(fold(t)) for t in (texts.subject, texts.body, texts.pdf)):
             return NOT_AN_INVOICE
@@ -223,8 +223,32 @@ def _extract(msg: EmailMessage, options: _Options) -> Invoice | NotAnInvoice:
         return NO_MESSAGE_ID
     if not recipients:
         return NO_RECIPIENT
+    evidence = (("number", number_from if number else "generated from the Message-ID"),
+                *_amount_evidence(candidate))
     return _dated_invoice(msg, texts, number or generated_number(mid), amount, recipients,
-                          options)
+                          options, evidence=evidence)
+
+
+_SOURCES = ("body", "PDF", "subject")  # the order the texts are given to the scorer
+
+
+def _number(texts: _Texts, subject_says_invoice: bool) -> tuple[str | None, str]:
+    """The invoice number and the text it was read in."""
+    for where, text in (("subject", texts.subject), ("body", texts.body), ("PDF", texts.pdf)):
+        found = number_in(text)
+        if found:
+            return found, where
+    if subject_says_invoice:
+        return subject_number(texts.subject), "subject"
+    return None, ""
+
+
+def _amount_evidence(candidate: Candidate | None) -> tuple[tuple[str, str], ...]:
+    if candidate is None:
+        return (("amount", "none found"),)
+    label = f": '{candidate.label}'" if candidate.label else ", unlabelled"
+    return (("amount", f"{_SOURCES[candidate.source]}{label}"),
+            ("currency", candidate.currency_from))
 
 
 _NOT_OWED = {Kind.CREDIT_NOTE: CREDIT_NOTE, Kind.CORRECTIVE: CORRECTIVE, Kind.PRO_FORMA: QUOTE}
@@ -240,18 +264,29 @@ def _structured(msg: EmailMessage, texts: _Texts, found: EInvoice,
         return NO_MESSAGE_ID
     if not recipients:
         return NO_RECIPIENT
-    amount = found.amount or best_amount((texts.body, texts.pdf, texts.subject),
-                                         options.default_currency)
+    xml = f"the e-invoice ({found.syntax})"
+    evidence: tuple[tuple[str, str], ...] = (("number", f"{xml}, BT-1"),)
+    if found.amount is not None:
+        amount: Money | None = found.amount
+        evidence += (("amount", f"{xml}, BT-115 amount due for payment"),
+                     ("currency", f"{xml}, BT-5"))
+    else:
+        candidate = best_candidate((texts.body, texts.pdf, texts.subject),
+                                   options.default_currency)
+        amount = candidate.money if candidate else None
+        evidence += _amount_evidence(candidate)
     return _dated_invoice(msg, texts, found.number, amount, recipients, options,
-                          stated=(found.issue_date, found.due_date))
+                          stated=(found.issue_date, found.due_date), evidence=evidence)
 
 
 def _dated_invoice(msg: EmailMessage, texts: _Texts, number: str, amount: Money | None,
                    recipients: tuple[str, ...], options: _Options,
                    stated: tuple[date | None, date | None] = (None, None),
+                   evidence: tuple[tuple[str, str], ...] = (),
                    ) -> Invoice | NotAnInvoice:
     """Return the invoice with its issue and due dates, or ``NO_DATE``. ``stated`` holds the
-    issue and due dates an e-invoice states, which win over anything written."""
+    issue and due dates an e-invoice states, which win over anything written; ``evidence``
+    says where the other values were read, and the due date's source is added to it."""
     sources = tuple(t[:MAX_DATES_CHARS] for t in (texts.body, texts.pdf, texts.subject))
     when = sent_at(msg)
     reference = stated[0] or (when.date() if when else options.fallback_date
@@ -270,4 +305,10 @@ def _dated_invoice(msg: EmailMessage, texts: _Texts, number: str, amount: Money 
                                  options.languages),
         cc=cc, sender_name=display_names(msg, "From").get(from_address, ""),
         attachment=texts.attachment,
+        evidence=(*evidence, ("due", "the e-invoice, BT-9" if due == stated[1]
+                              else _DUE_FROM[source])),
     )
+
+
+_DUE_FROM = {DueSource.EXPLICIT: "the date written next to a due-date word",
+             DueSource.TERMS: "the payment terms written", DueSource.DEFAULT: "the default terms"}

@@ -65,6 +65,10 @@ class Invoice:
     sender_name: str = ""
     attachment: Attachment | None = None
     thread_id: str | None = None  # the mailbox's own thread id (Gmail), when it has one
+    # Where extraction read each value, for the user to check: ("amount", "PDF: 'Total TTC'
+    # 2 400,00 EUR, its currency stated: 'Montants exprimés en euros'"), ("number", ...), ...
+    # Extraction's alone: not stored, not compared.
+    evidence: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @property
     def key(self) -> str:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from .amounts import find_amounts, to_decimal
@@ -83,8 +84,9 @@ def _named_currency(words: str) -> str | None:
     return None
 
 
-def stated_currency(texts: Sequence[str]) -> str | None:
-    """Return the currency the texts state once for all their amounts, or None."""
+def _statement(texts: Sequence[str]) -> tuple[str, str] | None:
+    """The currency the texts state once for all their amounts and the words that state it
+    (as written, blanks collapsed), or None."""
     for text in texts:
         folded = fold(text)
         for count, match in enumerate(_STATEMENT.finditer(folded)):
@@ -92,8 +94,22 @@ def stated_currency(texts: Sequence[str]) -> str | None:
                 break
             code = _named_currency(folded[match.end():match.end() + 30])
             if code:
-                return code
+                return code, _phrase(text[match.start():match.end() + 30])
     return None
+
+
+def _phrase(words: str) -> str:
+    """A currency statement as written, up to its first stop ("All amounts in US Dollars")."""
+    words = re.split(r"[.;,\n]", words, maxsplit=1)[0]
+    if "(" in words:
+        words = words.split(")", 1)[0] + ")"
+    return " ".join(words.split())
+
+
+def stated_currency(texts: Sequence[str]) -> str | None:
+    """Return the currency the texts state once for all their amounts, or None."""
+    found = _statement(texts)
+    return found[0] if found else None
 
 
 # --- candidates --------------------------------------------------------------------------------
@@ -126,13 +142,34 @@ def _score(label: str) -> int:
     return 2 if _TOTAL_WORD.search(label) else 0
 
 
-def _candidates(text: str, currency: str | None) -> Iterator[tuple[int, Money]]:
-    """Every amount of ``text`` with its score: those written with a currency, and when
-    ``currency`` is stated, the bare ones labelled as a total."""
+@dataclass(frozen=True)
+class Candidate:
+    """An amount and its evidence: which text (its index in the texts given), the words that
+    label it there (as written), and where its currency came from."""
+
+    money: Money
+    score: int
+    source: int
+    label: str
+    currency_from: str  # "its mark", "stated: 'Montants exprimés en euros'", "the default"
+
+
+def _written_label(text: str, start: int) -> str:
+    """The last words before an amount on its line, as written (at most six)."""
+    lines = text[max(0, start - _LABEL_REACH):start].rsplit("\n", 2)
+    line = lines[-1]
+    if not re.search(r"[^\W\d_]", line) and len(lines) > 1:  # a cell split onto its own line
+        line = lines[-2] + " " + line
+    return " ".join(line.split()[-6:]).rstrip(" :")
+
+
+def _candidates(text: str, currency: str | None) -> Iterator[tuple[int, Money, int, bool]]:
+    """Every amount of ``text`` as (score, money, start, marked): those written with a
+    currency, and when ``currency`` is stated, the bare ones labelled as a total."""
     folded = fold(text)
     marked = find_amounts(text, MAX_AMOUNTS)
     for money, start, end in marked:
-        yield _score(_label_of(folded, start, end)), money
+        yield _score(_label_of(folded, start, end)), money, start, True
     if currency is None:
         return
     spans = [(start, end) for _m, start, end in marked]
@@ -144,20 +181,33 @@ def _candidates(text: str, currency: str | None) -> Iterator[tuple[int, Money]]:
         score = _score(_label_of(folded, match.start(), match.end()))
         value = to_decimal(match.group())
         if score >= 2 and value is not None:
-            yield score, Money(value, currency)
+            yield score, Money(value, currency), match.start(), False
+
+
+def best_candidate(texts: Sequence[str], default_currency: str | None = None
+                   ) -> Candidate | None:
+    """Return the amount to be paid among every amount in ``texts`` with its evidence (see
+    the module docstring), or None when no text holds one. ``default_currency`` (the client's
+    or the user's configured one) stands in for a stated currency only when no amount anywhere
+    carries a mark: a document that writes "40 €" once is not in the user's currency."""
+    statement = _statement(texts)
+    currency, currency_from = (statement[0], f"stated: '{statement[1]}'") if statement \
+        else (None, "")
+    if currency is None and default_currency and not any(find_amounts(t, 1) for t in texts):
+        currency, currency_from = default_currency.upper(), "the configured default"
+    best: tuple[int, Decimal, int, int, bool, Money] | None = None
+    for index, text in enumerate(texts):
+        for score, money, start, marked in _candidates(text, currency):
+            if best is None or (score, money.amount) > best[:2]:
+                best = (score, money.amount, index, start, marked, money)
+    if best is None:
+        return None
+    score, _value, index, start, marked, money = best
+    return Candidate(money, score, index, _written_label(texts[index], start),
+                     "its mark" if marked else currency_from)
 
 
 def best_amount(texts: Sequence[str], default_currency: str | None = None) -> Money | None:
-    """Return the amount to be paid among every amount in ``texts`` (see the module
-    docstring), or None when no text holds one. ``default_currency`` (the client's or the
-    user's configured one) stands in for a stated currency only when no amount anywhere carries
-    a mark: a document that writes "40 €" once is not in the user's currency."""
-    currency = stated_currency(texts)
-    if currency is None and default_currency and not any(find_amounts(t, 1) for t in texts):
-        currency = default_currency.upper()
-    best: tuple[int, Decimal, Money] | None = None
-    for text in texts:
-        for score, money in _candidates(text, currency):
-            if best is None or (score, money.amount) > best[:2]:
-                best = (score, money.amount, money)
-    return best[2] if best else None
+    """The money of ``best_candidate``, or None."""
+    found = best_candidate(texts, default_currency)
+    return found.money if found else None

@@ -125,3 +125,45 @@ def test_a_damaged_invoice_gives_a_named_answer(cut: int, at: int, junk: bytes) 
     for xml in (ubl(DOC), cii(DOC)):
         damaged = xml[:cut] + junk + xml[at:]
         assert isinstance(read_einvoice(damaged), EInvoice | NotAnEInvoice)
+
+
+# The shape of ZUGFeRD 1.0's sample invoices (FeRD, 2014): CrossIndustryDocument, a header
+# document, a supply-chain settlement and a summation without "Header".
+ZUGFERD_1 = b"""<?xml version="1.0" encoding="UTF-8"?>
+<rsm:CrossIndustryDocument xmlns:rsm="urn:ferd:CrossIndustryDocument:invoice:1p0"
+ xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:12"
+ xmlns:udt="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:15">
+  <rsm:SpecifiedExchangedDocumentContext>
+    <ram:GuidelineSpecifiedDocumentContextParameter>
+      <ram:ID>urn:ferd:CrossIndustryDocument:invoice:1p0:comfort</ram:ID>
+    </ram:GuidelineSpecifiedDocumentContextParameter>
+  </rsm:SpecifiedExchangedDocumentContext>
+  <rsm:HeaderExchangedDocument>
+    <ram:ID>RE-2014-471102</ram:ID>
+    <ram:TypeCode>380</ram:TypeCode>
+    <ram:IssueDateTime>
+      <udt:DateTimeString format="102">20140305</udt:DateTimeString>
+    </ram:IssueDateTime>
+  </rsm:HeaderExchangedDocument>
+  <rsm:SpecifiedSupplyChainTradeTransaction>
+    <ram:ApplicableSupplyChainTradeSettlement>
+      <ram:InvoiceCurrencyCode>EUR</ram:InvoiceCurrencyCode>
+      <ram:SpecifiedTradePaymentTerms>
+        <ram:DueDateDateTime>
+          <udt:DateTimeString format="102">20140404</udt:DateTimeString>
+        </ram:DueDateDateTime>
+      </ram:SpecifiedTradePaymentTerms>
+      <ram:SpecifiedTradeSettlementMonetarySummation>
+        <ram:GrandTotalAmount currencyID="EUR">529.87</ram:GrandTotalAmount>
+        <ram:DuePayableAmount currencyID="EUR">529.87</ram:DuePayableAmount>
+      </ram:SpecifiedTradeSettlementMonetarySummation>
+    </ram:ApplicableSupplyChainTradeSettlement>
+  </rsm:SpecifiedSupplyChainTradeTransaction>
+</rsm:CrossIndustryDocument>
+"""
+
+
+def test_a_zugferd_1_invoice_is_read_too() -> None:
+    found = read_einvoice(ZUGFERD_1)
+    assert found == EInvoice(Kind.INVOICE, "RE-2014-471102", date(2014, 3, 5), date(2014, 4, 4),
+                             Money(Decimal("529.87"), "EUR"), "CII")

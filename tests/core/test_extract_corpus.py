@@ -108,3 +108,25 @@ def test_a_pdf_without_any_currency_takes_the_configured_one() -> None:
     assert with_default.amount is not None
     assert (with_default.amount.amount, with_default.amount.currency) == (Decimal("1200.00"),
                                                                           "EUR")
+
+
+@pytest.mark.parametrize(("name", "evidence"), [
+    ("043_fr_facturx_en16931.eml", {
+        "number": "the e-invoice (CII), BT-1",
+        "amount": "the e-invoice (CII), BT-115 amount due for payment",
+        "currency": "the e-invoice (CII), BT-5", "due": "the e-invoice, BT-9"}),
+    ("016_fr_pennylane_montants_en_euros.eml", {
+        "number": "subject", "amount": "PDF: 'Total TTC'",
+        "currency": "stated: 'Montants exprimés en euros'",
+        "due": "the date written next to a due-date word"}),
+    ("019_fr_zoho_facture.eml", {
+        "number": "body", "amount": "body: 'MONTANT DE LA FACTURE'", "currency": "its mark"}),
+    ("031_de_lexoffice_spalten_betraege_in_euro.eml", {
+        "number": "PDF", "amount": "PDF: 'Gesamtbetrag brutto'",
+        "currency": "stated: 'Beträge in Euro'", "due": "the payment terms written"}),
+])
+def test_each_value_says_where_it_was_read(name: str, evidence: dict[str, str]) -> None:
+    invoice = read(name)
+    assert isinstance(invoice, Invoice)
+    said = dict(invoice.evidence)
+    assert {key: said[key] for key in evidence} == evidence
