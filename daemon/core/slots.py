@@ -35,6 +35,7 @@ class BusinessCalendar:
         self.country = country
         self.subdivision = subdivision
         self._years: dict[int, tuple[dict[date, str], list[date]]] = {}
+        self._added: dict[tuple[date, int], date] = {}  # the stages of one due date, asked often
 
     def _year(self, year: int) -> tuple[dict[date, str], list[date]]:
         """The holidays of ``year`` with their names, and those on weekdays, sorted."""
@@ -73,6 +74,9 @@ class BusinessCalendar:
 
         Each round jumps over as many weekdays as business days are still wanted; the holidays
         it jumped over are wanted again in the next round, until a jump meets none."""
+        known = self._added.get((day, count))
+        if known is not None:
+            return known
         found, remaining = day, count
         while remaining:
             found = _weekdays_from(found, remaining)
@@ -80,6 +84,7 @@ class BusinessCalendar:
                 remaining = count - self.between(day, found)
             else:  # in [found, day)
                 remaining = count + self.between(found - _DAY, day - _DAY)
+        self._added[(day, count)] = found
         return found
 
     def between(self, start: date, end: date) -> int:

@@ -64,7 +64,7 @@ def invoice_file(found: EmailMessage | None, invoice: Invoice) -> AttachmentFile
 def paid_on(store: Store, invoice: Invoice) -> date | None:
     """Return the day the invoice was paid: the date the user gave to ``relance paid``, else
     the day the payment was recorded; None when it is not known to be paid."""
-    events = [e for e in store.events().get(invoice.key, []) if e.kind in PAID_KINDS]
+    events = [e for e in store.events_of(invoice.key) if e.kind in PAID_KINDS]
     if not events:
         return None
     last = events[-1]

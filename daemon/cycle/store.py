@@ -299,7 +299,8 @@ class Store:
             message_id=row["message_id"], state=row["state"],
             slot=datetime.fromisoformat(row["slot"]), draft_id=row["draft_id"],
             primary_key=row["primary_key"],
-            covers=tuple((key, stage) for key, stage in json.loads(row["covers"])),
+            covers=tuple((key, stage) for key, stage in json.loads(row["covers"]))
+            if row["covers"] != "[]" else (),
             note=row["note"], updated_at=datetime.fromisoformat(row["updated_at"]),
         )
 
