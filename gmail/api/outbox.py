@@ -20,14 +20,15 @@ from __future__ import annotations
 
 import base64
 import email.policy
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from typing import Any
 
 from ...daemon.core.errors import RefusedMessageError
 from ...daemon.core.mailbox import DRAFT_GONE, DraftGone
 from .marks import Marks
-from .transport import MISSING, Transport
+from .transport import MISSING, SendingLimitError, Transport
 
 PAGE = 500
 HEADER = ["Message-ID"]
@@ -41,11 +42,14 @@ class DraftMissingError(RefusedMessageError):
 class Outbox:
     """The draft and send calls of one Gmail account (``users`` is the service's users())."""
 
-    def __init__(self, users: Any, transport: Transport, marks: Marks) -> None:
+    def __init__(self, users: Any, transport: Transport, marks: Marks,
+                 clock: Callable[[], float] = time.time) -> None:
         self.users = users
         self.transport = transport
         self.marks = marks
+        self.clock = clock  # epoch seconds, to compare with the time Gmail says to retry at
         self.own_draft_messages: set[str] = set()  # message ids inside drafts made here
+        self.sending_refused: SendingLimitError | None = None  # until its retry_at
 
     def _call(self, request: Any, missing_ok: bool = False) -> Any:
         return self.transport.execute(request, missing_ok=missing_ok)
@@ -110,7 +114,10 @@ class Outbox:
 
         A send whose answer was lost and whose retry found no draft (404) is confirmed through
         history. Raises ``DraftMissingError`` when the draft is gone and nothing was sent,
-        ``RefusedMessageError`` when Gmail refuses the message (400)."""
+        ``RefusedMessageError`` when Gmail refuses the message (400), ``SendingLimitError``
+        while the account's sending limit lasts: once Gmail has said until when, no call is
+        made (and no quota spent) before then."""
+        self._still_limited()
         current = self._call(self.users.drafts().get(userId="me", id=draft_id,
                                                      format="metadata"), missing_ok=True)
         if current is MISSING:
@@ -120,8 +127,12 @@ class Outbox:
         if message_id:
             profile = self._call(self.users.getProfile(userId="me"))
             self.marks.note(message_id, history=str(profile["historyId"]))
-        sent = self._call(self.users.drafts().send(userId="me", body={"id": draft_id}),
-                          missing_ok=True)
+        try:
+            sent = self._call(self.users.drafts().send(userId="me", body={"id": draft_id}),
+                              missing_ok=True)
+        except SendingLimitError as exc:
+            self.sending_refused = exc
+            raise
         if sent is not MISSING:
             if message_id:
                 self.marks.note(message_id, sent=str(sent["id"]),
@@ -130,6 +141,13 @@ class Outbox:
         if not (message_id and self.find_sent(message_id)):
             raise DraftMissingError(f"draft {draft_id} disappeared before it could be sent "
                                     "and is not in Sent: nothing was sent")
+
+    def _still_limited(self) -> None:
+        refused = self.sending_refused
+        if refused is None or refused.retry_at is None or self.clock() >= refused.retry_at:
+            self.sending_refused = None
+            return
+        raise SendingLimitError(f"{refused} (not asked again before then)", refused.retry_at)
 
     def find_sent(self, message_id: str) -> bool:
         """Say whether Sent holds a message with this Message-ID: from Gmail's noted answer,

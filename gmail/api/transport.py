@@ -20,7 +20,9 @@ import enum
 import http.client
 import json
 import random
+import re
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 import google.auth.exceptions
@@ -73,13 +75,34 @@ def sending_limit(exc: BaseException) -> bool:
         and "mail sending" in _error(exc)[1].lower()
 
 
+class SendingLimitError(TransientMailboxError):
+    """Gmail's mail-sending limit is reached; ``retry_at`` (epoch seconds) is the time Gmail
+    gave to try again, or None when its message named none."""
+
+    def __init__(self, message: str, retry_at: float | None) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at
+
+
+_RETRY_AFTER = re.compile(r"Retry after (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)")
+
+
+def retry_at(text: str) -> float | None:
+    """Read the "Retry after 2026-03-10T07:00:00.000Z" of a Gmail limit message."""
+    found = _RETRY_AFTER.search(text)
+    if found is None:
+        return None
+    stamp = found.group(1).replace("Z", "+00:00")
+    return datetime.fromisoformat(stamp).timestamp()
+
+
 def _waits_long(exc: BaseException) -> TransientMailboxError | None:
     """The transient error for a limit that a retry within seconds cannot lift."""
     if sending_limit(exc):
-        return TransientMailboxError(
+        return SendingLimitError(
             f"Gmail's sending limit for this account is reached ({_error(exc)[1]}); nothing "
             "was sent. relance sends the waiting follow-ups once Gmail accepts mail again, "
-            "which can take hours.")
+            "which can take hours.", retry_at(_error(exc)[1]))
     if isinstance(exc, HttpError) and exc.resp.status == 403 \
             and _reason(exc) == "dailyLimitExceeded":
         return TransientMailboxError(

@@ -114,12 +114,28 @@ def test_the_sending_limit_delays_the_follow_up_and_it_goes_once_later(world: Wo
     inv = send_invoice(w)
     walk(w, BEFORE_SLOT, step=timedelta(days=1))
     row = w.engine.store.followup(str(inv["Message-ID"]), "reminder")
+    w.box.outbox.clock = w.clock.epoch  # Gmail's "Retry after" is on the walk's time
     w.fake.sending.per_day = 0  # the account has used up its mail-sending limit
     w.clock.now = row.slot + timedelta(minutes=1)
     with pytest.raises(TransientMailboxError, match="sending limit"):
         w.cycle()
     assert w.received() == [] and len(w.drafts()) == 1
+    # the daemon retries at its next wake-ups: before the time Gmail gave, no send is asked
+    asked, refused = w.fake.quota.calls["drafts.send"], 0
+    for _ in range(11):  # 22 hours, the next day's slot among them
+        w.clock.now += timedelta(hours=2)
+        try:
+            w.cycle()
+        except TransientMailboxError as exc:
+            assert "not asked again" in str(exc)
+            refused += 1
+    assert w.fake.quota.calls["drafts.send"] == asked and refused >= 1
     w.fake.sending.per_day = None  # hours later, Gmail accepts mail again
-    walk(w, datetime(2026, 3, 14, tzinfo=timezone.utc), step=timedelta(hours=3))
+    while w.clock.now < datetime(2026, 3, 14, tzinfo=timezone.utc):
+        w.clock.now += timedelta(hours=1)
+        try:
+            w.cycle()
+        except TransientMailboxError as exc:  # the daemon logs it and tries again later
+            assert "not asked again" in str(exc)
     assert len(w.received()) == 1 and len(w.sent_copies(row.message_id)) == 1
     assert stage_of(w, inv)[0] == "sent" and w.drafts() == []

@@ -22,6 +22,7 @@ from relance.daemon.core.mailbox import Folder
 from relance.gmail.api.mailbox import DraftMissingError, GmailMailbox
 from relance.gmail.api.marks import Marks
 from relance.gmail.api.quota import Backoff
+from relance.gmail.api.transport import SendingLimitError
 from tests.gmail.api.test_api import follow_up, ids_of, mailbox, seed_invoices
 from tests.gmailfake.fixtures import CLIENT, USER, build_service, mail
 from tests.gmailfake.rules import Filter
@@ -176,6 +177,16 @@ def test_the_sending_limit_is_transient_says_when_and_is_not_hammered(
     assert "Retry after" in str(err.value) and sleeps == []
     assert gmail_fake.quota.calls["drafts.send"] == 1
     assert draft_id in gmail_fake.accounts[USER].drafts  # nothing lost, nothing sent
+    # Gmail said until when: before then, no call and no quota is spent on asking again
+    gmail_fake.quota.reset()
+    with pytest.raises(SendingLimitError, match="not asked again"):
+        box.send_draft(draft_id)
+    assert gmail_fake.quota.http_requests == 0
+    retry = err.value.retry_at  # type: ignore[attr-defined]
+    gmail_fake.sending.per_day = None
+    box.outbox.clock = lambda: retry + 1
+    box.send_draft(draft_id)
+    assert box.find_sent("<fu-lim@example.test>")
 
 
 def test_the_daily_limit_is_transient_not_a_call_to_rerun_setup(gmail_fake: GmailFake) -> None:
