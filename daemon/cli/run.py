@@ -22,9 +22,12 @@ from .env import Environment
 
 if TYPE_CHECKING:
     import logging
+    from collections.abc import Callable
 
+    from ..core.mailbox import Mailbox
     from ..cycle.engine import Engine
     from ..cycle.runner import Runner
+    from ..cycle.store import Store
     from .wiring import InboxWatcher
 
 PAUSE_ALL_DETAIL = "pause --all"
@@ -88,7 +91,8 @@ def run(ctx: click.Context, once: bool, log_json: bool, sync_every: int,
     log = configure(as_json=log_json, environ=env.environ)
     opener = partial(open_mailbox, config, clock=env.clock)
     with DaemonLock(config.store_path), Store.open(config.store_path) as store:
-        engine = Engine(config=config, store=store, mailbox=opener(), clock=env.clock)
+        engine = Engine(config=config, store=store, mailbox=_first_open(opener, store, env),
+                        clock=env.clock)
         runner = Runner(engine, reopen=opener, log=log, digest=daily_digest,
                         settings=RunSettings(sync_every=timedelta(minutes=sync_every),
                                              speed=env.speed,
@@ -105,6 +109,22 @@ def run(ctx: click.Context, once: bool, log_json: bool, sync_every: int,
                 signal.signal(sig, handler)
             if engine.mailbox is not None:
                 engine.mailbox.close()
+
+
+def _first_open(opener: Callable[[], Mailbox], store: Store, env: Environment) -> Mailbox:
+    """Open the mailbox at start. A missing or unreadable password or token file is a
+    configuration problem (exit status 2, not restarted by the service units); it is also
+    recorded as the account's problem, so `relance status` shows it."""
+    from ..core.errors import SecretFileError
+    from ..cycle.runner import MAILBOX_PROBLEM_META
+
+    try:
+        return opener()
+    except SecretFileError as exc:
+        with store.transaction():
+            store.set_meta(MAILBOX_PROBLEM_META, json.dumps(
+                {"since": env.clock().isoformat(timespec="seconds"), "error": str(exc)}))
+        raise
 
 
 @click.group(help="Install relance as a service that starts at login and restarts on failure.")

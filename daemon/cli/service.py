@@ -57,10 +57,35 @@ def systemd_unit(command: list[str]) -> str:
     ])
 
 
+# launchd has no RestartPreventExitStatus: KeepAlive/SuccessfulExit=false restarts after any
+# failure, every ThrottleInterval seconds, for ever. So the agent runs relance under this small
+# sh(1) guard, which turns the statuses a restart cannot help into a clean exit (after saying
+# so in the log) and hands launchd's SIGTERM on to relance, whose cycle in flight finishes.
+LAUNCHD_GUARD = """"$@" &
+pid=$!
+trap 'kill -TERM "$pid" 2>/dev/null' TERM INT
+wait "$pid"; status=$?
+while kill -0 "$pid" 2>/dev/null; do wait "$pid"; status=$?; done
+case "$status" in
+  {codes}) echo "relance stopped with exit status $status (its configuration or its database needs \
+you; see above): launchd will not start it again until you fix that and run launchctl \
+kickstart -k gui/$(id -u)/{label}" >&2; exit 0;;
+esac
+exit "$status"
+""".format(codes="|".join(str(s) for s in _NO_RESTART), label=LAUNCHD_LABEL)
+
+
+def launchd_arguments(command: list[str]) -> list[str]:
+    """The agent's ProgramArguments: ``command`` under :data:`LAUNCHD_GUARD`."""
+    return ["/bin/sh", "-c", LAUNCHD_GUARD, "relance", *command]
+
+
 def launchd_plist(command: list[str], log_file: Path) -> str:
     """A launchd agent (launchd.plist(5)) for ``command``: started at login, started again
-    when it exits with a failure, its stderr in ``log_file``."""
-    args = "\n".join(f"    <string>{escape(part)}</string>" for part in command)
+    when it exits with a failure, but not after a configuration or store error (2, 3), its
+    stderr in ``log_file``."""
+    args = "\n".join(f"    <string>{escape(part)}</string>" for part in launchd_arguments(
+        command))
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
 <plist version="1.0">

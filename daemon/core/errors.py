@@ -61,3 +61,12 @@ class RefusedMessageError(PermanentMailboxError):
     """The mailbox refused one message (a draft with no recipient or an invalid address, a
     thread it does not know): only the user can fix that message, and only the follow-up it
     carries waits for them; the cycle goes on with the others."""
+
+
+class SecretFileError(PermanentMailboxError):
+    """A password or token file is missing, unreadable, empty or open to others: a permanent
+    mailbox error for the running daemon (it holds its sends and says so in `relance status`),
+    and a configuration problem at start (exit status 2, which the systemd and launchd units
+    do not restart in a loop)."""
+
+    exit_status = 2

@@ -8,20 +8,20 @@ import os
 import stat
 from pathlib import Path
 
-from ...daemon.core.errors import PermanentMailboxError
+from ...daemon.core.errors import SecretFileError
 
 KEYRING_SERVICE = "relance"
 
 
 def app_password(path: Path | None, key: str, username: str) -> str:
     """Return the password from the file ``path`` (the config's ``key``), or from the keyring
-    when ``path`` is None; a PermanentMailboxError says what to set otherwise."""
+    when ``path`` is None; a SecretFileError (exit status 2 at start) says what to set otherwise."""
     if path is not None:
         return read_password(path, key)
     found = keyring_password(username)
     if found:
         return found
-    raise PermanentMailboxError(
+    raise SecretFileError(
         f"{key} is not set and the OS keyring holds no password for {username!r}: put the app "
         f"password in a file only you can read and name it there, or store it with `keyring "
         f"set {KEYRING_SERVICE} {username}`, or run `relance setup`.")
@@ -47,26 +47,26 @@ def read_password(path: Path | None, key: str) -> str:
     The file must be the user's alone: any permission for group or others is refused, as
     ssh does with a private key, because the password opens the whole mailbox."""
     if path is None:
-        raise PermanentMailboxError(f"{key} is not set: put the app password in a file only "
+        raise SecretFileError(f"{key} is not set: put the app password in a file only "
                                     f"you can read and name it there, or run `relance setup`.")
     try:
         mode = os.stat(path).st_mode
         if not stat.S_ISREG(mode):
-            raise PermanentMailboxError(f"{path} ({key}) is not a file: name the file that "
+            raise SecretFileError(f"{path} ({key}) is not a file: name the file that "
                                         f"holds the app password.")
         if stat.S_IMODE(mode) & 0o077:
-            raise PermanentMailboxError(
+            raise SecretFileError(
                 f"{path} ({key}) can be read by others (mode {stat.S_IMODE(mode):04o}); "
                 f"relance will not use a password others can read. Run `chmod 600 {path}`.")
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
-        raise PermanentMailboxError(f"{path} ({key}) does not exist. Write the app password "
+        raise SecretFileError(f"{path} ({key}) does not exist. Write the app password "
                                     f"into it and run `chmod 600 {path}`, or run "
                                     f"`relance setup`.") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise PermanentMailboxError(f"{path} ({key}) cannot be read ({exc}). It should be a "
+        raise SecretFileError(f"{path} ({key}) cannot be read ({exc}). It should be a "
                                     f"text file you own holding only the app password.") from None
     if not lines or not lines[0]:
-        raise PermanentMailboxError(f"{path} ({key}) is empty: write the app password on its "
+        raise SecretFileError(f"{path} ({key}) is empty: write the app password on its "
                                     f"first line.")
     return lines[0]

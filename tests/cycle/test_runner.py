@@ -424,7 +424,8 @@ def test_the_systemd_unit_restarts_on_failure_but_not_on_a_configuration_error()
 
 def test_the_launchd_agent_is_a_valid_plist_kept_alive_on_failure(tmp_path):
     plist = plistlib.loads(launchd_plist(COMMAND, tmp_path / "relance.log").encode())
-    assert plist["ProgramArguments"] == COMMAND
+    assert plist["ProgramArguments"][:2] == ["/bin/sh", "-c"]
+    assert plist["ProgramArguments"][3:] == ["relance", *COMMAND]
     assert plist["KeepAlive"] == {"SuccessfulExit": False}
     assert plist["RunAtLoad"] is True
     assert plist["StandardErrorPath"] == str(tmp_path / "relance.log")
@@ -444,3 +445,36 @@ def test_service_install_writes_the_file_and_says_how_to_start_it(tmp_path, caps
     assert f"Wrote {written}" in out
     assert first_step in out
     assert "run" in written.read_text()
+
+
+def _guarded(tmp_path, code: str) -> list[str]:
+    """The launchd agent's ProgramArguments around a stand-in for relance (a Python script)."""
+    plist = plistlib.loads(launchd_plist([sys.executable, "-c", code],
+                                         tmp_path / "relance.log").encode())
+    return plist["ProgramArguments"]
+
+
+@pytest.mark.parametrize("status, launchd_sees", [(0, 0), (1, 1), (4, 4), (2, 0), (3, 0)])
+def test_the_launchd_agent_does_not_restart_relance_after_a_configuration_error(
+        tmp_path, status, launchd_sees):
+    # launchd restarts a KeepAlive/SuccessfulExit=false job after any non-zero exit; the guard
+    # makes a configuration (2) or store (3) error a clean exit, and says why in the log.
+    done = subprocess.run(_guarded(tmp_path, f"import sys; sys.exit({status})"),
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == launchd_sees
+    assert ("launchd will not start it again" in done.stderr) == (status in (2, 3))
+
+
+def test_the_launchd_guard_hands_sigterm_to_relance_and_waits_for_it(tmp_path):
+    marker = tmp_path / "stopped"
+    code = ("import signal, sys, time, pathlib\n"
+            "def stop(*_):\n"
+            f"    time.sleep(0.3); pathlib.Path({str(marker)!r}).write_text('clean'); sys.exit(0)\n"
+            "signal.signal(signal.SIGTERM, stop)\n"
+            f"pathlib.Path({str(marker)!r} + '.up').write_text('up')\n"
+            "time.sleep(30)\n")
+    guard = subprocess.Popen(_guarded(tmp_path, code))
+    wait_until(lambda: (tmp_path / "stopped.up").exists(), 10, what="the stand-in started")
+    guard.send_signal(signal.SIGTERM)  # what launchd sends to the job's process
+    assert guard.wait(timeout=10) == 0
+    assert marker.read_text() == "clean"  # relance itself got SIGTERM and finished its step
