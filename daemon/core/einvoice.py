@@ -24,6 +24,7 @@ works. Pure: bytes in, a named answer out.
 from __future__ import annotations
 
 import enum
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -31,9 +32,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from xml.etree.ElementTree import Element
 
+from .budget import check
 from .model import Money
 
 MAX_XML_BYTES = 2 * 1024 * 1024  # an e-invoice of a few hundred lines is far below this
+MAX_ELEMENTS = 100_000  # elements searched for one field; the header ones come first
 
 
 class Kind(enum.Enum):
@@ -98,8 +101,10 @@ def _path(element: Element | None, *names: str) -> Element | None:
 
 
 def _find(element: Element, name: str) -> Element | None:
-    """The first descendant of local name ``name``, depth first, or None."""
-    return next((e for e in element.iter() if _local(e.tag) == name), None)
+    """The first descendant of local name ``name``, depth first, among the first
+    ``MAX_ELEMENTS``, or None."""
+    return next((e for e in itertools.islice(element.iter(), MAX_ELEMENTS)
+                 if _local(e.tag) == name), None)
 
 
 def _either(first: Element | None, second: Element | None) -> Element | None:
@@ -193,6 +198,7 @@ def read_einvoice(data: bytes) -> EInvoice | NotAnEInvoice:
     except Exception:
         # ParseError, and defusedxml's DTDForbidden / EntitiesForbidden / ExternalReference
         return NotAnEInvoice("unreadable XML")
+    check()  # the time budget in force: a pathological file spends it in the parse
     name = _local(root.tag)
     if name in ("Invoice", "CreditNote"):
         found = _ubl(root, name)

@@ -167,3 +167,10 @@ def test_a_zugferd_1_invoice_is_read_too() -> None:
     found = read_einvoice(ZUGFERD_1)
     assert found == EInvoice(Kind.INVOICE, "RE-2014-471102", date(2014, 3, 5), date(2014, 4, 4),
                              Money(Decimal("529.87"), "EUR"), "CII")
+
+
+def test_a_hundred_thousand_deep_document_gives_a_named_answer() -> None:
+    """No recursion in the reader: a pathological nesting is read or refused like any file."""
+    deep = (b'<?xml version="1.0"?><rsm:CrossIndustryInvoice xmlns:rsm="x">' + b"<a>" * 100_000
+            + b"</a>" * 100_000 + b"</rsm:CrossIndustryInvoice>")
+    assert read_einvoice(deep) == NOT_AN_EINVOICE
