@@ -50,6 +50,7 @@ class Outbox:
         self.clock = clock  # epoch seconds, to compare with the time Gmail says to retry at
         self.own_draft_messages: set[str] = set()  # message ids inside drafts made here
         self.sending_refused: SendingLimitError | None = None  # until its retry_at
+        self._draft_headers: dict[str, dict[str, str]] = {}  # message id -> its headers
 
     def _call(self, request: Any, missing_ok: bool = False) -> Any:
         return self.transport.execute(request, missing_ok=missing_ok)
@@ -75,9 +76,13 @@ class Outbox:
                 is not MISSING:
             return noted
         drafts = {d["message"]["id"]: d["id"] for d in self.all_drafts()}
-        for mid, headers in self._headers(list(drafts)).items():
-            if headers.get("message-id") == message_id:
-                return str(drafts[mid])
+        # A message never changes under its id (a draft updated gets a new message id), so
+        # the headers read once are kept: the next look reads only the drafts new since.
+        unread = [mid for mid in drafts if mid not in self._draft_headers]
+        self._draft_headers.update(self._headers(unread))
+        for mid, draft_id in drafts.items():
+            if self._draft_headers.get(mid, {}).get("message-id") == message_id:
+                return str(draft_id)
         return None
 
     def all_drafts(self) -> Iterator[dict[str, Any]]:

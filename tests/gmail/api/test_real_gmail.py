@@ -93,7 +93,10 @@ def test_a_draft_whose_id_was_never_recorded_is_found_without_search(
         s["inv_en"].thread_id)
     restarted = fresh_box(gmail_fake)  # no marks at all
     assert restarted.find_draft("<fu-twin@example.test>") == draft_id
+    gmail_fake.quota.reset()
     assert restarted.find_draft("<fu-none@example.test>") is None
+    # the drafts' headers were read once: looking again costs one drafts.list
+    assert gmail_fake.quota.calls == {"drafts.list": 1}
 
 
 def test_a_draft_deleted_in_gmail_shows_in_the_next_sync(gmail_fake: GmailFake) -> None:
