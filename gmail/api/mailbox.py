@@ -150,6 +150,10 @@ class GmailMailbox:
                 drafts_changed |= _touches_drafts(record)
                 for mid in _arrivals(record):
                     wanted[mid] = None
+                # gone again within the span (a draft Gmail autosaved, then saved anew):
+                # nothing to fetch
+                for item in record.get("messagesDeleted", []):
+                    wanted.pop(item["message"]["id"], None)
             token = page.get("nextPageToken")
             if not token:
                 break

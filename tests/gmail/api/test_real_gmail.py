@@ -208,3 +208,23 @@ def test_the_per_user_rate_limit_is_waited_out(gmail_fake: GmailFake, kind: str)
     gmail_fake.faults.queue(kind, kind)
     assert box.sync(None).full
     assert len(sleeps) == 2 and gmail_fake.faults.injected[kind] == 2
+
+
+def test_draft_versions_gmail_saved_and_replaced_meanwhile_are_not_fetched(
+        gmail_fake: GmailFake) -> None:
+    s = seed_invoices(gmail_fake)
+    box = mailbox(gmail_fake)
+    cursor = box.sync(None).cursor
+    svc = build_service(gmail_fake)
+    draft = mail(USER, CLIENT, "Lunch?", "Are you free on", "<lunch@example.test>")
+    made = svc.users().drafts().create(userId="me", body={"message": {
+        "raw": base64.urlsafe_b64encode(draft.as_bytes()).decode()}}).execute()
+    for text in ("Are you free on Friday", "Are you free on Friday at noon?"):
+        draft.set_content(text)  # the web app saves the draft anew as the user types
+        svc.users().drafts().update(userId="me", id=made["id"], body={"message": {
+            "raw": base64.urlsafe_b64encode(draft.as_bytes()).decode()}}).execute()
+    gmail_fake.quota.reset()
+    changes = box.sync(cursor)
+    assert changes.messages == () and made["id"] in (changes.drafts_present or ())
+    assert gmail_fake.quota.calls["messages.get"] == 1  # the last version only, a draft
+    assert s["inv_en"].id not in ids_of(changes)
