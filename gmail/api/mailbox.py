@@ -10,7 +10,7 @@ Sync (Gmail API guide, "Synchronizing clients"):
   units, where ``threads.get`` costs 10 per thread; the pages are asked for in time windows
   sent together in batches, ``listing.py``), and search all mail but Sent for delivery reports
   and automatic replies, which Gmail threads apart. Gmail's search lags writes, so the newest
-  messages, listed without a query, add what the searches could not see yet. Only
+  messages listed without a query and missing from a search are added (``_unindexed``). Only
   candidates, the messages of their threads, those reports and that newest mail are fetched
   whole (``format=raw``), in batches of at most 50.
 - Incremental: ``history.list`` from the stored ``historyId``; every message added is fetched
@@ -121,18 +121,24 @@ class GmailMailbox:
                        if tid in threads and mid not in candidates]
             notices = [mid for mid, tid in self._list_ids(self.search.notices_query(after))
                        if tid not in threads]
-            fresh = [mid for mid in self._newest() if mid not in listed
-                     and mid not in candidates and mid not in drafts.values()]
-            fetched += self._fetch(list(dict.fromkeys(members + notices + fresh)))
+            fetched += self._fetch(list(dict.fromkeys(members + notices)))
+        seen = {m.ref.id for m in fetched}
+        fresh = [mid for mid in self._unindexed(set(drafts.values())) if mid not in seen]
+        fetched += self._fetch(fresh)
         return Changes(tuple(fetched), history_id, full=True,
                        drafts_present=frozenset(drafts))
 
-    def _newest(self) -> list[str]:
-        """The ids of the newest messages, listed without a query: Gmail's search lags writes
-        (GMAIL-FACTS.md), a plain listing does not, so what is here and was missing from the
-        searches is mail written too recently to be indexed (a reply that came minutes ago)."""
-        page = self._call(self._users.messages().list(userId="me", maxResults=FRESH))
-        return [ref["id"] for ref in page.get("messages", [])]
+    def _unindexed(self, drafts: set[str]) -> list[str]:
+        """The ids of the newest messages Gmail's search does not see yet: its index lags
+        writes (GMAIL-FACTS.md), a plain listing does not, so of the newest messages listed
+        without a query, those missing from the newest a search lists are too recent to be
+        indexed (an invoice sent or a reply received minutes ago). ``drafts`` are left out."""
+        plain = self._call(self._users.messages().list(userId="me", maxResults=FRESH))
+        searched = self._call(self._users.messages().list(userId="me", q="-in:drafts",
+                                                          maxResults=FRESH))
+        indexed = {ref["id"] for ref in searched.get("messages", [])}
+        return [ref["id"] for ref in plain.get("messages", [])
+                if ref["id"] not in indexed and ref["id"] not in drafts]
 
     def _incremental(self, cursor: str) -> Changes | Any:
         """Return the changes since ``cursor``, or ``MISSING`` when history expired."""

@@ -228,3 +228,16 @@ def test_draft_versions_gmail_saved_and_replaced_meanwhile_are_not_fetched(
     assert changes.messages == () and made["id"] in (changes.drafts_present or ())
     assert gmail_fake.quota.calls["messages.get"] == 1  # the last version only, a draft
     assert s["inv_en"].id not in ids_of(changes)
+
+
+def test_a_first_sync_right_after_sending_finds_the_invoice_search_cannot_see_yet(
+        gmail_fake: GmailFake) -> None:
+    box = mailbox(gmail_fake)  # a new user: no invoice Gmail's search could find
+    inv = mail(USER, CLIENT, "Invoice INV-0300", "Invoice INV-0300 attached.",
+               "<inv-0300@example.test>", pdf=b"%PDF-1.4\n%%EOF\n")
+    sent = build_service(gmail_fake).users().messages().send(userId="me", body={
+        "raw": base64.urlsafe_b64encode(inv.as_bytes()).decode()}).execute()
+    assert search_is_blind(gmail_fake, "<inv-0300@example.test>")
+    changes = box.sync(None)
+    assert ids_of(changes) == {sent["id"]}
+    assert [m.ref.folder for m in changes.messages] == [Folder.SENT]
