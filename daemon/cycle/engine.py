@@ -26,6 +26,7 @@ from .apply import Action, Applier
 from .config import Config
 from .letterparts import letter_parts
 from .observe import Observer, ObserveReport
+from .replan import PlanMemo, replan
 from .store import FollowUpRow, Store
 from .templates import load_templates
 
@@ -59,6 +60,7 @@ class Engine:
         self.account = account
         self.calendar = BusinessCalendar(config.window.holiday_country,
                                          config.window.holiday_subdivision)
+        self.memo = PlanMemo()  # the settled invoices, not decided again (``replan``)
 
     @cached_property
     def me(self) -> str:
@@ -120,10 +122,14 @@ class Engine:
         events = self.store.events()
         if at is not None:
             events = {key: [e for e in found if e.at <= at] for key, found in events.items()}
-        return plan(self.store.invoices(), events, now=at or self.clock(),
-                    settings=self.config.cadence, window=self.config.window,
-                    calendar=self.calendar, zone_of=zone_of, consolidate_for=consolidate,
-                    kept_slots=waiting)
+        if at is not None:  # a look back: the memo holds today's answers
+            return plan(self.store.invoices(), events, now=at, settings=self.config.cadence,
+                        window=self.config.window, calendar=self.calendar, zone_of=zone_of,
+                        consolidate_for=consolidate, kept_slots=waiting)
+        return replan(self.memo, self.store.invoices(), events, now=self.clock(),
+                      settings=self.config.cadence, window=self.config.window,
+                      calendar=self.calendar, zone_of=zone_of, consolidate_for=consolidate,
+                      kept_slots=waiting)
 
     def compose(self, followup: PlannedFollowUp, message_id: str) -> EmailMessage:
         """Write the follow-up message for a planned follow-up."""
