@@ -14,7 +14,9 @@ user turned statutory interest on and the law's table covers the lateness, else 
 company), ``stage``, ``stage_key``, ``attached`` (the invoice file goes along),
 ``attached_names`` (every file that goes along) and ``not_attached`` (files left out for size),
 ``paid_late`` (thank-you: paid after the due date, or the payment day is unknown), and for
-statements ``invoices`` (``StatementLine``) and ``totals`` (one ``Money`` per currency).
+statements ``invoices`` (``StatementLine``, with each invoice's statutory ``interest`` and
+``compensation`` when the law is on), ``totals``, ``statement_interest`` and
+``statement_compensation`` (one ``Money`` per currency each).
 Filters: ``money``, ``date``, ``percent``, ``number``, ``days``.
 
 The fixed late fee is stated in its own currency (``LateFees.currency``, else the invoice's).
@@ -29,8 +31,8 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from email.headerregistry import Address
@@ -39,7 +41,7 @@ from email.utils import format_datetime
 
 from .fees import fees_context
 from .greeting import salutation
-from .interest import Law
+from .interest import Law, StatutoryInterest, statutory_interest
 from .model import Invoice, LateFees, Money, PaymentTerms, Sender, Stage, StageKind
 from .templating import RenderedBody, TemplateSet
 from .threads import reply_headers
@@ -64,28 +66,37 @@ class StatementLine:
     issue_date: date
     due_date: date
     days_overdue: int
+    interest: Money | None = None  # statutory interest to the send date, when on and known
+    compensation: Money | None = None  # the law's fixed sum for this invoice
 
 
-def _totals(lines: Sequence[StatementLine]) -> list[Money]:
+def _totals(amounts: Iterable[Money | None]) -> list[Money]:
+    """One sum per currency, sorted by currency code; None amounts left out."""
     sums: dict[str, Decimal] = {}
-    for line in lines:
-        if line.amount is not None:
-            currency = line.amount.currency
-            sums[currency] = sums.get(currency, Decimal(0)) + line.amount.amount
+    for money in amounts:
+        if money is not None:
+            sums[money.currency] = sums.get(money.currency, Decimal(0)) + money.amount
     return [Money(total, currency) for currency, total in sorted(sums.items())]
 
 
-def _statement_lines(invoice: Invoice, covered: Sequence[Invoice],
-                     today: date) -> list[StatementLine]:
-    """The invoice and those it covers, each once, oldest due date first."""
+def _statement_line(invoice: Invoice, today: date, law: Law | None) -> StatementLine:
+    line = StatementLine(invoice.number, invoice.amount, invoice.issue_date, invoice.due_date,
+                         (today - invoice.due_date).days)
+    if law is None or invoice.amount is None:
+        return line
+    found = statutory_interest(law, invoice.amount, invoice.due_date, today)
+    if not isinstance(found, StatutoryInterest):
+        return line
+    return replace(line, interest=found.interest, compensation=found.compensation)
+
+
+def _statement_lines(invoice: Invoice, covered: Sequence[Invoice], today: date,
+                     law: Law | None = None) -> list[StatementLine]:
+    """The invoice and those it covers, each once, oldest due date first; with the law's
+    interest and compensation on each when ``law`` is given."""
     everyone = {invoice.key: invoice, **{i.key: i for i in covered}}
-    return sorted(
-        (
-            StatementLine(i.number, i.amount, i.issue_date, i.due_date, (today - i.due_date).days)
-            for i in everyone.values()
-        ),
-        key=lambda line: (line.due_date, line.number),
-    )
+    return sorted((_statement_line(i, today, law) for i in everyone.values()),
+                  key=lambda line: (line.due_date, line.number))
 
 
 @dataclass(frozen=True)
@@ -124,7 +135,7 @@ def followup_context(
     ``fees_due`` for the currencies).
     """
     overdue = (today - invoice.due_date).days
-    lines = _statement_lines(invoice, covered, today)
+    lines = _statement_lines(invoice, covered, today, more.law)
     sender_name = sender.name or invoice.sender_name
     signature = sender.signature.strip() or "\n".join(p for p in (sender_name, sender.company) if p)
     greet = salutation(more.language, invoice_text=more.invoice_text, to_name=more.to_name,
@@ -155,7 +166,9 @@ def followup_context(
         "not_attached": list(more.not_attached),
         "paid_late": more.paid_on is None or more.paid_on > invoice.due_date,
         "invoices": lines,
-        "totals": _totals(lines),
+        "totals": _totals(line.amount for line in lines),
+        "statement_interest": _totals(line.interest for line in lines),
+        "statement_compensation": _totals(line.compensation for line in lines),
     }
 
 

@@ -198,3 +198,14 @@ def test_a_fee_in_euros_on_an_invoice_in_pounds_is_said_plainly() -> None:
     assert "recovery fee of €40.00" in body and "£40.00" not in body
     assert ("total now due: £2,350.00, plus the €40.00 fee, which is in EUR and not part of "
             "this total.") in body
+
+
+def test_a_statement_states_the_laws_interest_on_each_invoice() -> None:
+    # H1 2024: ECB 4.50 % + 10 points = 14.50 %. F-1017, 300 EUR due 29 February 2024: 56 days
+    # to 25 April → 300 × 0.145 × 56/365 = 6.6740 → 6,67 €; F-1042: 25 days → 12,26 €.
+    body = _body(stage=StageKind.STATEMENT, covered=(OLDER,), law=shipped_laws()["FR"])
+    assert "- F-1017\u00a0: 300,00\u00a0€, échue le 29 février 2024, pénalités 6,67\u00a0€" in body
+    assert ", pénalités 12,26\u00a0€" in body
+    assert ("Pénalités de retard au 25 avril 2024 (article L441-10 du Code de commerce)\u00a0: "
+            "18,93\u00a0€, auxquelles s'ajoutent les indemnités forfaitaires pour frais de "
+            "recouvrement (80,00\u00a0€).") in body
