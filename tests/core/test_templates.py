@@ -91,8 +91,8 @@ def _render(
 
 FEE_OPENINGS = ("Under my terms", "Statutory interest", "Selon mes conditions", "Les pénalités",
                 "Conform condițiilor", "Până la data", "Gemäß meinen", "Bis zum",
-                "Según mis condiciones", "Hasta el", "Pénalités de retard au", "Dobânda penalizatoare",
-                "Verzugszinsen bis", "Intereses de demora")
+                "Según mis condiciones", "Hasta el", "Pénalités de retard au",
+                "Dobânda penalizatoare", "Verzugszinsen bis", "Intereses de demora")
 
 
 def _words(text: str) -> int:
