@@ -107,6 +107,9 @@ class GmailMailbox:
         return self._full_sync() if changes is MISSING else changes
 
     def _full_sync(self) -> Changes:
+        """Return every invoice candidate, the messages of their threads, the reports and
+        automatic replies threaded apart, and what search cannot see yet (module docstring),
+        with the history id to go on from and every draft's id."""
         history_id = str(self._call(self._users.getProfile(userId="me"))["historyId"])
         candidates = dict(self._list_ids(self.search.candidate_query()))
         fetched = self._fetch(list(candidates))
