@@ -132,10 +132,10 @@ class RenderedBody:
 class TemplateSet:
     """The follow-up templates: one folder per language, one ``<stage>.txt.j2`` per stage and
     the parts the stages include (``_fees.txt.j2``, ``_pay.txt.j2``: a leading "_" marks a
-    part, never a stage), given as their text (``sources``). ``origin`` says where they were read from (``BUILTIN``
-    or the user's directory) and starts every file name in messages. ``folders`` are the
-    language folders that exist, even empty ones: a language with a folder is never replaced
-    by English, its missing file is reported instead."""
+    part, never a stage), given as their text (``sources``). ``origin`` says where they were
+    read from (``BUILTIN`` or the user's directory) and starts every file name in messages.
+    ``folders`` are the language folders that exist, even empty ones: a language with a folder
+    is never replaced by English, its missing file is reported instead."""
 
     sources: TemplateSources
     origin: str
