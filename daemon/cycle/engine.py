@@ -24,6 +24,7 @@ from ..core.slots import BusinessCalendar, zone_for_dates
 from ..core.templating import TemplateSet
 from .apply import Action, Applier
 from .config import Config
+from .history import EventHistory
 from .letterparts import letter_parts
 from .observe import Observer, ObserveReport
 from .replan import PlanMemo, replan
@@ -61,6 +62,7 @@ class Engine:
         self.calendar = BusinessCalendar(config.window.holiday_country,
                                          config.window.holiday_subdivision)
         self.memo = PlanMemo()  # the settled invoices, not decided again (``replan``)
+        self.history = EventHistory(store)  # the events, read once, then only the new ones
 
     @cached_property
     def me(self) -> str:
@@ -119,7 +121,7 @@ class Engine:
 
         waiting = {(row.invoice_key, row.stage): row.slot
                    for row in self.store.followups("drafted")}
-        events = self.store.events()
+        events = self.history.events()
         if at is not None:
             events = {key: [e for e in found if e.at <= at] for key, found in events.items()}
         if at is not None:  # a look back: the memo holds today's answers

@@ -281,6 +281,13 @@ class Store:
         found = [(row["invoice_key"], self._event(row)) for row in rows]
         return [(key, event) for key, event in found if event.at >= since]
 
+    def events_after(self, last: int) -> tuple[list[tuple[int, str, str, Event]], bool]:
+        """(id, invoice key, ``at`` as stored, event) of the events recorded after id ``last``,
+        by id; and whether a transaction is open here (its rows may yet be rolled back)."""
+        rows = self._db.execute("SELECT * FROM events WHERE id > ? ORDER BY id", (last,))
+        return [(r["id"], r["invoice_key"], r["at"], self._event(r)) for r in rows], \
+            self._db.in_transaction
+
     def event_count(self) -> int:
         """How many events are recorded (events are never deleted: a new one changes it)."""
         return int(self._db.execute("SELECT count(*) FROM events").fetchone()[0])
