@@ -65,7 +65,7 @@ _RECEIPT_BODY = re.compile(_RECEIPT_PHRASES)
 _RECEIPT_SUBJECT = re.compile(_RECEIPT_PHRASES + r"|\breceipt\b|\brecu\b|\bchitanta\b"
                               r"|\bquittung\b|\brecibo\b|\bacquittee\b")
 # A statement of account lists the open invoices with a total due: every invoice word is there.
-_STATEMENT_PHRASES = (r"statement of account|customer statement|your statement"
+_STATEMENT_PHRASES = (r"statement of account|customer statement|account statement"
                       r"|releve de compte|releve client|kontoauszug|offene posten"
                       r"|extracto de cuenta|estado de cuenta|extras de cont"
                       r"|situatia facturilor|fisa (?:de )?client")

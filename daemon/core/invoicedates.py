@@ -34,7 +34,7 @@ _DUE_KEYWORDS = re.compile(
     r"|payable avant|date limite de (?:paiement|reglement)|data scadentei|\bscadent"
     r"|termen de plata|fallig|zahlbar bis|\bbis (?:zum|spatestens)\b"
     r"|zahlungsziel|fecha de vencimiento|\bvencimiento\b|pagadero (?:antes|hasta)"
-    r"|fecha limite de pago|(?m:^)[^\S\n]*+due\b")
+    r"|fecha limite de pago|(?m:^)[^\S\n]*+due(?:\s*+:|\s++(?=\d|[a-z]{3,9}\.?\s+\d))")
 _TERMS = re.compile(  # "\s*+": possessive, as above ("\s*-?\s*" split runs of blanks: n² steps)
     r"\bnet\s*+-?\s*+(?P<net>\d{1,3})\b"
     r"|(?P<days>\d{1,3})\s*+-?\s*+(?:days?|jours?|zile|tagen?|dias)\b"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import tomllib
 from datetime import date
 from decimal import Decimal
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,27 @@ def test_each_value_says_where_it_was_read(name: str, evidence: dict[str, str]) 
     assert isinstance(invoice, Invoice)
     said = dict(invoice.evidence)
     assert {key: said[key] for key in evidence} == evidence
+
+
+def _message(subject: str, body: str) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"], msg["To"] = "maya@lumen-studio.example", "ap@ridge-media.test"
+    msg["Subject"], msg["Message-ID"] = subject, "<lookalike@lumen-studio.example>"
+    msg["Date"] = "Tue, 03 Mar 2026 10:00:00 +0000"
+    msg.set_content(body)
+    return msg
+
+
+def test_look_alikes_of_the_new_rules_read_as_before() -> None:
+    """Words the new rules look for, used in their everyday sense: "Due to ..." opening a line
+    is no due date, a statement of work is no statement of account, a link naming an invoice
+    path is no number and a year before a euro amount is no amount."""
+    invoice = extract_invoice(_message(
+        "March work - Lumen Studio",
+        "Hi,\n\nPlease find invoice INV-9 for the statement of work, total $500.00.\n"
+        "Due to the holidays on 24 December the office closes early.\n"
+        "Portal: https://billing.example/invoices/77?signature=abc\n"
+        "Issued 3 March 2026 € 500,00 is the amount in euros for our records.\n"))
+    assert isinstance(invoice, Invoice), invoice
+    assert (invoice.number, invoice.due_source) == ("INV-9", DueSource.DEFAULT)
+    assert invoice.amount is not None and invoice.amount.amount == Decimal("500.00")
