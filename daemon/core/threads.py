@@ -8,6 +8,7 @@ follow-up can never be threaded two different ways.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 import unicodedata
@@ -279,3 +280,27 @@ def followup_message_id(invoice_key: str, stage_key: str, domain: str) -> str:
     digest = hashlib.sha256(f"{invoice_key}\x00{stage_key}".encode()).hexdigest()[:20]
     stage = _STAGE_UNSAFE.sub("-", stage_key).strip("-") or "stage"
     return f"<relance.{digest}.{stage}@{domain}>"
+
+
+# ---------------------------------------------------------------------------------------------
+# The user's edit of a follow-up draft
+
+# How much of relance's text an edited draft must still hold, without relance's mark, to be
+# taken as the user's edit of it rather than another draft of theirs in the same thread.
+EDIT_LIKENESS = 0.4
+
+
+def is_edit_of(*, mark: str, text: str, stage: str, written: str) -> bool:
+    """Whether a draft relance did not save, answering in an invoice's thread, is the user's
+    edit of relance's follow-up for ``stage`` (whose text was ``written``).
+
+    A mail program saves an edited draft as a new message (IMAP has no way to change one),
+    often with a new Message-ID (Apple Mail does). It is relance's when it kept relance's mark
+    (``mark``: its ``X-Relance-Stage`` header, which Thunderbird keeps) or, marks dropped, when
+    at least ``EDIT_LIKENESS`` of its ``text`` is relance's (difflib's ratio over words)."""
+    if mark.strip() == stage:
+        return True
+    if mark.strip() or not text.strip():
+        return False  # another stage's follow-up, or an empty draft
+    ratio = difflib.SequenceMatcher(None, written.split(), text.split(), autojunk=False).ratio()
+    return ratio >= EDIT_LIKENESS

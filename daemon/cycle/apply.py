@@ -24,7 +24,7 @@ from ..core.cadence import Plan
 from ..core.errors import RefusedMessageError
 from ..core.mailbox import DRAFT_GONE, Mailbox
 from ..core.model import Event, EventKind, PlannedFollowUp, StageKind
-from ..core.threads import followup_message_id
+from ..core.threads import followup_message_id, is_edit_of
 from .store import FollowUpRow, FollowUpState, Store
 
 Composer = Callable[[PlannedFollowUp, str], EmailMessage]
@@ -111,7 +111,8 @@ class Applier:
         mid = message_id_for(followup, self.domain)
         if row is not None and row.message_id == mid and row.state == FollowUpState.DRAFTED:
             if present is not None and row.draft_id not in present:
-                self._cancelled_by_user(row)
+                if not self._found_edited(row, followup, present):
+                    self._cancelled_by_user(row)
             elif row.slot != followup.slot:
                 self._act("rescheduled", row, mid, followup.slot)
                 if not self.dry_run:
@@ -150,6 +151,53 @@ class Applier:
         with self.store.transaction():
             self.store.set_followup_state(mid, state, note=note)
         self._act("held", row, mid, row.slot, note)
+
+    def _found_edited(self, row: FollowUpRow, followup: PlannedFollowUp,
+                      present: frozenset[str]) -> bool:
+        """The draft is gone: was it edited rather than deleted? A mail program saves an edit
+        as a new message, perhaps with a new Message-ID. Among the drafts relance did not write,
+        the one answering in this invoice's thread that is relance's by its mark or its text
+        (``threads.is_edit_of``) is the user's edit; it becomes the follow-up's draft again
+        under relance's Message-ID, the user's text kept, and goes at the slot."""
+        thread = {row.primary_key, *(r["message_id"] for r in self.store.thread_messages(
+            row.primary_key))}
+        written: str | None = None
+        for draft_id in sorted(present - self.store.draft_ids()):
+            raw = self.mailbox.get_draft(draft_id)
+            if raw is DRAFT_GONE:
+                continue
+            draft = mail.parse(raw)
+            if not set(mail.references(draft)) & thread:
+                continue
+            if written is None:
+                written = mail.text_body(self.compose(followup, row.message_id))
+            if is_edit_of(mark=mail.header(draft, "X-Relance-Stage"), text=mail.text_body(draft),
+                          stage=row.stage, written=written):
+                self._adopt(row, draft_id, draft)
+                return True
+        return False
+
+    def _adopt(self, row: FollowUpRow, draft_id: str, draft: EmailMessage) -> None:
+        """Save the user's edited draft under relance's Message-ID (so that it is sent at most
+        once, and found in Sent after a crash), then remove the copy with the new id."""
+        self._act("edited", row, row.message_id, row.slot, "the draft you edited goes instead")
+        if self.dry_run:
+            return
+        del draft["Message-ID"]
+        draft["Message-ID"] = row.message_id
+        saved = self.mailbox.create_draft(draft, self._thread_id_of(row.primary_key))
+        self.mailbox.delete_draft(draft_id)
+        with self.store.transaction():
+            for sibling in self.store.followups_by_message(row.message_id):
+                self.store.put_followup(
+                    invoice_key=sibling.invoice_key, stage=sibling.stage, kind=sibling.kind,
+                    message_id=sibling.message_id, state=sibling.state, slot=sibling.slot,
+                    primary_key=sibling.primary_key, draft_id=saved, covers=sibling.covers,
+                    note="edited by you")
+
+    def _thread_id_of(self, invoice_key: str) -> str | None:
+        invoice = self.store.invoice(invoice_key)
+        return invoice.thread_id if invoice else None
 
     def _put_rows(self, followup: PlannedFollowUp, mid: str, state: str, draft_id: str) -> None:
         with self.store.transaction():

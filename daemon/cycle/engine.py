@@ -212,9 +212,9 @@ class Engine:
             return
         # One last look at the mailbox right before sending: a reply that landed since the
         # plan was made withdraws its follow-up instead of being answered by a reminder.
-        self.sync()
+        _, drafts = self.sync()
         current = self.plan()
-        applier.apply(current, None)
+        applier.apply(current, drafts)  # a draft the user edited since is found again
         for row in applier.due_rows(current):
             invoice = self.store.invoice(row.invoice_key)
             allowed = invoice.all_recipients if invoice else ()
