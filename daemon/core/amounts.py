@@ -65,7 +65,7 @@ _WORDS: dict[str, str] = {
 }
 _CODES = ("EUR", "USD", "GBP", "CHF", "RON", "CAD", "AUD", "JPY", "SEK", "NOK", "DKK", "PLN",
           "CZK", "HUF", "BGN", "MDL", "INR", "NZD", "SGD", "HKD", "ZAR", "MXN", "BRL", "CNY",
-          "AED", "ILS")  # not TRY, the Turkish lira: "try 30 days" is English
+          "AED", "ILS", "ARS", "CLP", "COP")  # not TRY, the Turkish lira: "try 30 days" is English
 
 _SPACES = " \u00a0\u202f\u2009"
 _GROUPERS = _SPACES + "'’"
@@ -147,6 +147,12 @@ _MONTH_BEFORE = re.compile(
     r"|nov|dec|dez|dic|ene|ian)[a-z]*+\.?[^\S\n]*+(?:\d{1,2}(?:st|nd|rd|th)?)?,?[^\S\n]*+$")
 
 
+# "$" is also the peso's sign (Mexico, Argentina, Chile...) and "¥" the yuan's: a code written
+# right after the amount says which ("$11,600.00 MXN", "$1,000 CAD").
+_DOLLAR_LIKE = frozenset({"USD", "JPY"})
+_CODE_AFTER = re.compile(_GAP + r"([A-Za-z]{3})\b")
+
+
 def _misread(match: re.Match[str], text: str) -> bool:
     """Whether a number read with the currency after it belongs elsewhere: a year, or a number
     before a prefix symbol that owns the next one."""
@@ -168,10 +174,13 @@ def _amounts(text: str) -> Iterator[tuple[Money, int, int]]:
             continue
         position = match.end()
         number = match.group("num") or match.group("num2")
-        currency = match.group("pre") or match.group("post")
+        code = _currency_code(match.group("pre") or match.group("post"))
+        named = _CODE_AFTER.match(text, position) if match.group("pre") else None
+        if named and named.group(1).upper() in _CODES and code in _DOLLAR_LIKE:
+            code, position = named.group(1).upper(), named.end()  # "$11,600.00 MXN"
         value = to_decimal(number)
         if value is not None:
-            yield Money(value, _currency_code(currency)), match.start(), match.end()
+            yield Money(value, code), match.start(), position
 
 
 def find_amounts(text: str, limit: int | None = None) -> list[tuple[Money, int, int]]:

@@ -45,8 +45,10 @@ INVOICE_WORD = re.compile(r"\b(?:invoice|factur|(?:ausgangs|schluss|teil|abschla
 _CREDIT = re.compile(
     r"credit[ -]?note|credit memo|facture d'avoir|\bavoir\s*(?:n\s*[°o.]|#|numero|:)"
     r"|\bavoir\s+[a-z]{0,4}[-/]?\d|\bun avoir\b|nota de credit|\bstorno\b|stornorechnung"
-    r"|gutschrift|nota de credito|note de credit|factura de abono|nota de abono")
-_CREDIT_SUBJECT = re.compile(_CREDIT.pattern + r"|^\s*avoir\b")
+    r"|gutschrift|nota de credito|note de credit|factura de abono|nota de abono"
+    r"|refund amount|amount refunded|refunded to|your refund")
+# A refund sends money back as a credit note does: "Your refund from ...", "Refund amount".
+_CREDIT_SUBJECT = re.compile(_CREDIT.pattern + r"|^\s*avoir\b|\brefund\b")
 _CORRECTIVE = re.compile(
     r"rechnungskorrektur|korrekturrechnung|factura rectificativa|facture rectificative"
     r"|facture corrective|factura corectiva|factura de corectie|corrected invoice"

@@ -44,7 +44,7 @@ _ON_RECEIPT = re.compile(r"(?:upon|on) receipt|a (?:la )?reception|des reception
                          r"|bei erhalt|a la recepcion|al contado")
 _PAY_CONTEXT = re.compile(r"pay|\bnet\b|term|\bdue\b|paiement|reglement|regler|echeance|delai"
                           r"|plat|scaden|termen|achit|zahl|fallig|netto|pago|pagar|vencim"
-                          r"|plazo|condicion|condition")
+                          r"|plazo|condicion|condition|uberweis|innerhalb|innert")
 
 
 def _exact_date_after(text: str, keywords: re.Pattern[str], reference: date,

@@ -2,8 +2,8 @@
 
 "Invoice INV-2024-031", "Invoice #1042", "Facture n° F-1042", "Rechnung Nr. RE-2026-5",
 "Factura n.º 2026/031", "N° de facture : F-1042", "Număr factură: SLM 0051", "Factura seria
-ABC nr. 0077", "Seria SLM Nr. 0047", "Rechnungsnr. RE2026-0043", "Facture (Réf INV/2026/00044)",
-"Factură nouă 0046".
+ABC nr. 0077", "Seria SLM Nr. 0047", "Factura LUM 0070", "Rechnungsnr. RE2026-0043",
+"Facture (Réf INV/2026/00044)", "Factură nouă 0046".
 
 A candidate is refused when it lies inside a link (portal and signed links such as
 ``.../my/invoices/44?access_token=...`` or ``.../client/invoices/42?signature=...`` name the
@@ -26,6 +26,8 @@ _TOKEN = r"(?P<num>(?=[a-z0-9\-/_.]*\d)[a-z0-9][a-z0-9\-/_.]{0,30})"
 _NO = (r"(?:n\s*+[°º]|n\.\s*+[°º]|n\.o\b|no\b\.?|nr\b\.?|num\b\.?|number|numero|nummer"
        r"|numar(?:ul)?|#|\(?ref\b\.?)")
 _SERIES = r"(?P<series>[a-z]{1,8})"
+# "Factura LUM 0070", "Număr factură: SLM 0051": a series in capitals, a blank, the number.
+_PREFIX = r"(?:(?P<prefix>[a-z]{2,5})\s(?=\d))?"
 _NUMBER_RES = (
     # Factura seria ABC nr. 0077; Seria SLM Nr. 0047: Romanian invoices carry a series
     re.compile(r"\b(?:factur\w*(?:\s+fiscal\w*)?\s+)?seri[ae]\s*+:?\s*+" + _SERIES + r"\s*+"
@@ -33,10 +35,11 @@ _NUMBER_RES = (
     # Invoice INV-2024-031, Invoice #1042, Facture n° F-1042, Rechnung Nr. RE-2026-5,
     # Factura n.º 2026/031, Invoice number: 1042, Factură nouă 0046, Facture (Réf INV/1)
     re.compile(r"\b(?:invoice|facture|factura|rechnung)(?:\s+fiscala)?"
-               r"(?:\s+(?:noua|nouvelle|nueva))?\s*+" + _NO + r"?\s*+[:.]?\s*+" + _TOKEN),
+               r"(?:\s+(?:noua|nouvelle|nueva))?\s*+" + _NO + r"?\s*+[:.]?\s*+"
+               + _PREFIX + _TOKEN),
     # N° de facture : F-1042, Număr factură: SLM 0051, Número de factura: 31
     re.compile(r"(?<![a-z])" + _NO + r"\s*+(?:de\s+(?:la\s+)?)?(?:invoice|facture|factura)\s*+"
-               r"[:.]?\s*+(?:" + _SERIES + r"\s(?=\d))?" + _TOKEN),
+               r"[:.]?\s*+" + _PREFIX + _TOKEN),
     re.compile(r"\brechnungs-?(?:nummer|nr\b\.?)\s*+[:.]?\s*+" + _TOKEN),
 )
 # In a subject that calls itself an invoice: "Your invoice from Atelier Martin (#1042)".
@@ -50,10 +53,17 @@ def _masked(folded: str) -> str:
     return _LINK.sub(lambda m: " " * len(m.group()), folded)
 
 
-def _value(text: str, match: re.Match[str]) -> str:
+def _value(text: str, match: re.Match[str]) -> str | None:
+    """The number as written, with its series; None when what stands before the number is
+    a word, not a series ("Invoice for 2026")."""
     value = text[match.start("num"):match.end("num")].rstrip(".-/_")
-    series = match.groupdict().get("series")
-    if series:
+    groups = match.groupdict()
+    if groups.get("prefix"):
+        prefix = text[match.start("prefix"):match.end("prefix")]
+        if not prefix.isupper():
+            return None
+        return prefix + " " + value
+    if groups.get("series"):
         value = text[match.start("series"):match.end("series")].upper() + " " + value
     return value
 
@@ -69,9 +79,10 @@ def number_match(text: str) -> tuple[int, str] | None:
             if count >= MAX_CANDIDATES or (best is not None and match.start() >= best[0]):
                 break
             start, end = match.start("num"), match.end("num")
-            if any(s < end and start < e for s, e in amounts):
+            value = _value(text, match)
+            if value is None or any(s < end and start < e for s, e in amounts):
                 continue
-            best = (match.start(), _value(text, match))
+            best = (match.start(), value)
             break
     return best
 

@@ -160,3 +160,13 @@ def test_a_configured_currency_serves_only_a_document_that_writes_none() -> None
     assert best_amount(["Frais 40 €\nTotal TTC 2 400,00"], "USD") == Money(Decimal("40"), "EUR")
     assert best_amount(["Total TTC 2 400,00\nMontants en euros"], "USD") == Money(
         Decimal("2400.00"), "EUR")
+
+
+def test_a_code_after_a_dollar_sign_says_which_dollar_or_peso() -> None:
+    assert parse_amount("Total: $11,600.00 MXN") == Money(Decimal("11600.00"), "MXN")
+    assert parse_amount("$1,000 CAD") == Money(Decimal("1000"), "CAD")
+    assert parse_amount("$1,200.00 USD") == Money(Decimal("1200.00"), "USD")
+    # a code after the amount is not the mark of a number after it
+    assert [m for m, _s, _e in find_amounts("$1,200.00 USD 3 items")] == [
+        Money(Decimal("1200.00"), "USD")]
+    assert parse_amount("$500.00 and more") == Money(Decimal("500.00"), "USD")

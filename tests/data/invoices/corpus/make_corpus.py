@@ -23,6 +23,7 @@ from email.policy import SMTP
 from pathlib import Path
 from typing import Any
 
+from .cases_batch4 import CASES as CASES_BATCH4
 from .cases_de_es import CASES as CASES_DE_ES
 from .cases_en import CASES as CASES_EN
 from .cases_fr_ro import CASES as CASES_FR_RO
@@ -32,7 +33,7 @@ from .cases_more import CASES as CASES_MORE
 
 HERE = Path(__file__).parent
 CASES: list[dict[str, Any]] = (CASES_EN + CASES_FR_RO + CASES_DE_ES + CASES_HYBRID + CASES_HELDOUT
-                               + CASES_MORE)
+                               + CASES_MORE + CASES_BATCH4)
 
 
 def build(case: dict[str, Any], index: int) -> bytes:
