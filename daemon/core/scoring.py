@@ -23,6 +23,7 @@ diacritics); each search is bounded, so a text of one endless line costs linear 
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -172,12 +173,13 @@ def _candidates(text: str, currency: str | None) -> Iterator[tuple[int, Money, i
         yield _score(_label_of(folded, start, end)), money, start, True
     if currency is None:
         return
-    spans = [(start, end) for _m, start, end in marked]
+    starts = [start for _m, start, _e in marked]  # in order, never overlapping
     for count, match in enumerate(_BARE_TOTAL.finditer(text)):
         if count >= MAX_AMOUNTS:
             break
-        if any(s <= match.start() < e for s, e in spans):
-            continue
+        at = bisect.bisect_right(starts, match.start()) - 1
+        if at >= 0 and match.start() < marked[at][2]:
+            continue  # the number of an amount written with its currency
         score = _score(_label_of(folded, match.start(), match.end()))
         value = to_decimal(match.group())
         if score >= 2 and value is not None:
