@@ -90,10 +90,11 @@ def run(ctx: click.Context, once: bool, log_json: bool, sync_every: int,
     config = env.config()
     log = configure(as_json=log_json, environ=env.environ)
     opener = partial(open_mailbox, config, clock=env.clock)
+    wake = _wake_armer(env, log)
     with DaemonLock(config.store_path), Store.open(config.store_path) as store:
         engine = Engine(config=config, store=store, mailbox=_first_open(opener, store, env),
                         clock=env.clock)
-        runner = Runner(engine, reopen=opener, log=log, digest=daily_digest,
+        runner = Runner(engine, reopen=opener, log=log, digest=daily_digest, wake=wake,
                         settings=RunSettings(sync_every=timedelta(minutes=sync_every),
                                              speed=env.speed,
                                              digest_at=digest_at.time() if digest_at else None))
@@ -109,6 +110,28 @@ def run(ctx: click.Context, once: bool, log_json: bool, sync_every: int,
                 signal.signal(sig, handler)
             if engine.mailbox is not None:
                 engine.mailbox.close()
+
+
+def _wake_armer(env: Environment, log: logging.Logger) -> Callable[[datetime | None], None] | None:
+    """Where `relance service install` set a wake timer, re-arm it for each next slot."""
+    from .service import systemd_folder
+    from .wake import WAKE_TIMER, arm
+
+    xdg = env.environ.get("XDG_CONFIG_HOME")
+    home = Path(env.environ.get("HOME") or Path.home())
+    folder = systemd_folder(home, Path(xdg) if xdg else None)
+    if not (folder / WAKE_TIMER).exists():
+        return None
+
+    def rearm(at: datetime | None) -> None:
+        armed = arm(folder, at)
+        when = at.isoformat(timespec="minutes") if at else "no slot"
+        if armed.reloaded:
+            log.info("wake timer set for %s", when, extra={"fields": {"event": "wake_set"}})
+        else:
+            log.warning("wake timer written for %s but not loaded: %s", when, armed.detail,
+                        extra={"fields": {"event": "wake_not_set"}})
+    return rearm
 
 
 def _first_open(opener: Callable[[], Mailbox], store: Store, env: Environment) -> Mailbox:
@@ -150,6 +173,48 @@ def service_install(ctx: click.Context, launchd: bool) -> None:
     click.echo(f"Wrote {done.path}. To start it now and at every login:")
     for step in done.next_steps:
         click.echo(f"  {step}")
+    _say_wake(env, launchd=launchd, home=home)
+
+
+def _next_slot(env: Environment) -> datetime | None:
+    """The next drafted follow-up's slot from the store, or None (no store, nothing drafted)."""
+    from ..core.errors import RelanceError
+    from ..cycle.engine import Engine
+    from ..cycle.store import Store
+
+    try:
+        config = env.config()
+        if not config.store_path.exists():
+            return None
+        with Store.snapshot(config.store_path) as store:
+            return Engine(config=config, store=store, mailbox=None,
+                          clock=env.clock).next_wakeup()
+    except RelanceError:
+        return None
+
+
+def _say_wake(env: Environment, *, launchd: bool, home: Path) -> None:
+    """Set the wake for the next slot where relance may, and say plainly what it set and what
+    it could not."""
+    from .service import systemd_folder
+    from .wake import arm, pmset_command, systemd_version, what_it_can_do
+
+    at = _next_slot(env)
+    when = at.isoformat(timespec="minutes") if at else "none yet"
+    if launchd:
+        click.echo("Waking the Mac for a slot needs root, so relance did not set it. "
+                   f"Next slot: {when}.")
+        if at is not None:
+            click.echo(f"  {pmset_command(at)}   # approve it yourself, for that slot")
+        click.echo("  Without it the Mac must be awake at the slot; the missed-slot grace "
+                   "sends the follow-up when it wakes before [window] missed_until.")
+        return
+    xdg = env.environ.get("XDG_CONFIG_HOME")
+    armed = arm(systemd_folder(home, Path(xdg) if xdg else None), at)
+    click.echo(f"Wrote {armed.path} for the next slot ({when}); "
+               + ("systemd took it." if armed.reloaded else
+                  f"systemd could not load it yet ({armed.detail}): run the steps above."))
+    click.echo(f"  {what_it_can_do(systemd_version())}")
 
 
 @click.command(help="Write an HTML page of what is owed: receivables by age and a timeline per "

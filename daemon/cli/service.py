@@ -127,15 +127,27 @@ class Installed:
     next_steps: tuple[str, ...]
 
 
+def systemd_folder(home: Path, config_home: Path | None = None) -> Path:
+    """The systemd user unit folder: ``~/.config/systemd/user`` (or under ``$XDG_CONFIG_HOME``)."""
+    return (config_home or home / ".config") / "systemd" / "user"
+
+
 def install_systemd(home: Path, command: list[str], config_home: Path | None = None) -> Installed:
-    """Write ``~/.config/systemd/user/relance.service`` (or under ``$XDG_CONFIG_HOME``)."""
-    folder = (config_home or home / ".config") / "systemd" / "user"
+    """Write ``relance.service`` in the systemd user folder, and the wake timer beside it
+    (``relance-wake.timer``, armed by the daemon for each next slot, ``.wake``)."""
+    from .wake import WAKE_SERVICE, WAKE_TIMER, wake_service, wake_timer
+
+    folder = systemd_folder(home, config_home)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / UNIT_NAME
     path.write_text(systemd_unit(command), encoding="utf-8")
+    (folder / WAKE_SERVICE).write_text(wake_service(), encoding="utf-8")
+    if not (folder / WAKE_TIMER).exists():
+        (folder / WAKE_TIMER).write_text(wake_timer(None), encoding="utf-8")
     return Installed(path, (
         "systemctl --user daemon-reload",
         f"systemctl --user enable --now {UNIT_NAME}",
+        f"systemctl --user enable --now {WAKE_TIMER}   # wake the machine for each slot",
         "loginctl enable-linger \"$USER\"   # keep it running when you are logged out",
         f"journalctl --user -u {UNIT_NAME} -f   # follow its log",
     ))

@@ -55,6 +55,9 @@ NO_DIGEST = NoDigest()
 # Given the engine and now, the day's digest as an e-mail from and to the user, or NO_DIGEST.
 # What it says is the CLI's business (``relance.daemon.cli.digest``); when it goes is the runner's.
 DigestWriter = Callable[[Engine, datetime], EmailMessage | NoDigest]
+# Told the next slot whenever it changes (None: no slot waits), to wake the machine for it
+# (the CLI's systemd wake timer, ``relance.daemon.cli.wake``).
+WakeArmer = Callable[["datetime | None"], None]
 
 
 @dataclass(frozen=True)
@@ -99,8 +102,11 @@ class Runner:
     """
 
     def __init__(self, engine: Engine, *, reopen: Callable[[], Mailbox], settings: RunSettings,
-                 log: logging.Logger, digest: DigestWriter | None = None) -> None:
+                 log: logging.Logger, digest: DigestWriter | None = None,
+                 wake: WakeArmer | None = None) -> None:
         self.engine = engine
+        self.arm_wake = wake
+        self._armed_for: tuple[datetime | None] | None = None
         self.reopen = reopen
         self.settings = settings
         self.log = log
@@ -147,7 +153,19 @@ class Runner:
             fire = real_now + timedelta(seconds=self._real(slot - now + timedelta(seconds=1)))
             self._scheduler.add_job(self.wake, "date", run_date=fire, args=[WAKE_SLOT],
                                     id=f"slot:{slot.isoformat()}", misfire_grace_time=None)
+        self._rearm(slots[0] if slots else None)
         return slots
+
+    def _rearm(self, first: datetime | None) -> None:
+        """Re-arm the machine's wake for the next slot when it changed; a failure is logged."""
+        if self.arm_wake is None or self._armed_for == (first,):
+            return
+        self._armed_for = (first,)
+        try:
+            self.arm_wake(first)
+        except OSError as exc:
+            self.log.warning("could not set the wake for the next slot: %s", exc,
+                             extra={"fields": {"event": "wake_not_set"}})
 
     def _may_send(self) -> bool:
         mode = self.engine.config.mode

@@ -478,3 +478,19 @@ def test_the_launchd_guard_hands_sigterm_to_relance_and_waits_for_it(tmp_path):
     guard.send_signal(signal.SIGTERM)  # what launchd sends to the job's process
     assert guard.wait(timeout=10) == 0
     assert marker.read_text() == "clean"  # relance itself got SIGTERM and finished its step
+
+
+def test_the_daemon_rearms_the_wake_for_the_next_slot_when_it_changes(world):
+    box = FolderMailbox(world.parent / "mailbox", mails.ME)
+    runner, store = _runner(world, lambda: OVERDUE, box, lambda: box)
+    armed: list[datetime | None] = []
+    runner.arm_wake = armed.append
+    try:
+        assert runner.step("sync").ran
+        (drafted,) = store.followups("drafted")
+        assert armed == [drafted.slot]  # the wake is set for the slot of the draft
+        runner.step("sync")
+        runner.reschedule()
+        assert armed == [drafted.slot]  # unchanged slot: not set again
+    finally:
+        store.close()
