@@ -47,6 +47,7 @@ from .store import FollowUpRow, FollowUpState, Store
 STAGE_HEADER = "X-Relance-Stage"
 _log = logging.getLogger("relance.observe")
 UNREADABLE_KIND = "unreadable"  # the kind recorded for a message that could not be read
+PAGE = 200  # messages stored per transaction
 _COLLEAGUE = "[colleague "  # how a colleague's reply says who wrote it, in its detail
 
 
@@ -123,14 +124,16 @@ class Observer:
             return self.report
         sent = [m for m in messages if m.ref.folder is Folder.SENT]
         received = [m for m in messages if m.ref.folder is Folder.INBOX]
-        for fetched in self._in_order(sent):
+        for page in _pages(self._in_order(sent)):
             with self.store.transaction():
-                self._observe_sent(fetched)
+                for fetched in page:
+                    self._observe_sent(fetched)
         index = self._index()
         self._open = [(inv.number, inv.amount) for inv in self.store.invoices()]
-        for fetched in self._in_order(received):
+        for page in _pages(self._in_order(received)):
             with self.store.transaction():
-                self._observe_received(fetched, index)
+                for fetched in page:
+                    self._observe_received(fetched, index)
         return self.report
 
     def _in_order(self, messages: Sequence[FetchedMessage]) -> list[_Parsed]:
@@ -321,6 +324,14 @@ class Observer:
     def _event(self, invoice_key: str, event: Event) -> None:
         if self.store.add_event(invoice_key, event):
             self.report.events.append((invoice_key, event))
+
+
+def _pages(parsed: list[_Parsed]) -> list[list[_Parsed]]:
+    """The messages in runs of ``PAGE``, each stored in one transaction: a commit (a sync to
+    disk) per message cost more than reading it. All of a run is stored or none of it, and the
+    cycle saves the mailbox cursor only after the whole pass, so a crash reads the run again
+    rather than losing it (each message is recorded once, by Message-ID)."""
+    return [parsed[start:start + PAGE] for start in range(0, len(parsed), PAGE)]
 
 
 def _events_for(result: Classification, when: datetime, mid: str) -> list[Event]:
