@@ -4,9 +4,9 @@ On tests/data/invoices/corpus/ (messages shaped on what invoicing tools send, wi
 expectations.toml) and on the older table of tests/data/invoices/ (tests/core/test_extract.py's
 ``INVOICES`` and ``NOT_INVOICES``), it prints, as ratios:
 
-- kind right: an invoice found as one, a credit note, corrective invoice, receipt, quote or
-  statement of account refused as what it is (any refusal counts for the older table's "not
-  an invoice" rows);
+- kind right: an invoice found as one, a credit note, corrective invoice, receipt, quote,
+  statement of account or reminder refused as what it is (any refusal counts for the older
+  table's "not an invoice" rows);
 - number, amount, currency, due date right: over the messages that are invoices;
 - everything right: the kind and, for an invoice, all four fields.
 
@@ -70,7 +70,8 @@ def kind_of(result: Any) -> str:
         return "invoice"
     reason = getattr(result, "reason", "")
     for word, kind in (("credit note", "credit_note"), ("corrective", "corrective"),
-                       ("receipt", "receipt"), ("quote", "quote"), ("statement", "statement")):
+                       ("receipt", "receipt"), ("quote", "quote"), ("statement", "statement"),
+                       ("reminder", "reminder")):
         if word in reason:
             return kind
     return "other"

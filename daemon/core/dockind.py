@@ -4,7 +4,8 @@ de credit", "credit memo", "note de crédit", "factura de abono"), a corrective 
 ("factura rectificativa", "Rechnungskorrektur"), a receipt or payment confirmation ("Payment
 receipt", "facture acquittée", "chitanță"), a pro forma, a quote, or a statement of account
 ("Statement from ...", "relevé de compte", "Offene Posten", "extracto de cuenta", "situația
-facturilor neachitate").
+facturilor neachitate"), or a reminder about an invoice already sent ("Reminder: invoice
+INV-42 is overdue", "Zahlungserinnerung"; from the subject only).
 
 The subject decides first. A neutral subject leaves it to the opening of the body and of the
 PDF, where the first numbered document wins ("Devis n° D-5 ... la facture suivra" is a quote).
@@ -30,6 +31,7 @@ CREDIT_NOTE = NotAnInvoice("a credit note: money goes back to the client, nothin
 CORRECTIVE = NotAnInvoice("a corrective invoice: it amends an earlier invoice; check what is "
                           "owed and track it yourself if the client must pay more")
 RECEIPT = NotAnInvoice("a receipt or payment confirmation: already paid")
+REMINDER = NotAnInvoice("a reminder about an invoice already sent, not a new invoice")
 STATEMENT = NotAnInvoice("a statement of account: it lists invoices already sent, each "
                          "followed up on its own")
 
@@ -38,9 +40,10 @@ HEAD_CHARS = 1500  # of the body and of the PDF, where a document says what it i
 # Blanks are possessive ("\s*+") wherever optional parts stand between them: "\s*(x)?\s*" tried
 # every split of a run of blanks, and three of them after "devis" took 26 s on 1,500 blanks.
 _REPLY_PREFIX = re.compile(r"^\s*+(?:re|fwd?|tr|aw|wg|rv|enc|sv|antw|raspuns)\s*+(?:\[\d+\])?\s*+:")
-# German compounds carry the word inside: "Ausgangsrechnung", "Abschlagsrechnung".
+# German compounds carry the word inside: "Ausgangsrechnung", "Abschlagsrechnung"; Austrian
+# freelancers write a "Honorarnote".
 INVOICE_WORD = re.compile(r"\b(?:invoice|factur|(?:ausgangs|schluss|teil|abschlags|sammel"
-                          r"|storno)?rechnung)\w*")
+                          r"|storno)?rechnung|honorarnote)\w*")
 # "Avoir" is also the French verb "to have": alone it only counts at the start of a subject.
 _CREDIT = re.compile(
     r"credit[ -]?note|credit memo|facture d'avoir|\bavoir\s*(?:n\s*[°o.]|#|numero|:)"
@@ -74,6 +77,11 @@ _STATEMENT_PHRASES = (r"statement of account|customer statement|account statemen
 _STATEMENT_BODY = re.compile(_STATEMENT_PHRASES)
 _STATEMENT_SUBJECT = re.compile(_STATEMENT_PHRASES
                                 + r"|^\s*+statement\b|\bstatement (?:from|for)\b")
+# A reminder the user writes by hand says so in its subject: "Reminder: invoice INV-42 is
+# overdue", "Relance facture F-12", "Zahlungserinnerung", "Recordatorio de pago".
+_REMINDER_SUBJECT = re.compile(
+    r"\breminder\b|\boverdue\b|\brelance\b|\brappel\b|\bimpayee|zahlungserinnerung"
+    r"|\bmahnung\b|recordatorio|reamintire|factura (?:restanta|neachitata)")
 _PROFORMA = re.compile(r"\bpro[ -]?forma\b")
 _QUOTE = re.compile(r"\b(?:quote|quotation|estimate|proposal|devis|oferta|ofertei|angebot"
                     r"|kostenvoranschlag|presupuesto|cotizacion)\b")
@@ -101,7 +109,7 @@ def subject_kind(subject: str) -> NotAnInvoice | Said:
         return REPLY
     for pattern, verdict in ((_CREDIT_SUBJECT, CREDIT_NOTE), (_CORRECTIVE, CORRECTIVE),
                              (_PROFORMA, QUOTE), (_RECEIPT_SUBJECT, RECEIPT),
-                             (_STATEMENT_SUBJECT, STATEMENT)):
+                             (_STATEMENT_SUBJECT, STATEMENT), (_REMINDER_SUBJECT, REMINDER)):
         if pattern.search(folded):
             return verdict
     invoice_word, quote_word = INVOICE_WORD.search(folded), _QUOTE.search(folded)

@@ -41,6 +41,7 @@ from .dockind import (
     INVOICE_WORD,
     QUOTE,
     RECEIPT,
+    REMINDER,
     REPLY,
     STATEMENT,
     rejection,
@@ -67,7 +68,7 @@ from .scoring import Candidate, best_candidate
 from .text import fold
 
 __all__ = ["AMOUNT_ONLY", "CORRECTIVE", "CREDIT_NOTE", "NO_DATE", "NO_DETAILS", "NO_MESSAGE_ID",
-           "NO_RECIPIENT", "NUMBER_ONLY", "QUOTE", "RECEIPT", "REPLY", "STATEMENT",
+           "NO_RECIPIENT", "NUMBER_ONLY", "QUOTE", "RECEIPT", "REMINDER", "REPLY", "STATEMENT",
            "detect_language", "extract_invoice"]
 
 MAX_TEXT_CHARS = 200_000  # per body or PDF: an invoice is never longer; a log dump may be

@@ -34,7 +34,7 @@ _NUMBER_RES = (
                + _NO + r"?\s*+[:.]?\s*+" + _TOKEN),
     # Invoice INV-2024-031, Invoice #1042, Facture n° F-1042, Rechnung Nr. RE-2026-5,
     # Factura n.º 2026/031, Invoice number: 1042, Factură nouă 0046, Facture (Réf INV/1)
-    re.compile(r"\b(?:invoice|facture|factura|rechnung)(?:\s+fiscala)?"
+    re.compile(r"\b(?:invoice|facture|factura|rechnung|honorarnote)(?:\s+fiscala)?"
                r"(?:\s+(?:noua|nouvelle|nueva))?\s*+" + _NO + r"?\s*+[:.]?\s*+"
                + _PREFIX + _TOKEN),
     # N° de facture : F-1042, Număr factură: SLM 0051, Número de factura: 31

@@ -19,6 +19,7 @@ from relance.daemon.core.extract import (
     CREDIT_NOTE,
     QUOTE,
     RECEIPT,
+    REMINDER,
     STATEMENT,
     extract_invoice,
 )
@@ -29,7 +30,7 @@ CORPUS = Path(__file__).resolve().parent.parent / "data" / "invoices" / "corpus"
 TABLE: dict[str, dict[str, str]] = tomllib.loads(
     (CORPUS / "expectations.toml").read_text(encoding="utf-8"))
 REFUSALS = {"credit_note": CREDIT_NOTE, "corrective": CORRECTIVE, "receipt": RECEIPT,
-            "quote": QUOTE, "statement": STATEMENT}
+            "quote": QUOTE, "statement": STATEMENT, "reminder": REMINDER}
 
 
 def read(name: str) -> Invoice | object:
@@ -38,7 +39,7 @@ def read(name: str) -> Invoice | object:
 
 def test_the_table_and_the_folder_hold_the_same_messages() -> None:
     assert {p.name for p in CORPUS.glob("*.eml")} == set(TABLE)
-    assert len(TABLE) >= 80
+    assert len(TABLE) >= 100
     assert {row["language"] for row in TABLE.values()} == {"en", "fr", "ro", "de", "es"}
     assert all(row["imitates"] for row in TABLE.values())
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .cases_batch4 import CASES as CASES_BATCH4
+from .cases_batch5 import CASES as CASES_BATCH5
 from .cases_de_es import CASES as CASES_DE_ES
 from .cases_en import CASES as CASES_EN
 from .cases_fr_ro import CASES as CASES_FR_RO
@@ -33,7 +34,7 @@ from .cases_more import CASES as CASES_MORE
 
 HERE = Path(__file__).parent
 CASES: list[dict[str, Any]] = (CASES_EN + CASES_FR_RO + CASES_DE_ES + CASES_HYBRID + CASES_HELDOUT
-                               + CASES_MORE + CASES_BATCH4)
+                               + CASES_MORE + CASES_BATCH4 + CASES_BATCH5)
 
 
 def build(case: dict[str, Any], index: int) -> bytes:
@@ -63,8 +64,8 @@ def _toml_value(value: object) -> str:
 
 def expectations() -> str:
     lines = ["# The expected reading of each message of the corpus (make_corpus.py writes it).",
-             "# kind: invoice, credit_note, corrective, receipt, quote, statement; for an",
-             "# invoice the number as written, the amount to pay, its ISO 4217 currency, the due date.",
+             "# kind: invoice, credit_note, corrective, receipt, quote, statement, reminder;",
+             "# for an invoice the number as written, the amount to pay, its ISO 4217 currency, the due date.",
              ""]
     for index, case in enumerate(CASES, 1):
         lines.append(f"[\"{index:03d}_{case['name']}.eml\"]")
