@@ -36,6 +36,8 @@ def inspection(raw: bytes, *, me: str = "", default_terms_days: int = 30,
                 "currency": found.amount.currency if found.amount else None,
                 "due_date": found.due_date.isoformat(),
                 "recipients": list(found.all_recipients),
+                # where each value was read: {"amount": "PDF: 'Total TTC'", ...}
+                "evidence": dict(found.evidence),
             }
         else:
             out["reason"] = found.reason
