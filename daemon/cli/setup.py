@@ -9,9 +9,11 @@ endpoint come in a ``SetupEnv``. Every failure raises from the error family with
 
 from __future__ import annotations
 
+import re
 import sys
 import tomllib
-from collections.abc import Mapping
+import urllib.parse
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -147,8 +149,9 @@ def _gmail(env: SetupEnv, options: SetupOptions,
         creds = wiring.gmail_consent_with_browser(client, wanted, browser=None,
                                                   port=options.port, open_browser=False)
     else:
-        creds = wiring.gmail_consent_by_paste(client, wanted, port=PASTE_PORT, show=click.echo,
-                                              ask=lambda text: str(click.prompt(text)))
+        show, ask = _paste_back()
+        creds = wiring.gmail_consent_by_paste(client, wanted, port=PASTE_PORT, show=show,
+                                              ask=ask)
     address = _verify(env, creds)
     token_file = Path(account.get("gmail", {}).get("token_file") or
                       keep_dir / "gmail-token.json").expanduser()
@@ -159,6 +162,41 @@ def _gmail(env: SetupEnv, options: SetupOptions,
     return {"account": {"provider": "gmail", "address": address},
             "account.gmail": {"token_file": str(token_file),
                               "client_secrets_file": str(secrets_file), "labels": labels}}, address
+
+
+def _paste_back() -> tuple[Callable[[str], None], Callable[[str], str]]:
+    """``show`` and ``ask`` for the paste-back consent: an address that is not the redirect
+    of this attempt (another page, an older attempt, no code in it) is asked again, with what
+    to copy, instead of ending the wizard."""
+    shown: dict[str, str] = {}
+
+    def show(text: str) -> None:
+        found = re.search(r"[?&]state=([^&\s]+)", text)
+        if found:
+            shown["state"] = urllib.parse.unquote(found.group(1))
+        click.echo(text)
+
+    def ask(text: str) -> str:
+        for attempt in range(LOGIN_TRIES):
+            pasted = str(click.prompt(text)).strip()
+            query = urllib.parse.parse_qs(urllib.parse.urlsplit(pasted).query)
+            if "error" in query:
+                return pasted  # consent refused: said by the exchange, with what to do
+            if "state" in shown and query.get("state", [""])[0] != shown["state"]:
+                problem = ("that address is not the one this attempt's page landed on (its "
+                           "state differs): open the address printed above, then paste where "
+                           "it lands")
+            elif not query.get("code", [""])[0]:
+                problem = ("that address holds no code: copy the whole address from the "
+                           "browser's address bar, starting with http://localhost")
+            else:
+                return pasted
+            if attempt + 1 == LOGIN_TRIES:
+                raise UsageError(problem[0].upper() + problem[1:] + ".")
+            click.echo(f"  {problem[0].upper() + problem[1:]}.")
+        raise AssertionError("unreachable")
+
+    return show, ask
 
 
 def _verify(env: SetupEnv, creds: wiring.GmailGrant) -> str:
@@ -172,34 +210,90 @@ def _verify(env: SetupEnv, creds: wiring.GmailGrant) -> str:
 def _imap(env: SetupEnv, account: Mapping[str, Any]) -> tuple[Updates, str]:
     imap, smtp = account.get("imap", {}), account.get("smtp", {})
     address = click.prompt("Your e-mail address", default=account.get("address")).strip().lower()
-    host = click.prompt("IMAP server", default=imap.get("host")).strip()
-    tls = click.prompt("IMAP encryption", type=click.Choice(TLS_MODES),
-                       default=imap.get("tls", "implicit"))
-    port = click.prompt("IMAP port", type=click.IntRange(1, 65535),
-                        default=imap.get("port", IMAP_PORTS[tls]))
-    user = click.prompt("IMAP user name", default=imap.get("username") or address)
-    password = click.prompt("App password (not shown; most providers want an app password)",
-                            hide_input=True)
-    folders = wiring.check_imap_login(host=host, port=port, tls=tls, username=user,
-                                      password=password)
-    click.echo("IMAP login works. Folders: " +
-               ", ".join(f"{role} = {name}" for role, name in folders.items()))
-    default_smtp = smtp.get("host") or (f"smtp.{host[5:]}" if host.startswith("imap.") else host)
-    s_host = click.prompt("SMTP server (sends the follow-ups)", default=default_smtp).strip()
-    s_tls = click.prompt("SMTP encryption", type=click.Choice(TLS_MODES),
-                         default=smtp.get("tls", "implicit"))
-    s_port = click.prompt("SMTP port", type=click.IntRange(1, 65535),
-                          default=smtp.get("port", SMTP_PORTS[s_tls]))
-    wiring.check_smtp_login(host=s_host, port=s_port, tls=s_tls, username=user,
-                            password=password)
-    click.echo("SMTP login works (nothing was sent).")
+    login = _imap_login(imap, address)
+    default_smtp = smtp.get("host") or (f"smtp.{login.host[5:]}" if login.host.startswith(
+        "imap.") else login.host)
+    s_host, s_tls, s_port = _smtp_login(smtp, default_smtp, login)
     password_file = config_dir(env.environ) / "imap-password"
-    gmail.save_private(password_file, password)
+    gmail.save_private(password_file, login.password)
     click.echo(f"The password is in {password_file}, readable by you alone.")
     return {"account": {"provider": "imap", "address": address},
-            "account.imap": {"host": host, "tls": tls, "port": port, "username": user,
-                             "password_file": str(password_file)},
+            "account.imap": {"host": login.host, "tls": login.tls, "port": login.port,
+                             "username": login.user, "password_file": str(password_file)},
             "account.smtp": {"host": s_host, "tls": s_tls, "port": s_port}}, address
+
+
+@dataclass(frozen=True)
+class _Login:
+    host: str
+    tls: str
+    port: int
+    user: str
+    password: str
+
+
+LOGIN_TRIES = 5  # a wrong port, password or server name is asked again, this many times
+
+
+def _imap_login(imap: Mapping[str, Any], address: str) -> _Login:
+    """Ask for the IMAP server and log in; on a mistake say what went wrong and ask again,
+    the answers given so far as the defaults (the password is asked again, never shown)."""
+    answers = dict(imap)
+    for attempt in range(LOGIN_TRIES):
+        host = click.prompt("IMAP server", default=answers.get("host")).strip()
+        tls = click.prompt("IMAP encryption", type=click.Choice(TLS_MODES),
+                           default=answers.get("tls", "implicit"))
+        port = click.prompt("IMAP port", type=click.IntRange(1, 65535),
+                            default=answers.get("port", IMAP_PORTS[tls]))
+        user = click.prompt("IMAP user name", default=answers.get("username") or address)
+        password = click.prompt("App password (not shown; most providers want an app "
+                                "password)", hide_input=True)
+        try:
+            folders = wiring.check_imap_login(host=host, port=port, tls=tls, username=user,
+                                              password=password)
+        except MailboxError as exc:
+            _missed(exc, attempt, "the IMAP server, encryption, port, user name or password")
+            answers = {"host": host, "tls": tls, "port": port, "username": user}
+            continue
+        click.echo("IMAP login works. Folders: " +
+                   ", ".join(f"{role} = {name}" for role, name in folders.items()))
+        return _Login(host, tls, port, user, password)
+    raise AssertionError("unreachable")
+
+
+def _smtp_login(smtp: Mapping[str, Any], default_host: str, login: _Login) -> tuple[str, str, int]:
+    """Ask for the SMTP server and log in (nothing is sent); on a mistake, ask again."""
+    answers = {"host": default_host, **{k: v for k, v in smtp.items() if k != "host"}}
+    for attempt in range(LOGIN_TRIES):
+        host = click.prompt("SMTP server (sends the follow-ups)",
+                            default=answers.get("host")).strip()
+        tls = click.prompt("SMTP encryption", type=click.Choice(TLS_MODES),
+                           default=answers.get("tls", "implicit"))
+        port = click.prompt("SMTP port", type=click.IntRange(1, 65535),
+                            default=answers.get("port", SMTP_PORTS[tls]))
+        try:
+            wiring.check_smtp_login(host=host, port=port, tls=tls, username=login.user,
+                                    password=login.password)
+        except MailboxError as exc:
+            _missed(exc, attempt, "the SMTP server, encryption or port")
+            answers = {"host": host, "tls": tls, "port": port}
+            continue
+        click.echo("SMTP login works (nothing was sent).")
+        return host, tls, port
+    raise AssertionError("unreachable")
+
+
+_RETRY_WORDS = re.compile(r"[;,]?\s*will retry\b\.?", re.IGNORECASE)
+
+
+def _missed(exc: MailboxError, attempt: int, what: str) -> None:
+    """Say what went wrong, as the wizard sees it (nothing retries here by itself), and
+    re-raise after the last try."""
+    text = _RETRY_WORDS.sub(".", str(exc)).replace("..", ".").strip()
+    if attempt + 1 == LOGIN_TRIES:
+        raise type(exc)(text) from None
+    click.echo(f"  That did not work: {text}\n  Check {what}, and try again "
+               f"({LOGIN_TRIES - attempt - 1} more tries).")
 
 
 def _zone(text: str) -> str:

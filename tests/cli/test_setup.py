@@ -158,10 +158,14 @@ def test_headless_setup_over_ssh_pastes_back_the_redirected_address(
     url = next(w for w in seen.decode().split() if w.startswith(fake.url + "auth?"))
     landed = _follow_once(url)
     assert landed.startswith("http://localhost:") and "code=" in landed
-    proc.stdin.write(answers(landed, *settings_answers()).encode())
+    # Two mistakes first, each asked again: the consent page's own address (no code in it),
+    # then a redirect of another attempt (its state differs).
+    other_attempt = landed.replace("state=", "state=older", 1)
+    proc.stdin.write(answers(url, other_attempt, landed, *settings_answers()).encode())
     proc.stdin.close()
     rest = proc.stdout.read().decode()
     assert proc.wait(timeout=60) == 0, seen.decode() + rest
+    assert "That address holds no code" in rest and "its state differs" in rest
     assert f"Connected to {ME}" in rest
     loaded = load_config(config, {"HOME": str(tmp_path)})
     assert stat.S_IMODE(loaded.account.gmail.token_file.stat().st_mode) == 0o600
@@ -296,14 +300,18 @@ def test_imap_setup_checks_both_logins_and_keeps_the_password_private(
     dovecot, smtp, user = mail_servers
     env = SetupEnv(environ={"HOME": str(tmp_path)}, clock=lambda: NOW,
                    config_file=tmp_path / "config.toml")
-    wrong = CliRunner().invoke(cli, ["setup"], obj=env, input=answers(
-        "imap", user.address, dovecot.host, "none", str(dovecot.imap_port), "", "not-it"))
-    assert isinstance(wrong.exception, PermanentMailboxError)
-    assert "app password" in str(wrong.exception) and not (tmp_path / "config.toml").exists()
+    # Mistakes are asked again, each answer kept as the next default ("" takes it): a wrong
+    # IMAP port, then a wrong password, then a wrong SMTP port; nothing is lost or exits.
+    closed = str(_free_port())
     done = CliRunner().invoke(cli, ["setup"], obj=env, input=answers(
-        "imap", user.address, dovecot.host, "none", str(dovecot.imap_port), "", user.password,
-        smtp.host, "none", str(smtp.port), *settings_answers()))
+        "imap", user.address, dovecot.host, "none", closed, "", user.password,
+        "", "", str(dovecot.imap_port), "", "not-it",
+        "", "", "", "", user.password,
+        smtp.host, "none", closed, "", "", str(smtp.port), *settings_answers()))
     assert done.exit_code == 0, done.output
+    assert done.output.count("That did not work") == 3
+    assert "app password" in done.output and "will retry" not in done.output
+    assert "Traceback" not in done.output and "Error(" not in done.output
     assert "sent = Sent" in done.output and "nothing was sent" in done.output
     assert user.password not in done.output
     config = load_config(tmp_path / "config.toml", env.environ)
@@ -315,3 +323,25 @@ def test_imap_setup_checks_both_logins_and_keeps_the_password_private(
     assert stat.S_IMODE(imap.password_file.stat().st_mode) == 0o600
     assert (config.account.smtp.host, config.account.smtp.port) == (smtp.host, smtp.port)
     assert smtp.received == []  # the SMTP check logged in and sent nothing
+
+
+def _free_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_imap_setup_gives_up_after_five_wrong_passwords_and_writes_nothing(
+        tmp_path: Path, mail_servers: tuple[Any, Any, Any]) -> None:
+    dovecot, _smtp, user = mail_servers
+    env = SetupEnv(environ={"HOME": str(tmp_path)}, clock=lambda: NOW,
+                   config_file=tmp_path / "config.toml")
+    tries = [dovecot.host, "none", str(dovecot.imap_port), "", "not-it"] + [
+        "", "", "", "", "still-not-it"] * 4
+    wrong = CliRunner().invoke(cli, ["setup"], obj=env,
+                               input=answers("imap", user.address, *tries))
+    assert isinstance(wrong.exception, PermanentMailboxError)
+    assert "app password" in str(wrong.exception) and not (tmp_path / "config.toml").exists()
+    assert wrong.output.count("That did not work") == 4
