@@ -24,7 +24,7 @@ from ..core.slots import BusinessCalendar, zone_for_dates
 from ..core.templating import TemplateSet
 from .apply import Action, Applier
 from .config import Config
-from .history import EventHistory
+from .history import EventHistory, InvoiceHistory
 from .letterparts import letter_parts
 from .observe import Observer, ObserveReport
 from .replan import PlanMemo, replan
@@ -63,6 +63,7 @@ class Engine:
                                          config.window.holiday_subdivision)
         self.memo = PlanMemo()  # the settled invoices, not decided again (``replan``)
         self.history = EventHistory(store)  # the events, read once, then only the new ones
+        self.invoice_history = InvoiceHistory(store)  # and the invoices
 
     @cached_property
     def me(self) -> str:
@@ -86,7 +87,8 @@ class Engine:
         """Fetch what changed and record it; return the report and the drafts still present."""
         changes = self.box.sync(self.store.cursor(self.account))
         report = Observer(self.store, self.config, me=self.me, now=self.clock(),
-                          tracked=self.tracked()).observe(changes.messages)
+                          tracked=self.tracked(),
+                          invoices=self.invoice_history.invoices).observe(changes.messages)
         with self.store.transaction():
             self.store.set_cursor(self.account, changes.cursor)
             self.store.set_meta("last_sync", self.clock().isoformat())
@@ -125,10 +127,11 @@ class Engine:
         if at is not None:
             events = {key: [e for e in found if e.at <= at] for key, found in events.items()}
         if at is not None:  # a look back: the memo holds today's answers
-            return plan(self.store.invoices(), events, now=at, settings=self.config.cadence,
+            return plan(self.invoice_history.invoices(), events, now=at,
+                        settings=self.config.cadence,
                         window=self.config.window, calendar=self.calendar, zone_of=zone_of,
                         consolidate_for=consolidate, kept_slots=waiting)
-        return replan(self.memo, self.store.invoices(), events, now=self.clock(),
+        return replan(self.memo, self.invoice_history.invoices(), events, now=self.clock(),
                       settings=self.config.cadence, window=self.config.window,
                       calendar=self.calendar, zone_of=zone_of, consolidate_for=consolidate,
                       kept_slots=waiting)

@@ -1,4 +1,4 @@
-"""Every invoice's events, read from the store once and then only the new ones.
+"""Every invoice and every invoice's events, read from the store once, then only the new ones.
 
 Planning needs each invoice's events at every re-plan; a store that has run for years holds
 hundreds of thousands, and reading them all again (a row turned into an ``Event`` each) cost
@@ -7,11 +7,13 @@ next id, so what is new since the last read is what lies past the last id seen. 
 inside a transaction still open may be rolled back: then the store is read plainly and nothing
 is remembered. Should rows ever disappear (a store edited by hand), everything is read again.
 (Rows another process commits meanwhile come with higher ids: the next read finds them.)
+Invoices likewise: never deleted, and what a row holds of the ``Invoice`` never changes (only
+where its message lives, ``mail_ref``, which is not part of it).
 """
 
 from __future__ import annotations
 
-from ..core.model import Event
+from ..core.model import Event, Invoice
 from .store import Store
 
 
@@ -48,3 +50,27 @@ class EventHistory:
             self._forget()
             return self.store.events()
         return dict(self._lists)
+
+
+class InvoiceHistory:
+    """``Store.invoices()`` of one store, kept up to date by reading only the new rows."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._last = 0  # the highest rowid read
+        self._known: set[str] = set()
+        self._sorted: list[tuple[str, str, Invoice]] = []  # (sent_at, key, invoice)
+
+    def invoices(self) -> list[Invoice]:
+        """Every invoice, oldest first (by ``sent_at``, then key), as ``Store.invoices()``."""
+        rows, pending = self.store.invoices_after(self._last)
+        if pending:
+            return self.store.invoices()
+        for number, sent_at, invoice in rows:
+            self._last = max(self._last, number)
+            if invoice.key not in self._known:
+                self._known.add(invoice.key)
+                self._sorted.append((sent_at, invoice.key, invoice))
+        if rows:
+            self._sorted.sort(key=lambda entry: (entry[0], entry[1]))
+        return [invoice for _, _, invoice in self._sorted]

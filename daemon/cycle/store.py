@@ -147,6 +147,12 @@ class Store:
         rows = self._db.execute("SELECT * FROM invoices ORDER BY sent_at, key")
         return [self._invoice(r) for r in rows]
 
+    def invoices_after(self, last: int) -> tuple[list[tuple[int, str, Invoice]], bool]:
+        """(rowid, sent_at, invoice) past rowid ``last``, and as ``events_after``'s flag."""
+        rows = self._db.execute("SELECT rowid, * FROM invoices WHERE rowid > ? ORDER BY rowid",
+                                (last,))
+        return [(r[0], r["sent_at"], self._invoice(r)) for r in rows], self._db.in_transaction
+
     def invoice(self, key: str) -> Invoice | None:
         row = self._db.execute("SELECT * FROM invoices WHERE key = ?", (key,)).fetchone()
         return self._invoice(row) if row else None

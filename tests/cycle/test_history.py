@@ -1,7 +1,7 @@
-"""The engine's copy of the events answers as the store does, whoever wrote them and when:
-events arriving out of their time order, written by another process (``relance paid`` while
-the daemon runs), written inside a transaction that is then rolled back, or rows deleted by
-hand with a SQLite shell."""
+"""The engine's copies of the events and the invoices answer as the store does, whoever
+wrote them and when: arriving out of their time order, written by another process (``relance
+paid`` while the daemon runs), written inside a transaction that is then rolled back, or rows
+deleted by hand with a SQLite shell."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from relance.daemon.core.model import DueSource, Event, EventKind, Invoice, Money
-from relance.daemon.cycle.history import EventHistory
+from relance.daemon.cycle.history import EventHistory, InvoiceHistory
 from relance.daemon.cycle.store import Store
 
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -82,3 +82,20 @@ def test_rows_deleted_by_hand_make_it_read_everything_again(store: Store) -> Non
     assert history.events() == store.events()
     store.add_event(_invoice(0).key, Event(EventKind.PAUSED, AT))
     assert history.events() == store.events()
+
+
+def test_invoices_are_kept_in_the_store_order_whoever_adds_them(store: Store) -> None:
+    history = InvoiceHistory(store)
+    assert history.invoices() == store.invoices()
+    # found later, but sent before the others: it comes first, as the store orders it
+    store.add_invoice(_invoice(7), mail_ref="", sent_at=AT - timedelta(days=60))
+    with Store.open(store.path) as other:
+        other.add_invoice(_invoice(8), mail_ref="", sent_at=AT)
+    assert history.invoices() == store.invoices()
+    assert history.invoices()[0].key == _invoice(7).key
+    with pytest.raises(RuntimeError), store.transaction():
+        store.add_invoice(_invoice(9), mail_ref="", sent_at=AT)
+        assert history.invoices() == store.invoices()
+        raise RuntimeError("the cycle failed")
+    assert history.invoices() == store.invoices()
+    assert _invoice(9).key not in {i.key for i in history.invoices()}
