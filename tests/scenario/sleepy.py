@@ -7,7 +7,7 @@ holidays on Fridays (1 May, 8 May) and Ascension on Thursday 14 May, a preferred
 clients answer: one while the laptop sleeps on the morning of a slot, one in the afternoon.
 
 The same walk runs on any mailbox through a ``Backend``: the folder mailbox (the sample
-provider's), or a real Dovecot with a real SMTP server. Time is the test's ``Clock``: the
+provider's), a real Dovecot with a real SMTP server, or the Gmail-compatible test server. Time is the test's ``Clock``: the
 laptop "sleeps" by not running any cycle between 00:00 and 07:00 Paris time; awake, it runs
 the cycle every three hours and at each draft's slot, as the daemon's alarms would (a machine
 that never sleeps, the reference, does the same around the clock).
@@ -121,7 +121,10 @@ def run(walk: Walk) -> None:
     """Walk the three weeks: replies land when they arrive (the laptop asleep or not), and the
     cycle runs only while the machine is awake."""
     walk.clock.now = START
+    follow = getattr(walk.backend, "at", None)  # a server whose clock follows the walk
     while walk.clock.now < END:
+        if follow is not None:
+            follow(walk.clock.now)
         for arrival, number, message in list(walk.pending):
             if arrival <= walk.clock.now:
                 walk.backend.deliver(message)

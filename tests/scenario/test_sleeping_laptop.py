@@ -3,7 +3,8 @@ invoices (``tests/scenario/sleepy.py``), on the folder mailbox and on Dovecot wi
 server. With the missed-slot grace on (the default, until 10:00), every follow-up an always-on
 machine sends goes out the same business morning, none twice, none on a weekend or a holiday,
 none after a reply; with the grace off, nothing goes and every missed slot is told to the user
-in `relance status`, the digest and the report."""
+in `relance status`, the digest and the report. The Dovecot and Gmail walks are checked
+against the folder mailbox's always-on one: the same follow-ups on the same days."""
 
 from __future__ import annotations
 
@@ -222,6 +223,72 @@ def test_on_dovecot_the_sleeping_laptop_sends_the_same_follow_ups(
     try:
         sleepy.run(walk)
         assert walk.clock.now >= END
+        _check_caught_up(walk, always_on)
+    finally:
+        engine.store.close()
+        mailbox.close()
+
+
+class GmailBackend:
+    """The freelancer's account on the Gmail-compatible test server (``tests/gmailfake``,
+    through the crash harness's backend), every client's account on it too."""
+
+    def __init__(self, root: Path, fake, clock) -> None:
+        from tests.crash.gmail_backend import GmailBackend as Accounts
+        self.accounts = Accounts(root, fake, clock)
+        self.me = self.accounts.address
+        self._clients: dict[int, str] = {}
+
+    def client_address(self, n: int) -> str:
+        if n not in self._clients:
+            self._clients[n] = self.accounts.client(f"client-{n}")
+        return self._clients[n]
+
+    def at(self, now: datetime) -> None:
+        self.accounts.at(now)
+
+    def file_sent(self, message: EmailMessage) -> None:
+        self.accounts.file_sent("", message)
+
+    def deliver(self, message: EmailMessage) -> None:
+        self.accounts.file_inbox("", message)
+
+    def received(self) -> list[EmailMessage]:
+        return [sleepy.parse(raw) for raw in self.accounts.take_deliveries()]
+
+
+@pytest.fixture(scope="module")
+def gmail_fake():
+    from tests.crash.gmail_backend import WalkClock
+    from tests.gmailfake.server import GmailFake
+
+    clock = WalkClock()
+    with GmailFake(clock=clock) as fake:
+        yield fake, clock
+
+
+def test_on_the_gmail_test_server_the_sleeping_laptop_sends_the_same_follow_ups(
+        tmp_path: Path, always_on: list[Sent], gmail_fake) -> None:
+    from relance.daemon.cli.wiring import open_gmail_mailbox
+
+    fake, fake_clock = gmail_fake
+    backend = GmailBackend(tmp_path / "gmail", fake, fake_clock)
+    backend.at(START)
+    path = tmp_path / "config.toml"
+    path.write_text(sleepy.config_text(backend.accounts.account_config(),
+                                       store=tmp_path / "relance.sqlite3",
+                                       missed_until="10:00"), encoding="utf-8")
+    config = load_config(path, {"HOME": str(tmp_path)})
+    clock = Clock(START)
+    mailbox = open_gmail_mailbox(config, endpoint=str(fake.url),
+                                 token_uri=str(fake.url).rstrip("/") + "/token")
+    engine = Engine(config=config, store=Store.open(config.store_path), mailbox=mailbox,
+                    clock=clock)
+    walk = Walk(engine, clock, backend, asleep=True)
+    sleepy.send_invoices(walk)
+    try:
+        sleepy.run(walk)
+        mailbox.close()  # what reached the clients is known once every connection closed
         _check_caught_up(walk, always_on)
     finally:
         engine.store.close()
