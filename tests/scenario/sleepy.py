@@ -7,8 +7,9 @@ holidays on Fridays (1 May, 8 May) and Ascension on Thursday 14 May, a preferred
 clients answer: one while the laptop sleeps on the morning of a slot, one in the afternoon.
 
 The same walk runs on any mailbox through a ``Backend``: the folder mailbox (the sample
-provider's), a real Dovecot with a real SMTP server, or the Gmail-compatible test server. Time is the test's ``Clock``: the
-laptop "sleeps" by not running any cycle between 00:00 and 07:00 Paris time; awake, it runs
+provider's), a real Dovecot with a real SMTP server, or the Gmail-compatible test server.
+Time is the test's ``Clock``: the laptop "sleeps" by not running any cycle between 00:00 and
+07:00 Paris time; awake, it runs
 the cycle every three hours and at each draft's slot, as the daemon's alarms would (a machine
 that never sleeps, the reference, does the same around the clock).
 """
