@@ -27,7 +27,7 @@ def _resaved(draft: EmailMessage, text: str, *, keep_mark: bool) -> EmailMessage
     return draft
 
 
-def test_a_draft_saved_again_under_a_new_message_id_goes_out_as_edited(world):
+def test_a_draft_saved_again_under_a_new_message_id_goes_out_as_edited(world):  # noqa: F811
     engine, clock, root = world
     inv = _invoice(root)
     _walk(engine, clock, DRAFTED_BY, step=timedelta(days=1))
@@ -51,7 +51,7 @@ def test_a_draft_saved_again_under_a_new_message_id_goes_out_as_edited(world):
     assert _drafts(root) == []  # nothing left in Drafts to be sent twice by hand
 
 
-def test_a_rewritten_draft_that_kept_relances_mark_goes_out_as_rewritten(world):
+def test_a_rewritten_draft_that_kept_relances_mark_goes_out_as_rewritten(world):  # noqa: F811
     engine, clock, root = world
     inv = _invoice(root)
     _walk(engine, clock, DRAFTED_BY, step=timedelta(days=1))
@@ -67,7 +67,7 @@ def test_a_rewritten_draft_that_kept_relances_mark_goes_out_as_rewritten(world):
     assert engine.store.followup(str(inv["Message-ID"]), "reminder").state == "sent"
 
 
-def test_a_deleted_draft_still_cancels_even_beside_another_draft_in_the_thread(world):
+def test_a_deleted_draft_still_cancels_even_beside_another_draft_in_the_thread(world):  # noqa: F811
     engine, clock, root = world
     inv = _invoice(root)
     _walk(engine, clock, DRAFTED_BY, step=timedelta(days=1))

@@ -21,7 +21,8 @@ from tests.gmail.imap.test_imap_cycle import (  # noqa: F401 -- fixtures
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 
 
-def test_a_draft_saved_under_a_new_message_id_reaches_the_client_as_edited(world: World) -> None:
+def test_a_draft_saved_under_a_new_message_id_reaches_the_client_as_edited(
+        world: World) -> None:  # noqa: F811
     w = world
     inv = w.send_invoice()
     draft = draft_stage(w)
