@@ -396,3 +396,18 @@ tls = "starttls"
     assert (account.imap.port, account.smtp.port) == (143, 587)
     assert account.smtp.username == "camille@atelier-roux.fr"
     assert account.smtp.password_file == Path("/run/secrets/imap")
+
+
+@pytest.mark.parametrize("written, grace", [
+    ('"09:30"', time(9, 30)), ('"off"', None), ("false", None), ('""', None)])
+def test_the_missed_slot_grace_is_a_time_of_day_or_off(tmp_path: Path, written, grace) -> None:
+    config = load_config(write(tmp_path, f"[window]\nmissed_until = {written}\n"), ENV)
+    assert config.window.missed_until == grace
+    assert load_config(write(tmp_path, ""), ENV).window.missed_until == time(10, 0)
+
+
+def test_a_wrong_missed_slot_grace_is_reported_with_the_fix(tmp_path: Path) -> None:
+    (problem,) = problems_of(write(tmp_path, '[window]\nmissed_until = "ten"\n'))
+    assert "missed_until" in problem and '"HH:MM"' in problem
+    (problem,) = problems_of(write(tmp_path, "[mode]\nmax_per_client_per_day = 0\n"))
+    assert "max_per_client_per_day" in problem
