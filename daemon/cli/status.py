@@ -160,6 +160,7 @@ def health(meta: Callable[[str], str | None]) -> dict[str, object]:
         "daemon_last_cycle": meta("daemon_last_cycle"),
         "push_connected": {"yes": True, "no": False}.get(meta("push_connected") or ""),
         "mailbox_problem": decoded("mailbox_problem"),
+        "sending_limit": decoded("sending_limit"),
         "paused_all": decoded("paused_all"),
         "missed_slots": decoded("missed_slots") or [],
     }
@@ -191,6 +192,12 @@ def attention(rows: list[InvoiceRow], state: dict[str, object],
     if isinstance(problem, dict):
         notes.append(f"The mailbox refuses relance since {problem.get('since')}: "
                      f"{problem.get('error')} Nothing is sent until this is fixed.")
+    limit = state.get("sending_limit")
+    if isinstance(limit, dict):
+        until = datetime.fromisoformat(str(limit.get("until")))
+        notes.append(f"{limit.get('service')}'s sending limit: next try at "
+                     f"{until:%a %d %b %H:%M} UTC. The follow-ups due wait until then (nothing "
+                     "is asked of it before, nothing is lost); syncing goes on.")
     for row in rows:
         if row.state == HoldReason.DISPUTED.value:
             notes.append(f"{row.number}: {row.client} disputes it — read their reply.")

@@ -53,6 +53,19 @@ class TransientMailboxError(MailboxError):
     """The mailbox failed in a way that a later retry may fix (network, 5xx, rate limit)."""
 
 
+class SendingLimitError(TransientMailboxError):
+    """The mail service refuses to send more for now (Gmail's daily mail-sending limit): a
+    retry within minutes only spends quota, so sending waits until ``retry_at`` (epoch seconds;
+    None when the service named no time) while syncing goes on. ``service`` names who refused,
+    for ``relance status``."""
+
+    def __init__(self, message: str, retry_at: float | None, service: str = "the mail server"
+                 ) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at
+        self.service = service
+
+
 class PermanentMailboxError(MailboxError):
     """The mailbox refused in a way only the user can fix (credentials, missing folder)."""
 

@@ -9,7 +9,9 @@ restart, and a crash loses no more than an alarm that the next start sets again.
 Mailbox trouble is of two kinds (``daemon/errors.py``): a transient failure is logged and retried
 with a growing delay; a permanent one (a revoked token, a changed password) stops all sending,
 is recorded in the store's meta under ``MAILBOX_PROBLEM_META`` for ``relance status``, and the
-daemon stays alive, trying to reconnect at each sync until the user has fixed it.
+daemon stays alive, trying to reconnect at each sync until the user has fixed it. A sending
+limit (``SendingLimitError``: Gmail's daily mail-sending limit, which lasts hours) is neither:
+the cycle goes on without sending until the time the service gave (``sendlimit.py``).
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ from email.message import EmailMessage
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from ..core.errors import PermanentMailboxError, TransientMailboxError
+from ..core.errors import PermanentMailboxError, SendingLimitError, TransientMailboxError
 from ..core.mailbox import Mailbox
 from .engine import CycleReport, Engine
+from .sendlimit import limited_until, note_limit
 from .store import FollowUpState
 
 MAILBOX_PROBLEM_META = "mailbox_problem"  # JSON {"since", "error"}; "" or absent: all is well
@@ -145,8 +148,10 @@ class Runner:
         if self.held or self._paused_all() or not self._may_send():
             return []
         now = self.engine.clock()
-        slots = sorted({row.slot for row in self.engine.store.followups(FollowUpState.DRAFTED)
-                        if row.slot > now})
+        limited = self._sending_limited()  # no slot comes before a sending limit's end
+        slots = [limited] if limited else sorted(
+            {row.slot for row in self.engine.store.followups(FollowUpState.DRAFTED)
+             if row.slot > now})
         real_now = datetime.now(timezone.utc)
         for slot in slots:
             # one second late, so that the slot has surely come when the cycle reads the clock
@@ -231,7 +236,7 @@ class Runner:
             if paused:
                 self.log.info("paused for every invoice: nothing is sent",
                               extra={"fields": {"event": "paused", "reason": reason}})
-            report = self._cycle(send=not paused)
+            report = self._cycle_within_limit(send=not paused)
             self._planned_at, self._planned_on = self.engine.clock(), self._fingerprint()
         except (TransientMailboxError, OSError) as exc:
             self.log.warning("mailbox unavailable, will retry: %s", exc,
@@ -256,7 +261,7 @@ class Runner:
         """Send the day's digest to the user once its hour has come (at most once a day: the
         day is recorded before the message goes)."""
         at = self.settings.digest_at
-        if at is None or self.digest is None or self.held:
+        if at is None or self.digest is None or self.held or self._sending_limited():
             return
         engine, store = self.engine, self.engine.store
         now = engine.clock()
@@ -268,7 +273,11 @@ class Runner:
             store.set_meta(DIGEST_META, local.date().isoformat())
         if isinstance(message, NoDigest):
             return
-        engine.box.send_draft(engine.box.create_draft(message, None))
+        try:
+            engine.box.send_draft(engine.box.create_draft(message, None))
+        except SendingLimitError as exc:  # the day's digest is skipped, the daemon goes on
+            self._note_sending_limit(exc)
+            return
         self.log.info("digest sent to %s", engine.me, extra={"fields": {"event": "digest"}})
 
     def _nothing_new(self) -> bool:
@@ -290,6 +299,26 @@ class Runner:
         (every new invoice comes with its "sent" event) and relance's drafts."""
         store = self.engine.store
         return store.event_count(), store.draft_ids()
+
+    def _cycle_within_limit(self, *, send: bool) -> CycleReport:
+        """A cycle that does not send while a sending limit lasts; one that meets the limit
+        records it and runs again without sending, so the rest of the cycle (drafts, a
+        follow-up withdrawn after a reply) is not lost with the send it could not make."""
+        if not send or self._sending_limited() is not None:
+            return self._cycle(send=False)
+        try:
+            return self._cycle(send=True)
+        except SendingLimitError as exc:
+            self._note_sending_limit(exc)
+            return self._cycle(send=False)
+
+    def _sending_limited(self) -> datetime | None:
+        return limited_until(self.engine.store, self.engine.clock())
+
+    def _note_sending_limit(self, exc: SendingLimitError) -> None:
+        until = note_limit(self.engine.store, exc, self.engine.clock()).isoformat()
+        self.log.warning("%s's sending limit: nothing is sent before %s: %s", exc.service,
+                         until, exc, extra={"fields": {"event": "sending_limit", "until": until}})
 
     def _cycle(self, *, send: bool) -> CycleReport:
         """One engine cycle; with ``send`` false it may draft and withdraw but never send."""

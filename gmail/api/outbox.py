@@ -25,10 +25,10 @@ from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from typing import Any
 
-from ...daemon.core.errors import RefusedMessageError
+from ...daemon.core.errors import RefusedMessageError, SendingLimitError
 from ...daemon.core.mailbox import DRAFT_GONE, DraftGone
 from .marks import Marks
-from .transport import MISSING, SendingLimitError, Transport
+from .transport import MISSING, Transport
 
 PAGE = 500
 HEADER = ["Message-ID"]
@@ -152,7 +152,8 @@ class Outbox:
         if refused is None or refused.retry_at is None or self.clock() >= refused.retry_at:
             self.sending_refused = None
             return
-        raise SendingLimitError(f"{refused} (not asked again before then)", refused.retry_at)
+        raise SendingLimitError(f"{refused} (not asked again before then)", refused.retry_at,
+                                refused.service)
 
     def find_sent(self, message_id: str) -> bool:
         """Say whether Sent holds a message with this Message-ID: from Gmail's noted answer,

@@ -33,6 +33,7 @@ from googleapiclient.http import BatchHttpRequest, HttpRequest
 from ...daemon.core.errors import (
     PermanentMailboxError,
     RefusedMessageError,
+    SendingLimitError,
     TransientMailboxError,
 )
 from .quota import DEFAULT_BACKOFF, Backoff, QuotaMeter, method_name
@@ -75,15 +76,6 @@ def sending_limit(exc: BaseException) -> bool:
         and "mail sending" in _error(exc)[1].lower()
 
 
-class SendingLimitError(TransientMailboxError):
-    """Gmail's mail-sending limit is reached; ``retry_at`` (epoch seconds) is the time Gmail
-    gave to try again, or None when its message named none."""
-
-    def __init__(self, message: str, retry_at: float | None) -> None:
-        super().__init__(message)
-        self.retry_at = retry_at
-
-
 _RETRY_AFTER = re.compile(r"Retry after (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)")
 
 
@@ -102,7 +94,7 @@ def _waits_long(exc: BaseException) -> TransientMailboxError | None:
         return SendingLimitError(
             f"Gmail's sending limit for this account is reached ({_error(exc)[1]}); nothing "
             "was sent. relance sends the waiting follow-ups once Gmail accepts mail again, "
-            "which can take hours.", retry_at(_error(exc)[1]))
+            "which can take hours.", retry_at(_error(exc)[1]), "Gmail")
     if isinstance(exc, HttpError) and exc.resp.status == 403 \
             and _reason(exc) == "dailyLimitExceeded":
         return TransientMailboxError(

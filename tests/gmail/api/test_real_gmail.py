@@ -16,13 +16,13 @@ import pytest
 from relance.daemon.core.errors import (
     PermanentMailboxError,
     RefusedMessageError,
+    SendingLimitError,
     TransientMailboxError,
 )
 from relance.daemon.core.mailbox import Folder
 from relance.gmail.api.mailbox import DraftMissingError, GmailMailbox
 from relance.gmail.api.marks import Marks
 from relance.gmail.api.quota import Backoff
-from relance.gmail.api.transport import SendingLimitError
 from tests.gmail.api.test_api import follow_up, ids_of, mailbox, seed_invoices
 from tests.gmailfake.fixtures import CLIENT, USER, build_service, mail
 from tests.gmailfake.rules import Filter
