@@ -69,7 +69,7 @@ from .text import fold
 
 __all__ = ["AMOUNT_ONLY", "CORRECTIVE", "CREDIT_NOTE", "NO_DATE", "NO_DETAILS", "NO_MESSAGE_ID",
            "NO_RECIPIENT", "NUMBER_ONLY", "QUOTE", "RECEIPT", "REMINDER", "REPLY", "STATEMENT",
-           "detect_language", "extract_invoice"]
+           "detect_language", "doubts", "extract_invoice"]
 
 MAX_TEXT_CHARS = 200_000  # per body or PDF: an invoice is never longer; a log dump may be
 MAX_PDFS = 3  # attached PDFs read per message
@@ -224,7 +224,7 @@ def _extract(msg: EmailMessage, options: _Options) -> Invoice | NotAnInvoice:
         return NO_MESSAGE_ID
     if not recipients:
         return NO_RECIPIENT
-    evidence = (("number", number_from if number else "generated from the Message-ID"),
+    evidence = (("number", number_from if number else GENERATED),
                 *_amount_evidence(candidate))
     return _dated_invoice(msg, texts, number or generated_number(mid), amount, recipients,
                           options, evidence=evidence)
@@ -244,12 +244,35 @@ def _number(texts: _Texts, subject_says_invoice: bool) -> tuple[str | None, str]
     return None, ""
 
 
+GENERATED = "generated from the Message-ID"
+NO_AMOUNT_READ = "none found"
+NOT_A_TOTAL = " (not labelled as a total)"
+
+
 def _amount_evidence(candidate: Candidate | None) -> tuple[tuple[str, str], ...]:
     if candidate is None:
-        return (("amount", "none found"),)
+        return (("amount", NO_AMOUNT_READ),)
     label = f": '{candidate.label}'" if candidate.label else ", unlabelled"
-    return (("amount", f"{_SOURCES[candidate.source]}{label}"),
+    doubt = NOT_A_TOTAL if candidate.score <= 0 else ""
+    return (("amount", f"{_SOURCES[candidate.source]}{label}{doubt}"),
             ("currency", candidate.currency_from))
+
+
+def doubts(invoice: Invoice) -> tuple[str, ...]:
+    """What the user should check before a follow-up names this invoice's figures, from its
+    evidence: a number relance made up, no amount, an amount no total label vouches for, a
+    currency taken from the configuration. Empty when every figure was read as stated."""
+    said = dict(invoice.evidence)
+    found: list[str] = []
+    if said.get("number") == GENERATED:
+        found.append("no invoice number was read; relance made one up from the Message-ID")
+    if invoice.amount is None or said.get("amount") == NO_AMOUNT_READ:
+        found.append("no amount was read")
+    elif said.get("amount", "").endswith(NOT_A_TOTAL):
+        found.append("the amount is not labelled as a total")
+    if said.get("currency") == "the configured default":
+        found.append("the currency is the configured default, the invoice names none")
+    return tuple(found)
 
 
 _NOT_OWED = {Kind.CREDIT_NOTE: CREDIT_NOTE, Kind.CORRECTIVE: CORRECTIVE, Kind.PRO_FORMA: QUOTE}

@@ -41,7 +41,8 @@ _DUE_TOTAL = re.compile(
     r"|montant a payer|net a payer|reste a payer|total ttc|total a payer|total de plata"
     r"|rest de plata|\bde plata\b|total factura|gesamtbetrag|rechnungsbetrag|zu zahlen"
     r"|zahlbetrag|endbetrag|importe total|total a pagar|total incl|total including"
-    r"|total \(incl|total cu tva|total inkl|grand total|outstanding amount|\bbrutto\b")
+    r"|total \(incl|total cu tva|total inkl|grand total|outstanding amount|\bbrutto\b"
+    r"|solde du|solde a payer|valoare totala|total \(inc\b")
 # Words that make a total a part of it, checked before the due words: "Gesamtbetrag netto".
 _NET = re.compile(r"\bnetto\b|\bnet\b(?! a payer)|\bht\b|hors tax|excl|fara tva|sin iva"
                   r"|before tax|ohne (?:mwst|ust)|taxable")
@@ -51,7 +52,9 @@ _NOT_TOTAL = re.compile(
     r"|\btax\b|\btaxe\b|discount|remise|reducere|rabatt|descuento|deposit|acompte|\bavans\b"
     r"|anzahlung|anticipo|\bpaid\b|\bpaye\b|deja regle|\bplatit\b|bezahlt|pagado|unit|\bqty\b"
     r"|quantit|einzelpreis|\brate\b|\bgst\b|cgst|sgst|umsatzsteuer|received")
-_TOTAL_WORD = re.compile(r"\b(?:total|summe|suma|montant|importe|amount|betrag)\b")
+# "über 1.190,00 €", "în valoare de 500 euro", "Honorar: 1.800,00 €": the amount of the invoice.
+_TOTAL_WORD = re.compile(r"\b(?:total|summe|suma|montant|importe|amount|betrag|uber|valoare"
+                         r"|honorar)\b")
 
 # --- the currency stated once ----------------------------------------------------------------
 

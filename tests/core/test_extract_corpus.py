@@ -156,3 +156,27 @@ def test_look_alikes_of_the_new_rules_read_as_before() -> None:
     assert isinstance(invoice, Invoice), invoice
     assert (invoice.number, invoice.due_source) == ("INV-9", DueSource.DEFAULT)
     assert invoice.amount is not None and invoice.amount.amount == Decimal("500.00")
+
+
+def test_figures_read_as_stated_leave_no_doubt_and_guesses_are_named() -> None:
+    """``doubts`` lists what the user should check before a follow-up names the figures: none
+    for an e-invoice or a labelled total; the made-up number, the missing or unlabelled amount,
+    the configured currency otherwise."""
+    from relance.daemon.core.extract import doubts
+
+    for name in ("043_fr_facturx_en16931.eml", "016_fr_pennylane_montants_en_euros.eml",
+                 "030_de_sevdesk_bis_zum.eml", "087_ro_factura_fiscala_valoare_totala.eml"):
+        invoice = read(name)
+        assert isinstance(invoice, Invoice) and doubts(invoice) == (), name
+    guessed = extract_invoice(_message("Invoice", "Hi, $450.00 for the retainer."),
+                              forced=True)
+    assert isinstance(guessed, Invoice)
+    assert doubts(guessed) == ("no invoice number was read; relance made one up from the "
+                               "Message-ID", "the amount is not labelled as a total")
+    nothing = extract_invoice(_message("Invoice F-9", "Hi, the invoice."), forced=True)
+    assert isinstance(nothing, Invoice) and doubts(nothing) == ("no amount was read",)
+    configured = extract_invoice(_message("Invoice F-10", "Total due 1,200.00"),
+                                 default_currency="GBP")
+    assert isinstance(configured, Invoice)
+    assert doubts(configured) == ("the currency is the configured default, the invoice names "
+                                  "none",)
