@@ -49,6 +49,25 @@ class FetchedMessage:
     received_at: datetime | None = None  # internal date, aware
 
 
+class ControlAction(enum.StrEnum):
+    """What a label the user put on a thread asks (``relance/paid``, ``relance/stop``,
+    ``relance/track``): the same as ``relance paid``, ``relance stop``, ``relance track``."""
+
+    PAID = "paid"
+    STOP = "stop"
+    TRACK = "track"
+
+
+@dataclass(frozen=True)
+class ControlLabel:
+    """One control label newly put on a thread: ``thread_id`` is the mailbox's thread id and,
+    for ``TRACK``, ``message_id`` the Message-ID of the sent message labelled."""
+
+    action: ControlAction
+    thread_id: str
+    message_id: str = ""
+
+
 @dataclass(frozen=True)
 class Changes:
     """What changed since a cursor. ``cursor`` is opaque to the cycle: it stores it and hands it
@@ -60,6 +79,9 @@ class Changes:
     cursor: str
     full: bool = False
     drafts_present: frozenset[str] | None = field(default=None)  # ids of drafts still there
+    # Control labels put on threads since the cursor; a mailbox without labels (IMAP, a
+    # folder) reports none.
+    controls: tuple[ControlLabel, ...] = ()
 
 
 class DraftGone(enum.Enum):

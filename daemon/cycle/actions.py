@@ -1,14 +1,16 @@
 """The user's everyday actions on invoices, behind the CLI: find one by number, record a
-decision (paid, pause, resume, stop), declare a sent message an invoice (track). Every function
-here raises from the error family; only the CLI prints."""
+decision (paid, pause, resume, stop), declare a sent message an invoice (track); and the same
+decisions taken in the mailbox, by a control label on a thread (``obey``). Every function here
+raises from the error family; only the CLI prints."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from ..core.errors import UsageError
-from ..core.mailbox import FetchedMessage, MailRef
+from ..core.mailbox import ControlAction, ControlLabel, FetchedMessage, MailRef
 from ..core.model import Event, EventKind, Invoice
 from .engine import TRACKED_META, Engine
 from .observe import ObserveReport
@@ -57,3 +59,26 @@ def track(engine: Engine, message_id: str) -> ObserveReport | None:
     return Observer(store, engine.config, me=engine.me, now=engine.clock(),
                     tracked=engine.tracked()).observe(
         [FetchedMessage(MailRef.decode(row["mail_ref"]), raw, row["thread_id"])])
+
+
+_DECISIONS = (EventKind.MARKED_PAID, EventKind.STOPPED, EventKind.PAUSED, EventKind.RESUMED)
+_LABEL_KIND = {ControlAction.PAID: EventKind.MARKED_PAID, ControlAction.STOP: EventKind.STOPPED}
+
+
+def obey(engine: Engine, controls: Iterable[ControlLabel]) -> None:
+    """Take the decisions the user made with control labels in the mailbox: ``relance/paid``
+    and ``relance/stop`` on an invoice's thread as ``relance paid`` / ``relance stop``, and
+    ``relance/track`` on a sent message as ``relance track``. A decision already the
+    invoice's latest is not recorded again (a resync reports the label anew)."""
+    for control in controls:
+        if control.action is ControlAction.TRACK:
+            track(engine, control.message_id)
+            continue
+        kind = _LABEL_KIND[control.action]
+        for invoice in engine.store.invoices():
+            if invoice.thread_id != control.thread_id:
+                continue
+            decisions = [e for e in engine.store.events_of(invoice.key) if e.kind in _DECISIONS]
+            if not decisions or decisions[-1].kind is not kind:
+                record(engine.store, invoice, kind, engine.clock(),
+                       detail=f"label relance/{control.action.value} in the mailbox")

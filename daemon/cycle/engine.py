@@ -89,6 +89,10 @@ class Engine:
         report = Observer(self.store, self.config, me=self.me, now=self.clock(),
                           tracked=self.tracked(),
                           invoices=self.invoice_history.invoices).observe(changes.messages)
+        if changes.controls:  # labels the user put on threads (Gmail)
+            from .actions import obey  # actions drives the engine: imported when needed
+
+            obey(self, changes.controls)
         with self.store.transaction():
             self.store.set_cursor(self.account, changes.cursor)
             self.store.set_meta("last_sync", self.clock().isoformat())

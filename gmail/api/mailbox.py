@@ -20,6 +20,8 @@ Sync (Gmail API guide, "Synchronizing clients"):
   the drafts listed. An idle cycle is one ``history.list`` (2 units). Gmail keeps history for
   about a week: a 404 means the cursor expired, and a full sync (``Changes.full``) follows;
   the cycle de-duplicates by Message-ID, so nothing is lost or counted twice.
+- Control labels (``relance/paid``, ``relance/stop``, ``relance/track``) the user put on a
+  conversation are read from the same history records (``controls.py``).
 
 Follow-ups live as drafts in the invoice's thread: Gmail files a draft in a thread only when
 the ``threadId`` is given, ``References``/``In-Reply-To`` name a message of the thread and the
@@ -46,6 +48,7 @@ from googleapiclient import discovery
 
 from ...daemon.core.errors import PermanentMailboxError
 from ...daemon.core.mailbox import Changes, DraftGone, FetchedMessage, Folder, MailRef
+from .controls import ControlLabels
 from .listing import ids_since
 from .marks import Marks, marks_beside
 from .oauth import load_credentials
@@ -90,6 +93,7 @@ class GmailMailbox:
         self.transport = Transport(self._service, sleep=sleep, rng=rng or random.Random(),
                                    backoff=backoff)
         self.outbox = Outbox(self._users, self.transport, marks or Marks())
+        self.controls = ControlLabels(self._users, self.transport)
         self.address = address or str(self._call(self._users.getProfile(userId="me"))
                                       ["emailAddress"])
 
@@ -146,6 +150,7 @@ class GmailMailbox:
     def _incremental(self, cursor: str) -> Changes | Any:
         """Return the changes since ``cursor``, or ``MISSING`` when history expired."""
         wanted: dict[str, None] = {}
+        records: list[dict[str, Any]] = []
         drafts_changed = False
         token, latest = None, cursor
         while True:
@@ -155,6 +160,7 @@ class GmailMailbox:
             if page is MISSING:
                 return MISSING
             latest = str(page.get("historyId", latest))
+            records += page.get("history", [])
             for record in page.get("history", []):
                 drafts_changed |= _touches_drafts(record)
                 for mid in _arrivals(record):
@@ -167,7 +173,8 @@ class GmailMailbox:
             if not token:
                 break
         drafts = self.outbox.draft_ids() if drafts_changed else NO_DRAFT_INFO
-        return Changes(tuple(self._fetch(list(wanted))), latest, drafts_present=drafts)
+        return Changes(tuple(self._fetch(list(wanted))), latest, drafts_present=drafts,
+                       controls=self.controls.found_in(records))
 
     def _list_ids(self, query: str) -> Iterator[tuple[str, str]]:
         """Yield ``(message id, thread id)`` of every message matching ``query``."""
