@@ -35,15 +35,21 @@ this app": choose Advanced, then "Go to ... (unsafe)" — the app is yours.
 
 
 LABELS_NOTE = """\
-Labels such as relance/paid and relance/stop are not read yet, so relance asks for no
-permission to change labels: Google's gmail.modify scope is restricted, and relance never
-requests it. Mark an invoice paid or stop its follow-ups with `relance paid` and `relance pause`.
+You can also steer relance from Gmail with three labels. Create them once in Gmail: in the
+left column, under the labels, "Create new label", named relance/paid, relance/stop and
+relance/track. Then, on a conversation:
+  - relance/paid  the invoice is paid (as `relance paid`);
+  - relance/stop  no more follow-ups for it (as `relance stop`);
+  - relance/track this sent message is an invoice relance missed (as `relance track`).
+relance sees the label at its next sync with the read permission it already has, and leaves
+the label where it is. It never asks to change your labels:
+Google's gmail.modify scope is restricted, and relance never requests it.
 """
 
 
 def labels_offer(show: Callable[[str], None]) -> bool:
-    """Tell the user what becomes of Gmail labels, and return whether relance should ask for a
-    scope for them: never, while the feature is not built (the wizard offers only what is)."""
+    """Tell the user how to steer relance with Gmail labels, and return whether relance should
+    ask for a scope for them: never, since reading them needs only gmail.readonly."""
     show(LABELS_NOTE)
     return False
 
