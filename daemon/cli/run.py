@@ -136,14 +136,15 @@ def _wake_armer(env: Environment, log: logging.Logger) -> Callable[[datetime | N
 
 def _first_open(opener: Callable[[], Mailbox], store: Store, env: Environment) -> Mailbox:
     """Open the mailbox at start. A missing or unreadable password or token file is a
-    configuration problem (exit status 2, not restarted by the service units); it is also
-    recorded as the account's problem, so `relance status` shows it."""
-    from ..core.errors import SecretFileError
+    configuration problem (exit status 2, not restarted by the service units); that, or any
+    refusal (a revoked token), is also recorded as the account's problem, so `relance status`
+    shows it."""
+    from ..core.errors import PermanentMailboxError
     from ..cycle.runner import MAILBOX_PROBLEM_META
 
     try:
         return opener()
-    except SecretFileError as exc:
+    except PermanentMailboxError as exc:
         with store.transaction():
             store.set_meta(MAILBOX_PROBLEM_META, json.dumps(
                 {"since": env.clock().isoformat(timespec="seconds"), "error": str(exc)}))
