@@ -38,9 +38,15 @@ def record(store: Store, invoice: Invoice, kind: EventKind, now: datetime, *,
         store.add_event(invoice.key, Event(kind, now, until=until, detail=detail))
 
 
+# JSON list of the Message-IDs tracked while no mailbox was open (`relance track` beside a
+# running daemon) of messages relance had already seen: the next sync reads them again.
+TRACK_PENDING_META = "track_pending"
+
+
 def track(engine: Engine, message_id: str) -> ObserveReport | None:
-    """Declare a sent message an invoice. When relance already saw it, it is read again now;
-    otherwise it is read as an invoice when the mailbox returns it."""
+    """Declare a sent message an invoice. When relance already saw it, it is read again now,
+    or at the next sync when no mailbox is open; otherwise it is read as an invoice when the
+    mailbox returns it."""
     mid = message_id.strip()
     if not mid.startswith("<"):
         mid = f"<{mid}>"
@@ -49,7 +55,10 @@ def track(engine: Engine, message_id: str) -> ObserveReport | None:
         tracked = set(json.loads(store.meta(TRACKED_META) or "[]")) | {mid}
         store.set_meta(TRACKED_META, json.dumps(sorted(tracked)))
     row = store.message_row(mid)
-    if row is None or row["kind"] == "invoice" or engine.mailbox is None:
+    if row is None or row["kind"] == "invoice":
+        return None
+    if engine.mailbox is None:
+        _pending(store, add=frozenset({mid}))
         return None
     raw = engine.box.fetch(MailRef.decode(row["mail_ref"]))
     with store.transaction():
@@ -82,3 +91,18 @@ def obey(engine: Engine, controls: Iterable[ControlLabel]) -> None:
             if not decisions or decisions[-1].kind is not kind:
                 record(engine.store, invoice, kind, engine.clock(),
                        detail=f"label relance/{control.action.value} in the mailbox")
+
+
+def _pending(store: Store, *, add: frozenset[str] = frozenset(),
+             drop: frozenset[str] = frozenset()) -> None:
+    with store.transaction():
+        pending = (set(json.loads(store.meta(TRACK_PENDING_META) or "[]")) | add) - drop
+        store.set_meta(TRACK_PENDING_META, json.dumps(sorted(pending)) if pending else "")
+
+
+def track_pending(engine: Engine) -> None:
+    """Read again the messages tracked while no mailbox was open (``TRACK_PENDING_META``),
+    each dropped from the list once read (a failure leaves it for the next sync)."""
+    for mid in json.loads(engine.store.meta(TRACK_PENDING_META) or "[]"):
+        track(engine, mid)
+        _pending(engine.store, drop=frozenset({mid}))

@@ -89,10 +89,11 @@ class Engine:
         report = Observer(self.store, self.config, me=self.me, now=self.clock(),
                           tracked=self.tracked(),
                           invoices=self.invoice_history.invoices).observe(changes.messages)
-        if changes.controls:  # labels the user put on threads (Gmail)
-            from .actions import obey  # actions drives the engine: imported when needed
+        if changes.controls or self.store.meta("track_pending"):  # actions.TRACK_PENDING_META
+            from .actions import obey, track_pending  # they drive the engine: imported here
 
-            obey(self, changes.controls)
+            obey(self, changes.controls)  # labels the user put on threads (Gmail)
+            track_pending(self)  # `relance track` of a message seen, while no mailbox was open
         with self.store.transaction():
             self.store.set_cursor(self.account, changes.cursor)
             self.store.set_meta("last_sync", self.clock().isoformat())
