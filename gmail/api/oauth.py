@@ -216,9 +216,15 @@ def _oauth_failure(exc: BaseException) -> Exception:
                               "JSON file may be from a deleted client. Download it again.")
         return _denied(exc.error)
     if isinstance(exc, Warning) and "scope" in str(exc).lower():
+        # oauthlib's "Scope has changed" warning carries what was asked and what was granted
+        asked, granted = (set(getattr(exc, name, None) or ()) for name in
+                          ("old_scope", "new_scope"))
+        unticked = ", ".join(sorted(s.rsplit("/", 1)[-1] for s in asked - granted))
         return PermanentMailboxError(
-            "Some permissions were left unticked on Google's consent page. Run `relance setup` "
-            "again and tick every box relance asks for (the reasons are listed above).")
+            "Some permissions were left unticked on Google's consent page"
+            + (f" (left unticked: {unticked})" if unticked else "") + "; relance needs every "
+            "one of them (the reasons are listed above), and keeps no token without them. Run "
+            "`relance setup` again and tick every box relance asks for.")
     return PermanentMailboxError(f"The consent did not complete ({exc}). Run `relance setup` "
                                  "again.")
 

@@ -31,12 +31,19 @@ class Grant:
 
 class OAuthGmailFake(GmailFake):
     """A fake Gmail with a consent page. ``consent_as`` is who presses Allow; ``refuse`` makes
-    the next consents answer ``error=access_denied``. ``auth_requests`` keeps each /auth query."""
+    the next consents answer ``error=access_denied``; ``unticked`` are the scopes the user
+    leaves unticked on the consent page. ``auth_requests`` keeps each /auth query.
+
+    Google's consent page shows one checkbox per scope, and what is granted may be less than
+    what was asked: the redirect and the token response's ``scope`` then list only the scopes
+    granted (Google Identity, "How to handle granular permissions"; RFC 6749 §5.1: ``scope``
+    is returned when it differs from the request)."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.consent_as = ""
         self.refuse = False
+        self.unticked: set[str] = set()
         self.auth_requests: list[dict[str, str]] = []
         self._grants: dict[str, Grant] = {}
 
@@ -67,10 +74,11 @@ class OAuthGmailFake(GmailFake):
             answer = {"error": "access_denied", "state": query.get("state", "")}
         else:
             code = "4/" + secrets.token_urlsafe(24)
+            granted = " ".join(s for s in query.get("scope", "").split()
+                               if s not in self.unticked)
             self._grants[code] = Grant(self.consent_as, redirect,
-                                       query.get("code_challenge", ""), query.get("scope", ""))
-            answer = {"state": query.get("state", ""), "code": code,
-                      "scope": query.get("scope", "")}
+                                       query.get("code_challenge", ""), granted)
+            answer = {"state": query.get("state", ""), "code": code, "scope": granted}
         return Reply(302, b"", {"Location": redirect + "?" + urllib.parse.urlencode(answer)})
 
     def _exchange(self, form: dict[str, str], authorization: str) -> Reply:
