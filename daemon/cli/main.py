@@ -245,6 +245,25 @@ def paid(ctx: click.Context, invoice: str, paid_on: datetime | None) -> None:
     _decide(ctx, invoice, "marked_paid", paid_on.date() if paid_on else None)
 
 
+@cli.command(help="Confirm an invoice's figures as read, or correct them "
+                  "(number=… amount=… currency=… due=YYYY-MM-DD).")
+@click.argument("invoice")
+@click.argument("changes", nargs=-1)
+@click.pass_context
+def fix(ctx: click.Context, invoice: str, changes: tuple[str, ...]) -> None:
+    from ..cycle.actions import find_invoice
+    from ..cycle.corrections import fix as fix_invoice
+    from ..cycle.store import Store
+
+    env = _env(ctx)
+    with Store.open(env.config().store_path) as store:
+        fixed = fix_invoice(store, find_invoice(store, invoice), changes, env.clock())
+    money = fixed.amount
+    click.echo(f"{fixed.number}: confirmed — {money.amount:,.2f} {money.currency} "
+               f"due {fixed.due_date.isoformat()}; its follow-ups may go out."
+               if money else f"{fixed.number}: confirmed.")
+
+
 @cli.command(help="Pause an invoice's follow-ups, until a date or until resumed.")
 @click.argument("invoice")
 @click.option("--until", type=_DATE, default=None, help="Last day of the pause (YYYY-MM-DD).")

@@ -94,6 +94,12 @@ def claim_note(events: list[Event]) -> str:
     return "client says paid"
 
 
+def _doubt(events: list[Event]) -> str:
+    """What was read with doubt, as the last NEEDS_CHECK said."""
+    said = [e.detail for e in events if e.kind is EventKind.NEEDS_CHECK]
+    return said[-1] if said else "a figure was read with doubt"
+
+
 def _proposed(events: list[Event]) -> str:
     """The last address a reply asked for that is not on the invoice, or ""."""
     asked = [e.detail for e in events if e.kind is EventKind.ADDRESS_PROPOSED and e.detail]
@@ -119,7 +125,8 @@ def invoice_rows(invoices: list[Invoice], events: dict[str, list[Event]], plan: 
             days_overdue=max(0, (today - invoice.due_date).days),
             delivery=_delivery(evts), reply=_last_reply(evts), state=state,
             next_stage=stage, next_slot=slot, next_slot_local=local,
-            note=f"needs you: {claim_note(evts)}" if state == HoldReason.CLAIMED_PAID else note,
+            note=f"needs you: {claim_note(evts)}" if state == HoldReason.CLAIMED_PAID
+            else f"needs you: check — {_doubt(evts)}" if state == HoldReason.CHECK else note,
             key=invoice.key, proposed=_proposed(evts)))
     return sorted(rows, key=lambda r: (-r.days_overdue, r.due, r.number))
 
@@ -206,6 +213,11 @@ def attention(rows: list[InvoiceRow], state: dict[str, object],
                          f"then `relance resume {row.number}` if follow-ups should go on.")
         elif row.state == HoldReason.UNDELIVERED.value:
             notes.append(f"{row.number}: the invoice bounced — check {row.client}.")
+        elif row.state == HoldReason.CHECK.value:
+            doubt = row.note.removeprefix("needs you: check — ")
+            notes.append(f"{row.number}: check what relance read ({doubt}); no follow-up goes "
+                         f"until you say: `relance fix {row.number}` if it is right, or "
+                         f"`relance fix {row.number} amount=… currency=… due=YYYY-MM-DD`.")
         elif row.state == HoldReason.CLAIMED_PAID.value:
             notes.append(f"{row.number}: {row.note.removeprefix('needs you: ')} — still owed; "
                          f"`relance paid {row.number}` once the money is in, `relance resume "

@@ -86,6 +86,7 @@ class _Reading:
     wait_reason: HoldReason | None = None
     done: set[str] = field(default_factory=set)
     last_followup: date | None = None
+    doubt: str = ""  # what was read with doubt and not confirmed yet (NEEDS_CHECK's detail)
 
     def wait(self, until: date, reason: HoldReason) -> None:
         if self.wait_until is None or until >= self.wait_until:
@@ -129,6 +130,8 @@ def _read(invoice: Invoice, events: Sequence[Event], settings: CadenceSettings,
             _read_reply(reading, event)
         elif kind is EventKind.WROTE:
             _read_own(reading, invoice, day, settings, calendar)
+        elif kind in (EventKind.NEEDS_CHECK, EventKind.CONFIRMED):
+            reading.doubt = event.detail if kind is EventKind.NEEDS_CHECK else ""
     return reading
 
 
@@ -178,6 +181,8 @@ def decide(invoice: Invoice, events: Sequence[Event], *, today: date, settings: 
     naming why none should and, when known, when to look again. Stages in ``skip`` are passed
     over (the planner found no slot for them)."""
     reading = _read(invoice, events, settings, calendar, zone)
+    if reading.doubt:  # no figure that may be wrong goes to the client, thanks included
+        return Hold(reading.closed or HoldReason.CHECK)
     if reading.closed is HoldReason.PAID and settings.thank_you and "thank_you" not in reading.done:
         return Due(Stage("thank_you", StageKind.THANK_YOU, today))
     if reading.closed is not None:

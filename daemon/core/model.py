@@ -190,6 +190,8 @@ class EventKind(enum.StrEnum):
     FOLLOWUP_SENT = "followup_sent"
     FOLLOWUP_CANCELLED = "followup_cancelled"
     WROTE = "wrote"  # the user wrote to the client in the invoice's thread (contact)
+    NEEDS_CHECK = "needs_check"  # a figure was read with doubt (``detail``): nothing goes out
+    CONFIRMED = "confirmed"  # the user confirmed or corrected the figures (``detail``)
 
 
 @dataclass(frozen=True)
@@ -294,6 +296,7 @@ class HoldReason(enum.StrEnum):
     NOT_YET = "not_yet"  # the next stage is in the future
     DONE = "done"  # every stage has gone out
     COVERED = "covered"  # a statement to the same client speaks for it
+    CHECK = "check"  # a figure was read with doubt; waits for ``relance fix``
 
 
 @dataclass(frozen=True)
@@ -332,3 +335,6 @@ class LateFees:
 class PaymentTerms:
     default_days: int = 30
     methods: tuple[str, ...] = field(default_factory=tuple)  # "Bank transfer to IBAN ...", ...
+    # The currency of totals an invoice prints without any (no mark, no statement); None: such
+    # a total is not taken as an amount.
+    currency: str | None = None

@@ -78,7 +78,7 @@ def read_received(source: bytes | EmailMessage, *, now: datetime | None = None,
 def read_sent(source: bytes | EmailMessage, *, default_terms_days: int = 30,
               track_keyword: str = "[invoice]", forced: bool = False,
               languages: Sequence[str] = ("en", "fr", "ro", "de", "es"),
-              fallback_date: date | None = None,
+              fallback_date: date | None = None, default_currency: str | None = None,
               seconds: float = READ_BUDGET_SECONDS, clock: Clock = time.monotonic,
               ) -> Invoice | NotAnInvoice | Unreadable:
     """Return the invoice a sent message carries or why it carries none (``extract_invoice``,
@@ -88,7 +88,8 @@ def read_sent(source: bytes | EmailMessage, *, default_terms_days: int = 30,
     def read(msg: EmailMessage) -> Invoice | NotAnInvoice:
         return extract_invoice(msg, default_terms_days=default_terms_days,
                                track_keyword=track_keyword, forced=forced,
-                               languages=languages, fallback_date=fallback_date)
+                               languages=languages, fallback_date=fallback_date,
+                               default_currency=default_currency)
 
     found = guarded(read, source, seconds=seconds, clock=clock)
     if isinstance(found, NotAnInvoice) and found.reason.startswith(UNREADABLE):

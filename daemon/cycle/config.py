@@ -139,6 +139,7 @@ class ClientSettings:
     consolidate: bool | None = None
     business: bool = True  # statutory late-payment interest is owed between businesses only
     statutory: str | None = None  # this client's law ("" none); None: [late_fees] statutory
+    currency: str | None = None  # of totals printed without one; None: [payment] currency
 
 
 NO_CLIENT_SETTINGS = ClientSettings(match="")
@@ -168,6 +169,10 @@ class Config:
     def zone(self) -> ZoneInfo:
         """The user's own time zone."""
         return ZoneInfo(self.timezone)
+
+    def currency_for(self, address: str) -> str | None:
+        """The currency of totals an invoice to ``address`` prints without any."""
+        return self.client_for(address).currency or self.payment.currency
 
     def client_for(self, address: str) -> ClientSettings:
         """The overrides for ``address``: an exact address entry beats an "@domain" entry;
@@ -276,7 +281,8 @@ def _sender(section: Section) -> Sender:
 
 def _payment(section: Section) -> PaymentTerms:
     return PaymentTerms(default_days=section.integer("default_days", 30, 0, 365, " days"),
-                        methods=section.strings("methods", ()))
+                        methods=section.strings("methods", ()),
+                        currency=_currency(section, "currency"))
 
 
 def _cadence(section: Section) -> CadenceSettings:
@@ -385,5 +391,6 @@ def _clients(sections: list[Section]) -> tuple[ClientSettings, ...]:
         clients.append(ClientSettings(match=match, name=section.string("name", ""),
                                       language=language, timezone=zone, consolidate=consolidate,
                                       business=section.boolean("business", True),
-                                      statutory=client_statutory(section)))
+                                      statutory=client_statutory(section),
+                                      currency=_currency(section, "currency")))
     return tuple(clients)

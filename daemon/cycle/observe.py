@@ -23,6 +23,7 @@ from email.message import EmailMessage
 from typing import TypedDict
 
 from ..core import message as mail
+from ..core.extract import doubts
 from ..core.mailbox import FetchedMessage, Folder
 from ..core.model import (
     AutoReply,
@@ -184,7 +185,8 @@ class Observer:
             msg, default_terms_days=self.config.payment.default_days,
             track_keyword=self.config.detection.track_keyword, forced=mid in self.tracked,
             languages=self.config.detection.languages,
-            fallback_date=fetched.received_at.date() if fetched.received_at else None)
+            fallback_date=fetched.received_at.date() if fetched.received_at else None,
+            default_currency=self.config.currency_for(next(iter(mail.addresses(msg, "To")), "")))
         if isinstance(result, Invoice):
             invoice = replace(result, thread_id=fetched.thread_id)
             if self.store.add_invoice(invoice, mail_ref=fetched.ref.encode(), sent_at=when,
@@ -192,6 +194,10 @@ class Observer:
                 self.report.invoices.append(invoice.key)
                 self._event(invoice.key, Event(EventKind.SENT, when, message_id=mid))
                 remembered_absence(self.store, invoice, when, self._event)
+                doubted = doubts(invoice)
+                if doubted:
+                    self._event(invoice.key, Event(EventKind.NEEDS_CHECK, when, message_id=mid,
+                                                   detail="; ".join(doubted)))
             self.store.record_message(invoice_key=invoice.key, kind="invoice", **record)
             return
         if isinstance(result, Unreadable):

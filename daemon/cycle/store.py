@@ -142,6 +142,15 @@ class Store:
             sender_name=row["sender_name"], attachment=attachment, thread_id=row["thread_id"],
         )
 
+    def correct_invoice(self, invoice: Invoice) -> None:
+        """Store the figures the user confirmed or corrected (``relance fix``)."""
+        money = invoice.amount
+        self._db.execute("UPDATE invoices SET number = ?, amount = ?, currency = ?, due_date = ?,"
+                         " due_source = ? WHERE key = ?", (
+                             invoice.number, str(money.amount) if money else None,
+                             money.currency if money else None, invoice.due_date.isoformat(),
+                             invoice.due_source.value, invoice.key))
+
     def invoices(self) -> list[Invoice]:
         """Return every invoice, oldest first."""
         rows = self._db.execute("SELECT * FROM invoices ORDER BY sent_at, key")
@@ -232,14 +241,11 @@ class Store:
         return json.loads(row[0]) if row else {}
 
     def messages_of_kind(self, kind: str, *, sender: str | None = None) -> list[sqlite3.Row]:
-        """The messages recorded as ``kind`` (e.g. ``unreadable``), from ``sender`` when given,
-        newest first."""
-        if sender is None:
-            return list(self._db.execute(
-                "SELECT * FROM messages WHERE kind = ? ORDER BY date DESC", (kind,)))
-        return list(self._db.execute(
-            "SELECT * FROM messages WHERE sender = ? AND kind = ? ORDER BY date DESC",
-            (sender, kind)))
+        """The messages recorded as ``kind``, from ``sender`` when given, newest first."""
+        where, args = ("kind = ?", (kind,)) if sender is None else (
+            "sender = ? AND kind = ?", (sender, kind))
+        return list(self._db.execute(f"SELECT * FROM messages WHERE {where} ORDER BY date DESC",
+                                     args))
 
     # -- events -----------------------------------------------------------------------------
 
@@ -270,12 +276,6 @@ class Store:
         for row in self._db.execute("SELECT * FROM events ORDER BY at, id"):
             found.setdefault(row["invoice_key"], []).append(self._event(row))
         return found
-
-    def events_of_kind(self, kind: EventKind) -> list[Event]:
-        """Return every event of one kind, across invoices, oldest first."""
-        rows = self._db.execute("SELECT * FROM events WHERE kind = ? ORDER BY at, id",
-                                (kind.value,))
-        return [self._event(r) for r in rows]
 
     def events_since(self, kind: EventKind, since: datetime) -> list[tuple[str, Event]]:
         """Return (invoice key, event) for the events of one kind at or after ``since``, oldest
