@@ -73,11 +73,12 @@ def run_setup(env: SetupEnv, options: SetupOptions) -> Path:
         type=click.Choice(["gmail", "imap"]),
         default=account.get("provider") if account.get("provider") in ("gmail", "imap")
         else "gmail")
+    offered: dict[str, str] = {}  # what Gmail already knows: name, signature, language
     if provider == "gmail":
-        updates, address = _gmail(env, options, account)
+        updates, address = _gmail(env, options, account, offered)
     else:
         updates, address = _imap(env, account)
-    updates = {**updates, **_settings(env, current, address)}
+    updates = {**updates, **_settings(env, current, address, offered)}
     gmail.save_private(path, update_config_text(existing, updates))
     load_config(path, env.environ)  # what relance will read: any problem shows now
     click.echo(f"\nSaved {path}. Next: `relance once --dry-run` shows what relance would do; "
@@ -128,8 +129,8 @@ def _client_file(account: Mapping[str, Any], env: SetupEnv) -> tuple[Path, dict[
     raise AssertionError("unreachable")
 
 
-def _gmail(env: SetupEnv, options: SetupOptions,
-           account: Mapping[str, Any]) -> tuple[Updates, str]:
+def _gmail(env: SetupEnv, options: SetupOptions, account: Mapping[str, Any],
+           offered: dict[str, str]) -> tuple[Updates, str]:
     click.echo(gmail.GUIDE)
     source, client = _client_file(account, env)
     keep_dir = config_dir(env.environ)
@@ -153,6 +154,8 @@ def _gmail(env: SetupEnv, options: SetupOptions,
         creds = wiring.gmail_consent_by_paste(client, wanted, port=PASTE_PORT, show=show,
                                               ask=ask)
     address = _verify(env, creds)
+    offered.update(wiring.gmail_offered_settings(creds, endpoint=env.gmail_endpoint,
+                                                 http=env.http))
     token_file = Path(account.get("gmail", {}).get("token_file") or
                       keep_dir / "gmail-token.json").expanduser()
     gmail.save_private(token_file, wiring.gmail_token_json(creds))
@@ -305,17 +308,23 @@ def _zone(text: str) -> str:
     return text.strip()
 
 
-def _settings(env: SetupEnv, current: Mapping[str, Any], address: str) -> Updates:
-    """The few settings only the user can give."""
+def _settings(env: SetupEnv, current: Mapping[str, Any], address: str,
+              offered: Mapping[str, str]) -> Updates:
+    """The few settings only the user can give; ``offered`` (from Gmail's settings) are the
+    defaults where the configuration has none."""
     sender, locale = current.get("sender", {}), current.get("locale", {})
     click.echo("\nA few settings for the follow-ups:")
     name = click.prompt("Your name, as it signs follow-ups",
-                        default=sender.get("name") or address.split("@")[0]).strip()
+                        default=sender.get("name") or offered.get("name")
+                        or address.split("@")[0]).strip()
     signature = click.prompt("Signature (one line; write \\n for a line break; edit "
                              "config.toml for more)",
-                             default=(sender.get("signature") or name).replace("\n", "\\n"))
+                             default=(sender.get("signature") or offered.get("signature")
+                                      or name).replace("\n", "\\n"))
     language = click.prompt("Your language", type=click.Choice(LANGUAGES),
-                            default=locale.get("language", "en"))
+                            default=locale.get("language") or (
+                                offered.get("language") if offered.get("language") in LANGUAGES
+                                else "en"))
     zone = click.prompt("Your time zone", value_proc=_zone,
                         default=locale.get("timezone") or _zone_guess(env))
     days = click.prompt("Payment terms: days from invoice to due date, when an invoice says "

@@ -279,6 +279,15 @@ def gmail_account_address(grant: GmailGrant, *, endpoint: str | None = None,
     return account_address(grant, endpoint=endpoint or GOOGLE_ENDPOINT, http=http)
 
 
+def gmail_offered_settings(grant: GmailGrant, *, endpoint: str | None = None,
+                           http: httplib2.Http | None = None) -> dict[str, str]:
+    """The name, signature and language the user set in Gmail, for the wizard to offer."""
+    from ...gmail.api.mailbox import offered_settings
+    from ...gmail.api.settings import GOOGLE_ENDPOINT
+
+    return offered_settings(grant, endpoint=endpoint or GOOGLE_ENDPOINT, http=http)
+
+
 def gmail_token_json(grant: GmailGrant) -> str:
     """The grant as a token file holds it (JSON); PermanentMailboxError when Google gave no
     refresh token."""

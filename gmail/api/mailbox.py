@@ -46,8 +46,9 @@ import httplib2
 from google.auth.credentials import Credentials
 from googleapiclient import discovery
 
-from ...daemon.core.errors import PermanentMailboxError
+from ...daemon.core.errors import MailboxError, PermanentMailboxError
 from ...daemon.core.mailbox import Changes, DraftGone, FetchedMessage, Folder, MailRef
+from ...daemon.core.message import html_to_text
 from .controls import ControlLabels
 from .listing import ids_since
 from .marks import Marks, marks_beside
@@ -263,6 +264,35 @@ def account_address(credentials: Credentials, *, endpoint: str = GOOGLE_ENDPOINT
     box = GmailMailbox(credentials, endpoint=endpoint, http=http)
     box.close()
     return box.address.lower()
+
+
+def offered_settings(credentials: Credentials, *, endpoint: str = GOOGLE_ENDPOINT,
+                     http: httplib2.Http | None = None) -> dict[str, str]:
+    """What the user already told Gmail, for the wizard to offer: the name and signature of
+    the primary send-as address (``settings.sendAs.list``, its HTML signature as text) and
+    the primary subtag of Gmail's display language (``settings.getLanguage``: "en-GB" ->
+    "en"); both readable under gmail.readonly, 1 unit each. A setting Gmail does not give is
+    left out: these are only offers."""
+    box = GmailMailbox(credentials, endpoint=endpoint, http=http)
+    offered: dict[str, str] = {}
+    try:
+        listed = box._call(box._users.settings().sendAs().list(userId="me"))
+        primary: dict[str, Any] = next(
+            (s for s in listed.get("sendAs", []) if s.get("isPrimary")), {})
+        if primary.get("displayName"):
+            offered["name"] = str(primary["displayName"]).strip()
+        signature = html_to_text(str(primary.get("signature") or ""))
+        if signature:
+            offered["signature"] = signature
+        language = box._call(box._users.settings().getLanguage(userId="me"))
+        tag = str(language.get("displayLanguage") or "")
+        if tag:
+            offered["language"] = tag.replace("_", "-").split("-")[0].lower()
+    except MailboxError:
+        pass  # the wizard asks without an offer
+    finally:
+        box.close()
+    return offered
 
 
 def _arrivals(record: dict[str, Any]) -> Iterator[str]:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 UNITS: dict[str, int] = {
     "getProfile": 1,
+    "settings.sendAs.list": 1,
+    "settings.getLanguage": 1,
     "labels.list": 1,
     "labels.get": 1,
     "labels.create": 5,

@@ -32,6 +32,7 @@ UNITS = {
     "threads.get": 10, "threads.list": 10, "history.list": 2,
     "drafts.create": 10, "drafts.get": 5, "drafts.list": 5, "drafts.update": 15,
     "drafts.send": 100, "drafts.delete": 10,
+    "settings.sendAs.list": 1, "settings.getLanguage": 1,
 }
 
 
@@ -84,6 +85,19 @@ def _search(call: Call) -> list:
     found.sort(key=lambda m: (m.internal_date_ms, m.id), reverse=True)
     acc.search_cache = {"key": key, "found": found}
     return found
+
+
+def send_as_list(call: Call) -> Result:
+    """The primary address's send-as entry (SendAs resource: sendAsEmail, displayName, the
+    signature as HTML, isPrimary, isDefault)."""
+    acc = call.account
+    return 200, {"sendAs": [{"sendAsEmail": acc.address, "displayName": acc.display_name,
+                             "signature": acc.signature_html, "isPrimary": True,
+                             "isDefault": True, "treatAsAlias": False}]}
+
+
+def get_language(call: Call) -> Result:
+    return 200, {"displayLanguage": call.account.language}
 
 
 def get_profile(call: Call) -> Result:
@@ -267,6 +281,8 @@ ROUTES: list[tuple[str, re.Pattern[str], str, Callable[[Call], Result]]] = [
     (verb, re.compile(_U + path + "$"), name, fn)
     for verb, path, name, fn in [
         ("GET", "/profile", "getProfile", get_profile),
+        ("GET", "/settings/sendAs", "settings.sendAs.list", send_as_list),
+        ("GET", "/settings/language", "settings.getLanguage", get_language),
         ("GET", "/messages", "messages.list", messages_list),
         ("POST", "/messages", "messages.insert", messages_insert),
         ("POST", "/messages/import", "messages.import", messages_insert),

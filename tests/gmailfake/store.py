@@ -135,6 +135,13 @@ class Account:
         self._by_msgid: dict[str, str] = {}
         self.search_cache: dict[str, object] = {}  # the last messages.list answer (routes.py)
         self.filters: list[Any] = []  # rules.Filter, run on delivered mail (server.deliver)
+        # Settings (settings.sendAs.list, settings.getLanguage): the name and HTML signature
+        # the user set in Gmail for the primary address, and Gmail's display language (an
+        # RFC 3066 tag such as "fr" or "en-GB"), as the reference's SendAs and
+        # LanguageSettings resources give them.
+        self.display_name = ""
+        self.signature_html = ""
+        self.language = "en"
         self.index_from_ms = 0  # while the server writes: when the index will see the write
 
     # ------------------------------------------------------------------ ids and history
