@@ -6,6 +6,7 @@ The user puts one on a conversation in Gmail; the next incremental sync sees it 
 the ids in history), so the feature costs no scope: relance never removes the label (that would
 need gmail.modify). The label ids are learnt from ``labels.list`` (1 unit), asked only when a
 user label relance does not know yet is put on a message, so an idle cycle costs nothing more.
+A full sync (no history to go on from) lists the messages that carry each control label.
 """
 
 from __future__ import annotations
@@ -56,6 +57,22 @@ class ControlLabels:
             else:
                 found[(action, message["threadId"])] = ControlLabel(action, message["threadId"])
         return tuple(found.values())
+
+    def on_threads(self) -> tuple[ControlLabel, ...]:
+        """Every control label on a message now, for a full sync (the first one, or after
+        history expired): one ``labels.list``, and one ``messages.list`` per control label
+        the user has created."""
+        self._learn()
+        records = []
+        for label, action in self._known.items():
+            if action is None:
+                continue
+            listed = self._transport.execute(self._users.messages().list(
+                userId="me", labelIds=[label], maxResults=500))
+            refs = listed.get("messages", []) if isinstance(listed, dict) else []
+            records.append({"labelsAdded": [{"message": ref, "labelIds": [label]}
+                                            for ref in refs]})
+        return self.found_in(records)
 
     def _learn(self) -> None:
         listed = self._transport.execute(self._users.labels().list(userId="me"))

@@ -134,7 +134,7 @@ class GmailMailbox:
         fresh = [mid for mid in self._unindexed(set(drafts.values())) if mid not in seen]
         fetched += self._fetch(fresh)
         return Changes(tuple(fetched), history_id, full=True,
-                       drafts_present=frozenset(drafts))
+                       drafts_present=frozenset(drafts), controls=self.controls.on_threads())
 
     def _unindexed(self, drafts: set[str]) -> list[str]:
         """The ids of the newest messages Gmail's search does not see yet: its index lags

@@ -99,10 +99,11 @@ def test_first_sync_fetches_invoices_and_their_threads_only(gmail_fake: GmailFak
     assert by_id[s["reply"].id].thread_id == s["inv_en"].thread_id
     assert b"INV-0142" in by_id[s["inv_en"].id].raw
     # profile 1 + two lists 10 + notices list 5 + the newest listed with and without a query
-    # 10 + drafts.list 5 + four gets 20; the gets in one batch
-    assert gmail_fake.quota.units[USER] == 51 == box.quota.units - before
+    # 10 + drafts.list 5 + four gets 20 + labels.list 1 (no control label created, so no
+    # listing of labelled messages); the gets in one batch
+    assert gmail_fake.quota.units[USER] == 52 == box.quota.units - before
     assert gmail_fake.quota.calls["messages.get"] == 4
-    assert gmail_fake.quota.http_requests == 9
+    assert gmail_fake.quota.http_requests == 10  # labels.list is one more request
 
 
 def test_incremental_sync_returns_only_new_mail_and_idle_costs_two_units(

@@ -117,3 +117,19 @@ def test_the_track_label_on_a_sent_message_makes_it_an_invoice(world: World) -> 
     w.cycle()
     keys = {i.key for i in w.engine.store.invoices()}
     assert "<logo-march@atelier-martin.example>" in keys
+
+
+def test_a_label_put_while_history_expired_is_seen_by_the_resync(world: World) -> None:
+    w = world
+    inv = send_invoice(w)
+    walk(w, BEFORE_SLOT, step=timedelta(days=1))
+    label_conversation(w, "relance/stop", str(inv["Message-ID"]))
+    w.fake.accounts[mails.ME].expire_history()  # relance was off for over a week
+    w.clock.now += timedelta(minutes=5)
+    w.cycle()  # history.list answers 404: a full sync
+    assert w.drafts() == [] and hold_of(w, inv) == "stopped"
+    w.clock.now += timedelta(minutes=5)
+    w.cycle()
+    stops = [e for e in w.engine.store.events_of(str(inv["Message-ID"]))
+             if e.kind.value == "stopped"]
+    assert len(stops) == 1
