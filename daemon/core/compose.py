@@ -10,6 +10,7 @@ closing lines, in the register the invoice e-mail used: see ``greeting``), ``cli
 configured or not yet due), ``interest_rate``, ``statutory`` (``StatutoryInterest`` when the
 user turned statutory interest on and the law's table covers the lateness, else None) with
 ``statutory_basis`` (the law, named in the template's language), ``payment_methods`` (lines),
+``pay_link`` (the invoice e-mail's pay-now or portal link, or ""),
 ``sender_name``, ``company``, ``phone``, ``signature`` (the configured one, else name and
 company), ``stage``, ``stage_key``, ``attached`` (the invoice file goes along),
 ``attached_names`` (every file that goes along) and ``not_attached`` (files left out for size),
@@ -104,7 +105,8 @@ class Circumstances:
     """What else a follow-up depends on: the language written in, the late-payment law the
     user turned on (None: off, or a client who is not a business), the invoice e-mail's text
     and To display name (to greet as the user greeted), the files that go along and those left
-    out, and the day the invoice was paid (thank-you; None when unknown)."""
+    out, the day the invoice was paid (thank-you; None when unknown), and the pay-now or
+    portal link of the invoice e-mail (``paylink``; "" when it had none)."""
 
     language: str = "en"
     law: Law | None = None
@@ -113,6 +115,7 @@ class Circumstances:
     attached_names: tuple[str, ...] = ()
     not_attached: tuple[str, ...] = ()
     paid_on: date | None = None
+    pay_link: str = ""
 
 
 def followup_context(
@@ -155,6 +158,7 @@ def followup_context(
         **fees_context(invoice, fees, law, today),
         "statutory_basis": law.basis_in(more.language) if law else "",
         "payment_methods": list(payment.methods),
+        "pay_link": more.pay_link,
         "sender_name": sender_name,
         "company": sender.company,
         "phone": sender.phone,
@@ -213,6 +217,7 @@ class Letter:
     invoice_text: str = ""  # the invoice e-mail's own words: how the user greeted the client
     to_name: str = ""  # the invoice's To display name
     paid_on: Day | None = None  # thank-you: the day it was paid, when known
+    pay_link: str = ""  # the invoice e-mail's pay-now or portal link, offered again
 
     def files(self) -> tuple[list[AttachmentFile], list[str]]:
         """Return the files that go along (the invoice's, then each covered invoice's, each
@@ -252,7 +257,7 @@ def render_body(letter: Letter) -> RenderedBody:
         language=letter.templates.resolve(letter.language), law=letter.law,
         invoice_text=letter.invoice_text, to_name=letter.to_name,
         attached_names=tuple(f[0] for f in kept), not_attached=tuple(left),
-        paid_on=letter.paid_on)
+        paid_on=letter.paid_on, pay_link=letter.pay_link)
     context = followup_context(
         letter.invoice, letter.kind, letter.key, today=letter.today, sender=letter.sender,
         payment=letter.payment, fees=letter.fees, covered=letter.covered,

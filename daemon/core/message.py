@@ -181,6 +181,18 @@ def text_body(msg: Message) -> str:
     return html_text
 
 
+def body_parts(msg: Message) -> Iterator[tuple[str, str]]:
+    """Yield (content type, text) of each text/plain and text/html part that is not an
+    attachment, decoded (HTML as markup, up to ``MAX_HTML_BYTES``)."""
+    for part in walk(msg):
+        if part.is_multipart() or _is_attachment(part):
+            continue
+        ctype = part.get_content_type()
+        if ctype in ("text/plain", "text/html"):
+            yield ctype, _part_text(part, MAX_HTML_BYTES if ctype == "text/html" else
+                                    MAX_TEXT_BYTES)
+
+
 def attachments(msg: Message) -> list[tuple[Attachment, bytes]]:
     """Return each attached file with its bytes, in order."""
     found: list[tuple[Attachment, bytes]] = []

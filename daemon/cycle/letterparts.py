@@ -1,8 +1,9 @@
 """What a follow-up says beyond its stage, gathered from the store and the mailbox: the law's
 late-payment interest (for business clients, when the user turned it on), the invoice e-mail's
 own greeting and To display name (so the follow-up greets the client as the user did), the
-files of every invoice a statement speaks for, and the day the invoice was paid (a thank-you
-praises promptness only when the payment was on time).
+files of every invoice a statement speaks for, the day the invoice was paid (a thank-you
+praises promptness only when the payment was on time), and the pay-now or portal link the
+invoice e-mail carried (``core.paylink``), offered again.
 
 The engine passes these to ``core.compose.Letter``; reading the mailbox is the only IO here,
 and a message that cannot be read only costs its part (no greeting, no file), never the
@@ -21,6 +22,7 @@ from ..core.compose import AttachmentFile
 from ..core.interest import Law
 from ..core.mailbox import Mailbox, MailRef
 from ..core.model import EventKind, Invoice
+from ..core.paylink import pay_link
 from .config import Config
 from .configfees import law_for
 from .store import Store
@@ -36,6 +38,7 @@ class LetterParts(TypedDict):
     to_name: str
     attachments: tuple[AttachmentFile, ...]
     paid_on: date | None
+    pay_link: str
 
 
 def invoice_mail(store: Store, box: Mailbox | None, invoice: Invoice) -> EmailMessage | None:
@@ -88,4 +91,5 @@ def letter_parts(config: Config, store: Store, box: Mailbox | None, invoice: Inv
         "to_name": mail.display_names(found, "To").get(invoice.client, "") if found else "",
         "attachments": files,
         "paid_on": paid_on(store, invoice),
+        "pay_link": pay_link(found) if found is not None else "",
     }

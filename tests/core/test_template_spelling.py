@@ -35,6 +35,9 @@ KNOWN |= {"recordarle", "reenviarle", "respóndame"}
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 
+PAY_LINK = "https://invoice.stripe.com/i/acct_1Nx/live_YWNj"  # a pay-now link, as Stripe's
+
+
 def _hunspell() -> str:
     found = shutil.which("hunspell")
     if found is None:
@@ -53,7 +56,8 @@ def _texts(language: str) -> list[str]:
         covered = COVERED if stage is StageKind.STATEMENT else ()
         for setup, law in ((LEAN, None), (FULL, None), (FULL, shipped_laws()["FR"])):
             more = Circumstances(language=language, law=law, paid_on=date(2024, 3, 30),
-                                 attached_names=("a.pdf", "b.pdf"))
+                                 attached_names=("a.pdf", "b.pdf"),
+                                 pay_link=PAY_LINK if setup is FULL else "")
             fees = setup["fees"] if law is None else LateFees()
             context = followup_context(MAIN, stage, stage.value, today=today, covered=covered,
                                        more=more, **{**setup, "fees": fees})  # type: ignore[arg-type]
@@ -67,6 +71,7 @@ def _prose(text: str) -> str:
     closing = paragraphs[-1].splitlines()[:1]  # "Kind regards," stays, the signature goes
     kept = [line for p in paragraphs[:-1] for line in p.splitlines() if not line.startswith("- ")]
     prose = "\n".join(kept + closing)
+    prose = prose.replace(PAY_LINK, "")
     for name in ("Maria Ionescu", "Ana Dumitrescu", "Studio Nord SRL", MAIN.number,
                  *(i.number for i in COVERED)):
         prose = prose.replace(name, "")
