@@ -29,7 +29,12 @@ import httplib2
 from google_auth_oauthlib.flow import InstalledAppFlow, WSGITimeoutError
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
-from ...daemon.core.errors import PermanentMailboxError, TransientMailboxError, UsageError
+from ...daemon.core.errors import (
+    PermanentMailboxError,
+    SecretFileError,
+    TransientMailboxError,
+    UsageError,
+)
 from .settings import GOOGLE_TOKEN_URI
 from .transport import REAUTHORIZE
 
@@ -150,8 +155,9 @@ def load_credentials(token_file: Path, wanted_scopes: tuple[str, ...],
     """Return the OAuth credentials stored by ``relance setup`` in ``token_file`` (JSON, never
     pickle), refreshed once so that a revoked grant shows now rather than at the first send.
 
-    Raises PermanentMailboxError, naming ``relance setup``, when the file is missing,
-    unreadable, lacks a refresh token or a scope relance needs, or the grant was revoked;
+    Raises SecretFileError, naming ``relance setup``, when the file is missing, unreadable or
+    lacks a refresh token; PermanentMailboxError when it lacks a scope relance needs or the
+    grant was revoked;
     TransientMailboxError when the token endpoint cannot be reached."""
     again = "Run `relance setup` to connect the Gmail account again."
     try:
@@ -162,13 +168,15 @@ def load_credentials(token_file: Path, wanted_scopes: tuple[str, ...],
             token=info.get("token"), refresh_token=info["refresh_token"],
             client_id=info["client_id"], client_secret=info["client_secret"],
             token_uri=token_uri, scopes=info.get("scopes"))
+    # A token file missing, unreadable or broken is the configuration's problem (exit status
+    # 2 at start: a service does not restart in a loop on it); a revoked grant is not.
     except FileNotFoundError:
-        raise PermanentMailboxError(
+        raise SecretFileError(
             f"{token_file}: no Gmail token there yet. Run `relance setup` to connect your "
             "Gmail account (it writes this file).") from None
     except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError) as exc:
-        raise PermanentMailboxError(f"{token_file}: not a token relance can use ({exc!r}). "
-                                    f"{again}") from None
+        raise SecretFileError(f"{token_file}: not a token relance can use ({exc!r}). "
+                              f"{again}") from None
     missing = [s for s in wanted_scopes if s not in (creds.scopes or wanted_scopes)]
     if missing:
         raise PermanentMailboxError(
