@@ -1,11 +1,13 @@
 """Local OAuth endpoints for the fake Gmail: the consent page (``GET /auth``) and the code
-exchange on ``POST /token`` (RFC 6749 §4.1 with PKCE, RFC 7636), beside the fake's refresh.
+exchange on ``POST /token`` (RFC 6749 §4.1 with PKCE, RFC 7636), beside the fake's refresh,
+and ``GET /oauth2/v3/tokeninfo?access_token=...``, where a mail server checks a token.
 
 ``OAuthGmailFake`` is a ``GmailFake`` whose ``/auth`` grants (or refuses) at once, as a user
 pressing Allow (or Cancel) would, and redirects to the client's loopback address with ``code``
 and ``state``. The code exchange checks the client, the redirect URI and the PKCE verifier and
 answers with the account's tokens, which the fake's API then accepts. ``client_file`` writes the
-JSON a user downloads for a Desktop OAuth client, pointing at these endpoints.
+JSON a user downloads for a Desktop OAuth client, pointing at these endpoints; ``tokeninfo_url``
+is what a mail server (Dovecot's oauth2 passdb, the test SMTP server) is configured with.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from pathlib import Path
 
 from tests.gmailfake.server import CLIENT_ID, CLIENT_SECRET, GmailFake, Reply
 
+TOKENINFO_PATH = "/oauth2/v3/tokeninfo"
+GMAIL_SCOPE = "https://mail.google.com/"  # the scope IMAP, POP and SMTP access need
+
 
 @dataclass(frozen=True)
 class Grant:
@@ -32,7 +37,8 @@ class Grant:
 class OAuthGmailFake(GmailFake):
     """A fake Gmail with a consent page. ``consent_as`` is who presses Allow; ``refuse`` makes
     the next consents answer ``error=access_denied``; ``unticked`` are the scopes the user
-    leaves unticked on the consent page. ``auth_requests`` keeps each /auth query.
+    leaves unticked on the consent page. ``auth_requests`` keeps each /auth query,
+    ``tokeninfo_asked`` each token a server asked tokeninfo about.
 
     Google's consent page shows one checkbox per scope, and what is granted may be less than
     what was asked: the redirect and the token response's ``scope`` then list only the scopes
@@ -45,6 +51,7 @@ class OAuthGmailFake(GmailFake):
         self.refuse = False
         self.unticked: set[str] = set()
         self.auth_requests: list[dict[str, str]] = []
+        self.tokeninfo_asked: list[str] = []  # each token /oauth2/v3/tokeninfo was asked about
         self._grants: dict[str, Grant] = {}
 
     def client_file(self, path: Path, kind: str = "installed") -> Path:
@@ -59,6 +66,8 @@ class OAuthGmailFake(GmailFake):
         url = urllib.parse.urlsplit(target)
         if url.path == "/auth" and verb == "GET":
             return self._consent({k: v[0] for k, v in urllib.parse.parse_qs(url.query).items()})
+        if url.path == TOKENINFO_PATH and verb == "GET":
+            return self._tokeninfo(urllib.parse.parse_qs(url.query).get("access_token", [""])[0])
         if url.path == "/token" and verb == "POST":
             form = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode()).items()}
             if form.get("grant_type") == "authorization_code":
@@ -101,3 +110,33 @@ class OAuthGmailFake(GmailFake):
         return Reply.json(200, {"access_token": creds["token"], "expires_in": 3599,
                                 "refresh_token": creds["refresh_token"], "scope": grant.scope,
                                 "token_type": "Bearer"})
+
+    @property
+    def tokeninfo_url(self) -> str:
+        """The tokeninfo address with the query open for the token, as a mail server's
+        configuration names it (Dovecot's ``tokeninfo_url`` appends the token)."""
+        return self.url.rstrip("/") + TOKENINFO_PATH + "?access_token="
+
+    def _tokeninfo(self, token: str) -> Reply:
+        """Google's tokeninfo endpoint, ``https://www.googleapis.com/oauth2/v3/tokeninfo
+        ?access_token=``, the address Dovecot's documentation configures for Google
+        (doc.dovecot.org, "Open Authentication v2.0 database"). For a live access token it
+        answers the v3 fields: ``azp``/``aud`` (the client), ``sub``, ``scope``, ``exp``,
+        ``expires_in``, ``email``, ``email_verified``, ``access_type`` (the OAuth2 API's
+        Tokeninfo resource lists their v2 counterparts: issued_to, audience, user_id, scope,
+        expires_in, email, verified_email, access_type); strings, as Google sends them. For
+        an unknown or expired token: 400 ``{"error": "invalid_token", "error_description":
+        "Invalid Value"}``."""
+        with self._lock:
+            self.tokeninfo_asked.append(token)
+            address = self._tokens.get(token)
+        if address is None or not token:
+            return Reply.json(400, {"error": "invalid_token",
+                                    "error_description": "Invalid Value"})
+        expires_in = 3599
+        subject = str(int(hashlib.sha256(address.encode()).hexdigest()[:15], 16))
+        return Reply.json(200, {
+            "azp": CLIENT_ID, "aud": CLIENT_ID, "sub": subject,
+            "scope": GMAIL_SCOPE, "exp": str(int(self.clock()) + expires_in),
+            "expires_in": str(expires_in), "email": address, "email_verified": "true",
+            "access_type": "offline"})
