@@ -26,8 +26,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import io
-import subprocess
-import sys
 import tempfile
 import time
 import tomllib
@@ -35,9 +33,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+from bench.baseline import core_module
 from relance.daemon.core import extract, pdftext
 from relance.daemon.core.message import attachments, parse
 
@@ -46,22 +44,6 @@ CORPUS = ROOT / "tests" / "data" / "invoices" / "corpus"
 OLDER = ROOT / "tests" / "data" / "invoices"
 BASELINE = "62b32b6"  # main when this work began
 FIELDS = ("kind", "number", "amount", "currency", "due", "all")
-
-
-def baseline_extract(tmp: Path) -> ModuleType:
-    """Return the ``extract`` module of daemon/core at ``BASELINE``, as package
-    ``baseline_core`` in ``tmp`` (core modules import one another relatively)."""
-    package = tmp / "baseline_core"
-    package.mkdir()
-    names = subprocess.run(["git", "ls-tree", "--name-only", f"{BASELINE}:daemon/core"],
-                           cwd=ROOT, check=True, capture_output=True, text=True).stdout.split()
-    for name in names:
-        if name.endswith(".py"):
-            source = subprocess.run(["git", "show", f"{BASELINE}:daemon/core/{name}"], cwd=ROOT,
-                                    check=True, capture_output=True).stdout
-            (package / name).write_bytes(source)
-    sys.path.insert(0, str(tmp))
-    return importlib.import_module("baseline_core.extract")
 
 
 def kind_of(result: Any) -> str:
@@ -186,7 +168,7 @@ def main() -> None:
     parser.add_argument("--misses", action="store_true", help="list every message read wrong")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="relance-bench-") as tmp:
-        old = baseline_extract(Path(tmp))
+        old = core_module(BASELINE, "extract", Path(tmp))
         results = {f"baseline {BASELINE}": measure(old.extract_invoice, args.misses, "baseline"),
                    "this checkout": measure(extract.extract_invoice, args.misses, "now")}
     ways = ["plain"] + (["pdfplumber"] if importlib.util.find_spec("pdfplumber") else [])

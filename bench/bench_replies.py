@@ -22,17 +22,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import subprocess
-import sys
 import tempfile
 import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+from bench.baseline import core_module
 from relance.daemon.core import autoreply, intent
 from relance.daemon.core.dates import FoundDate
 from relance.daemon.core.message import parse
@@ -41,22 +39,6 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 BASELINE = "f75f229"  # main when this work began
 LATER = datetime(2027, 3, 1, 9, 0, tzinfo=timezone.utc)  # after every message of the corpora
-
-
-def baseline_core(tmp: Path) -> ModuleType:
-    """Return the ``classify`` module of daemon/core at ``BASELINE``, as package
-    ``baseline_core`` in ``tmp`` (core modules import one another relatively)."""
-    package = tmp / "baseline_core"
-    package.mkdir()
-    names = subprocess.run(["git", "ls-tree", "--name-only", f"{BASELINE}:daemon/core"],
-                           cwd=ROOT, check=True, capture_output=True, text=True).stdout.split()
-    for name in names:
-        if name.endswith(".py"):
-            source = subprocess.run(["git", "show", f"{BASELINE}:daemon/core/{name}"], cwd=ROOT,
-                                    check=True, capture_output=True).stdout
-            (package / name).write_bytes(source)
-    sys.path.insert(0, str(tmp))
-    return importlib.import_module("baseline_core.classify")
 
 
 def table(folder: str) -> list[dict[str, Any]]:
@@ -151,7 +133,7 @@ def main() -> None:
 
     figures: dict[str, dict[str, tuple[int, int]]] = {}
     with tempfile.TemporaryDirectory(prefix="relance-bench-") as tmp:
-        old = baseline_core(Path(tmp))
+        old = core_module(BASELINE, "classify", Path(tmp))
         if args.misses:
             print(f"baseline ({BASELINE}):")
         figures[f"baseline {BASELINE}"] = measure(old.classify, args.misses)

@@ -11,6 +11,7 @@ in the thread: such an out-of-office still postpones the invoices sent to its wr
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date, datetime
 
@@ -39,7 +40,7 @@ def remembered_absence(store: Store, invoice: Invoice, when: datetime, add: AddE
     away past that day waits for their return, as if the out-of-office had answered it."""
     for address in invoice.recipients:
         for row in store.messages_of_kind(AUTO_REPLY_KIND, sender=address):
-            until = store.message_summary(row["message_id"]).get("until")
+            until = json.loads(row["summary"] or "{}").get("until")
             if isinstance(until, str) and until >= when.date().isoformat():
                 add(invoice.key, Event(EventKind.AUTO_REPLY, when,
                                        until=date.fromisoformat(until),

@@ -6,14 +6,14 @@ prevent. Each confirmation is recorded as an event, so the history says who deci
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from babel.numbers import list_currencies
 
+from ..core.amounts import to_decimal
 from ..core.errors import UsageError
 from ..core.model import DueSource, Event, EventKind, Invoice, Money
 from .store import Store
@@ -35,16 +35,11 @@ def corrections(changes: Sequence[str]) -> dict[str, str]:
 
 
 def _amount(text: str) -> Decimal:
-    """``1200``, ``1200.00``, ``1 200,00``, ``1,200.00`` or ``1.200,00`` as a Decimal."""
-    digits = re.sub(r"[\s\u00a0\u202f']", "", text)
-    if "," in digits and ("." not in digits or digits.rfind(",") > digits.rfind(".")):
-        digits = digits.replace(".", "").replace(",", ".")
-    else:
-        digits = digits.replace(",", "")
-    try:
-        value = Decimal(digits)
-    except InvalidOperation:
-        raise UsageError(f"amount={text!r} is not an amount. {_USAGE}") from None
+    """``1200``, ``1200.00``, ``1 200,00``, ``1,200.00`` or ``1.200,00`` as a Decimal, read by
+    the same rule as the amounts of an invoice (``amounts.to_decimal``)."""
+    value = to_decimal(text.strip())
+    if value is None:
+        raise UsageError(f"amount={text!r} is not an amount. {_USAGE}")
     if not value.is_finite() or value <= 0:
         raise UsageError(f"amount={text!r} is not an amount owed. {_USAGE}")
     return value.quantize(Decimal("0.01"))
