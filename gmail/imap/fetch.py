@@ -1,7 +1,10 @@
-"""Reading messages out of the selected IMAP folder: headers first, bodies only where wanted.
+"""Reading messages out of the selected IMAP folder: headers first, bodies only where wanted;
+and removing the ones found (``expunge_uids``).
 
 Each function takes a logged-in ``IMAPClient`` with the folder already selected and issues a
-bounded number of commands; the mailbox class decides which folder and when.
+bounded number of commands; the mailbox class decides which folder and when. Only standard
+IMAP (RFC 3501) is asked for, on every server: a message's thread comes from its Message-ID,
+In-Reply-To and References headers, Gmail's included.
 """
 
 from __future__ import annotations
@@ -24,9 +27,6 @@ HEADER_FIELDS = (
 # BODY.PEEK leaves \Seen alone (RFC 3501 §6.4.5): relance must not mark the user's mail read.
 HEADER_ITEM = f"BODY.PEEK[HEADER.FIELDS ({' '.join(HEADER_FIELDS)})]".encode()
 BODY_ITEM = b"BODY.PEEK[]"
-GMAIL_ITEMS = (b"X-GM-MSGID", b"X-GM-THRID")  # Gmail's IMAP extensions (X-GM-EXT-1)
-# Asked only of a server announcing X-GM-EXT-1. Unproven by the tests: the Gmail-like Dovecot
-# of tests/gmail/imap/test_gmail_layout.py offers no X-GM-EXT-1, so there this path is off.
 # UIDs per FETCH: bounds memory, and keeps the command line near the 8 kB that RFC 7162 §4
 # advises clients not to exceed (imapclient sends UIDs one by one, not as ranges).
 BATCH = 1000
@@ -45,46 +45,38 @@ class HeaderRow:
     uid: int
     headers: Message
     internal_date: datetime | None
-    gm_msgid: int | None
-    gm_thrid: int | None
 
 
 def read_messages(client: IMAPClient, folder: Folder, uidvalidity: int, uids: list[int], *,
-                  interest: Interest, gmail: bool, seen_gm_ids: set[int],
-                  progress: Progress | None = None) -> list[FetchedMessage]:
+                  interest: Interest, progress: Progress | None = None) -> list[FetchedMessage]:
     """Fetch the headers of ``uids``, then the whole message of each that ``interest`` wants.
 
-    A message Gmail already returned from another label (same X-GM-MSGID in
-    ``seen_gm_ids``) is skipped, so it is counted once. Returns them in UID order; a UID
-    expunged meanwhile is simply absent. Refs are ``"<uidvalidity>:<uid>"``.
+    Returns them in UID order, without a thread id (the cycle threads by the headers); a UID
+    expunged meanwhile is simply absent. Refs are ``"<uidvalidity>:<uid>"``. A message that
+    shows in two folders read (sent to oneself: Sent and Inbox) comes back from each; the
+    cycle counts it once, by its Message-ID.
     """
     out: list[FetchedMessage] = []
     done = 0
     for batch in _chunks(uids, BATCH):
         wanted: dict[int, HeaderRow] = {}
-        for row in fetch_headers(client, batch, gmail):
-            if row.gm_msgid is not None:
-                if row.gm_msgid in seen_gm_ids:
-                    continue
-                seen_gm_ids.add(row.gm_msgid)
+        for row in fetch_headers(client, batch):
             if interest(folder, row.headers):
                 wanted[row.uid] = row
         for uid, raw in fetch_bodies(client, sorted(wanted)):
-            row = wanted[uid]
-            thread = None if row.gm_thrid is None else str(row.gm_thrid)
-            out.append(FetchedMessage(MailRef(folder, f"{uidvalidity}:{uid}"), raw, thread,
-                                      row.internal_date))
+            out.append(FetchedMessage(MailRef(folder, f"{uidvalidity}:{uid}"), raw, None,
+                                      wanted[uid].internal_date))
         done += len(batch)
         if progress is not None:
             progress(folder, done, len(uids))
     return out
 
 
-def fetch_headers(client: IMAPClient, uids: list[int], gmail: bool = False) -> list[HeaderRow]:
-    """UID FETCH the header fields (and Gmail ids) of ``uids``; rows in UID order."""
+def fetch_headers(client: IMAPClient, uids: list[int]) -> list[HeaderRow]:
+    """UID FETCH the header fields and internal date of ``uids``; rows in UID order."""
     if not uids:
         return []
-    items = [b"INTERNALDATE", HEADER_ITEM, *(GMAIL_ITEMS if gmail else ())]
+    items = [b"INTERNALDATE", HEADER_ITEM]
     # A list of ints, not ranges: imapclient keeps only the answers for the ids it was given.
     response = client.fetch(uids, items)
     rows = []
@@ -95,8 +87,6 @@ def fetch_headers(client: IMAPClient, uids: list[int], gmail: bool = False) -> l
             uid=uid,
             headers=parse_header_block(header_bytes or b""),
             internal_date=data.get(b"INTERNALDATE"),
-            gm_msgid=data.get(b"X-GM-MSGID"),
-            gm_thrid=data.get(b"X-GM-THRID"),
         ))
     return rows
 
@@ -143,6 +133,21 @@ def uids_with_message_id(client: IMAPClient, message_id: str) -> list[int]:
     hits = client.search(["NOT", "DELETED", "HEADER", "Message-ID", message_id])
     return [row.uid for row in fetch_headers(client, list(hits))
             if message_id_of(row.headers) == message_id.strip()]
+
+
+def expunge_uids(client: IMAPClient, uids: list[int]) -> None:
+    """Flag ``uids`` of the folder selected read-write \\Deleted and expunge them.
+
+    With UIDPLUS only those UIDs are expunged (UID EXPUNGE, RFC 4315 §2.1); without it a plain
+    EXPUNGE (RFC 3501 §6.4.3) also removes whatever else the user had flagged \\Deleted there.
+    """
+    if not uids:
+        return
+    client.delete_messages(uids)
+    if client.has_capability("UIDPLUS"):
+        client.uid_expunge(uids)
+    else:
+        client.expunge()
 
 
 def _chunks(items: list[int], size: int) -> Iterator[list[int]]:

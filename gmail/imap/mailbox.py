@@ -10,8 +10,9 @@ Decisions a reader should know:
 - **The sent copy goes to Sent before SMTP.** A follow-up is sent at most once: the copy is
   APPENDed first, so a process killed at any instruction after the SMTP transaction leaves the
   copy that ``find_sent`` finds. If SMTP then fails cleanly the copy is removed again; if the
-  connection breaks while the data is sent, the copy stays (it may have gone out). Gmail files
-  what its SMTP server sends by itself, so there is no APPEND there.
+  connection breaks while the data is sent, the copy stays (it may have gone out). On every
+  server alike: a submission server that files its own copy (Gmail's, Microsoft 365's) gets
+  relance's taken out again once it accepted the message, so Sent holds one (``sentcopy.py``).
 - **One connection, reused** (``session.Session``). It is opened on first use and dropped on
   any failure; the next call reconnects and lists the folders again. Retrying with backoff is
   the caller's (the scheduler's) job.
@@ -21,6 +22,7 @@ Decisions a reader should know:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes, policy
@@ -36,7 +38,7 @@ from ...daemon.core.mailbox import (
     Folder,
     MailRef,
 )
-from . import smtp
+from . import sentcopy, smtp
 from .conn import IMAPClient
 from .cursor import (
     CURSOR_UNREADABLE,
@@ -56,6 +58,7 @@ from .fetch import (
     Interest,
     Progress,
     every_message,
+    expunge_uids,
     fetch_bodies,
     fetch_headers,
     message_id_of,
@@ -68,6 +71,7 @@ from .session import Session
 from .settings import ImapSettings, SmtpSettings
 
 SYNCED_FOLDERS = (Folder.SENT, Folder.INBOX)
+_log = logging.getLogger("relance.imap")
 
 
 def utc_now() -> datetime:
@@ -95,11 +99,6 @@ class ImapMailbox:
         self._session = Session(imap)
         self._inbox_uidnext = 0  # UIDNEXT of the Inbox at the last sync, for wait_for_inbox
 
-    @property
-    def is_gmail(self) -> bool:
-        """True when the server is Gmail's (it offers X-GM-EXT-1); only known once connected."""
-        return self._session.is_gmail
-
     def folder_names(self) -> Mapping[Role, str]:
         """Return the folder used for each role (connecting if needed)."""
         return self._session.folder_names()
@@ -125,7 +124,6 @@ class ImapMailbox:
         previous = EMPTY_CURSOR if isinstance(decoded, CursorUnreadable) else decoded
         messages: list[FetchedMessage] = []
         states: dict[str, FolderState] = {}
-        seen_gm_ids: set[int] = set()
         with self._session.use("syncing") as client:
             for folder in SYNCED_FOLDERS:
                 role = ROLE_OF_FOLDER[folder]
@@ -141,8 +139,7 @@ class ImapMailbox:
                     full = full or plan.kind is ScanKind.RESYNC
                     uids = self._uids_to_read(client, plan)
                 messages += read_messages(client, folder, status.uidvalidity, uids,
-                                          interest=self._interest, gmail=self.is_gmail,
-                                          seen_gm_ids=seen_gm_ids, progress=self._progress)
+                                          interest=self._interest, progress=self._progress)
                 states[folder.value] = advance(name, status, before, plan, uids)
             drafts = self._drafts_state(client, previous.drafts)
         self._inbox_uidnext = states[Folder.INBOX.value].uidnext
@@ -236,28 +233,20 @@ class ImapMailbox:
             self._expunge(client, Role.DRAFTS, draft_id)
 
     def _expunge(self, client: IMAPClient, role: Role, message_id: str) -> None:
-        """Flag \\Deleted and expunge the messages with ``message_id`` in ``role``'s folder.
-
-        With UIDPLUS only those UIDs are expunged (RFC 4315 §2.1); without it a plain EXPUNGE
-        also removes whatever else the user had flagged \\Deleted there.
-        """
+        """Remove the messages with ``message_id`` from ``role``'s folder (``expunge_uids``)."""
         self._session.open(client, role, writable=True)
-        uids = uids_with_message_id(client, message_id)
-        if not uids:
-            return
-        client.delete_messages(uids)
-        if client.has_capability("UIDPLUS"):
-            client.uid_expunge(uids)
-        else:
-            client.expunge()
+        expunge_uids(client, uids_with_message_id(client, message_id))
 
     # -- sending ---------------------------------------------------------------------------
 
     def send_draft(self, draft_id: str) -> None:
         """Send the draft as it is now to its To and Cc, file the copy in Sent, remove it.
 
-        Raises PermanentMailboxError when the draft is gone or no SMTP server is configured;
-        see the module's docstring for the order of steps and why.
+        Returns once the SMTP server accepted it and the draft is removed. Once the server
+        accepted it the follow-up is sent: keeping one copy in Sent then never raises (a failure
+        is logged), removing the draft still may. Raises PermanentMailboxError when the draft
+        is gone or no SMTP server is configured; see the module's docstring for the order of
+        steps and why.
         """
         if self._smtp is None:
             raise PermanentMailboxError(
@@ -271,21 +260,34 @@ class ImapMailbox:
         now = self._clock()
         data = smtp.outgoing_bytes(raw, now)
         recipients = smtp.envelope_recipients(message_from_bytes(data, policy=policy.compat32))
-        filed = not self.is_gmail
-        if filed:
-            with self._session.use("filing the sent copy") as client:
-                client.append(self._session.folder(Role.SENT), data, flags=(b"\\Seen",),
-                              msg_time=now)
+        with self._session.use("filing the sent copy") as client:
+            own = sentcopy.file_copy(self._session, client, data, now)
         try:
             smtp.send(self._smtp, self.address, recipients, data)
         except smtp.SendOutcomeUnknown:
             self.delete_draft(draft_id)
             raise
         except MailboxError:
-            if filed:
-                self._unfile_quietly(draft_id)
+            self._unfile_quietly(draft_id)
             raise
+        # Looked at before the draft is removed: a connection the server dropped during the SMTP
+        # transaction then fails only this look, and the removal reconnects.
+        self._keep_one_copy(draft_id, own)
         self.delete_draft(draft_id)
+
+    def _keep_one_copy(self, message_id: str, own: sentcopy.OwnCopy | sentcopy.CopyUnknown
+                       ) -> None:
+        """After SMTP accepted the message: when the server filed a copy of its own in Sent,
+        take relance's out (``sentcopy.drop_own_copy``). A failed look or expunge is logged and
+        leaves two copies; the follow-up was sent all the same."""
+        if own is sentcopy.COPY_UNKNOWN:
+            return
+        try:
+            with self._session.use("looking in Sent for the server's own copy") as client:
+                sentcopy.drop_own_copy(self._session, client, message_id, own)
+        except MailboxError as exc:
+            _log.warning("sent %s; Sent may hold two copies of it: %s", message_id, exc,
+                         extra={"fields": {"event": "sent_copy_kept", "message_id": message_id}})
 
     def _unfile_quietly(self, message_id: str) -> None:
         """Take the sent copy out of Sent again after SMTP refused; if even that fails, the

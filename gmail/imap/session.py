@@ -58,13 +58,6 @@ class Session:
         if client is not None:
             close_quietly(client)
 
-    @property
-    def is_gmail(self) -> bool:
-        """True when the server is Gmail's (it offers X-GM-EXT-1); only known once connected."""
-        # What it turns on (X-GM-MSGID/X-GM-THRID in fetch.py, no sent copy filed by the
-        # mailbox) is not exercised by the tests: no test server announces X-GM-EXT-1.
-        return self._client is not None and self._client.has_capability("X-GM-EXT-1")
-
     def folder(self, role: Role) -> str:
         """Return the name of the folder of ``role`` (known once connected)."""
         return self._folders[role]

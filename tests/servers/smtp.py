@@ -7,6 +7,15 @@ IDLE fires there, like real mail. Every accepted transaction is also kept in ``r
 test can look at the envelope, and ``open_connections`` counts the clients still connected (once
 it is 0 after a client died, nothing it sent can still be delivered).
 
+With ``files_sent`` it also files a copy of each message it accepts in the sender's own Sent
+folder, before it answers 250, as some submission servers do: Gmail's ("If your client is
+sending mail through Gmail's SMTP server, your sent messages will be automatically copied to the
+[Gmail]/Sent Mail folder", Gmail Help, "Recommended IMAP client settings", answer 78892; Gmail
+shows it in All Mail as well), and by reports Microsoft 365's SMTP AUTH submission and some
+cPanel hosts. The copy is an IMAP APPEND to Dovecot as the sender, with the password or the
+XOAUTH2 token the sender logged in with, and carries a ``Received:`` trace field of this server
+on top (RFC 5321 §4.4), as Gmail's copy does: a test can tell it from the client's own copy.
+
 Two details of the libraries shape this:
 - smtplib does not read LMTP's one-reply-per-recipient answer (RFC 2033 §4.2), so each recipient
   gets a transaction of its own;
@@ -23,12 +32,45 @@ import smtplib
 import ssl
 import threading
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import format_datetime
 from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
 
 from tests.servers import free_port
+
+
+@dataclass(frozen=True)
+class Login:
+    """Who authenticated on a session, and with what: a password, or an XOAUTH2 token."""
+
+    login: str
+    password: str = ""
+    token: str = ""
+
+
+@dataclass(frozen=True)
+class FilesSent:
+    """Where the server files its copy of each message: Dovecot's IMAP at ``(imap_host,
+    imap_port)``, in each of ``folders`` of the sender's account."""
+
+    imap_host: str
+    imap_port: int
+    folders: tuple[str, ...] = ("Sent",)
+
+    def file(self, who: Login, content: bytes, trace: bytes) -> None:
+        """APPEND ``trace + content`` flagged \\Seen to each folder, logged in as ``who``."""
+        with IMAPClient(self.imap_host, self.imap_port, ssl=False, timeout=10) as imap:
+            if who.token:
+                imap.oauth2_login(who.login, who.token)
+            else:
+                imap.login(who.login, who.password)
+            for folder in self.folders:
+                imap.append(folder, trace + content, flags=(b"\\Seen",))
 
 
 @dataclass(frozen=True)
@@ -51,8 +93,9 @@ class _Authenticator:
                  mechanism: str, auth_data: Any) -> AuthResult:
         if isinstance(auth_data, LoginPassword):
             login = auth_data.login.decode()
-            if self.accounts.get(login) == auth_data.password.decode():
-                return AuthResult(success=True, auth_data=login)
+            password = auth_data.password.decode()
+            if self.accounts.get(login) == password:
+                return AuthResult(success=True, auth_data=Login(login, password=password))
         return AuthResult(success=False, handled=False)
 
 
@@ -61,9 +104,11 @@ class _LmtpHandler:
     XOAUTH2 (Google's SASL mechanism: ``user=<login>^Aauth=Bearer <token>^A^A``, base64) for
     the bearer tokens in ``tokens`` (token → login)."""
 
-    def __init__(self, lmtp_host: str, lmtp_port: int, received: list[Accepted]) -> None:
+    def __init__(self, lmtp_host: str, lmtp_port: int, received: list[Accepted],
+                 files_sent: FilesSent | None = None) -> None:
         self.lmtp_host, self.lmtp_port = lmtp_host, lmtp_port
         self.received = received
+        self.files_sent = files_sent
         self.tokens: dict[str, str] = {}
         self.lock = threading.Lock()
         self.release: threading.Event | None = None  # set: hold each reply until it is set
@@ -81,7 +126,7 @@ class _LmtpHandler:
         login = self.tokens.get(token)
         if login is None or login != fields.get("user"):
             return AuthResult(success=False, handled=False)
-        return AuthResult(success=True, auth_data=login)
+        return AuthResult(success=True, auth_data=Login(login, token=token))
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.original_content or b""
@@ -94,9 +139,17 @@ class _LmtpHandler:
                 return f"451 4.3.0 local delivery to {recipient} failed: {exc}"
             finally:
                 lmtp.quit()
+        who = session.auth_data if isinstance(session.auth_data, Login) else Login("")
+        if self.files_sent is not None:
+            trace = (f"Received: from {session.host_name} ({session.peer[0]}) by {server.hostname}"
+                     f" with ESMTPSA; {format_datetime(datetime.now(timezone.utc))}\r\n")
+            try:
+                self.files_sent.file(who, content, trace.encode())
+            except (IMAPClientError, OSError) as exc:
+                return f"451 4.3.0 filing the sent copy of {who.login} failed: {exc}"
         with self.lock:
             self.received.append(Accepted(
-                login=str(session.auth_data or ""),
+                login=who.login,
                 mail_from=mail_from,
                 recipients=tuple(envelope.rcpt_tos),
                 content=content,
@@ -143,14 +196,16 @@ class DeliveringSmtpServer:
 
     ``accounts`` maps login → password; ``add_account`` adds more while it runs. With a
     ``tls_context`` (a server-side SSLContext holding a certificate), ``tls`` says how it is
-    used: "implicit" (TLS from the first byte, RFC 8314 §3) or "starttls" (RFC 3207).
+    used: "implicit" (TLS from the first byte, RFC 8314 §3) or "starttls" (RFC 3207). With
+    ``files_sent`` each accepted message is also filed in the sender's Sent (see the module).
     """
 
     host = "127.0.0.1"
 
     def __init__(self, lmtp_host: str, lmtp_port: int,
                  accounts: dict[str, str] | None = None, *,
-                 tls_context: ssl.SSLContext | None = None, tls: str = "starttls") -> None:
+                 tls_context: ssl.SSLContext | None = None, tls: str = "starttls",
+                 files_sent: FilesSent | None = None) -> None:
         self.port = free_port()
         options: dict[str, Any] = {}
         if tls_context is not None and tls == "implicit":
@@ -159,7 +214,7 @@ class DeliveringSmtpServer:
             options.update(tls_context=tls_context, require_starttls=True)
         self.received: list[Accepted] = []
         self._auth = _Authenticator(dict(accounts or {}))
-        self._handler = _LmtpHandler(lmtp_host, lmtp_port, self.received)
+        self._handler = _LmtpHandler(lmtp_host, lmtp_port, self.received, files_sent)
         self._controller = _Controller(
             self._handler,
             hostname=self.host,

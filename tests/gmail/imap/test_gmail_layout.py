@@ -6,13 +6,14 @@ The server imitates what Gmail documents for IMAP clients ("Gmail IMAP extension
 RFC 6154 SPECIAL-USE attributes; every message also in All Mail; login with SASL XOAUTH2, the
 access token checked at Google's tokeninfo endpoint. Here that endpoint is the local OAuth fake
 (``tests/gmailfake/oauth.py``), asked by Dovecot's own oauth2 passdb on IMAP and by the test
-SMTP server on submission, so a token the fake no longer knows is refused by both.
+SMTP server on submission, so a token the fake no longer knows is refused by both. What Gmail's
+SMTP server accepts it files under Sent Mail by itself ("your sent messages will be automatically
+copied to the [Gmail]/Sent Mail folder", Gmail Help, "Recommended IMAP client settings"), shown
+in All Mail too: the test SMTP server files its copy in both (``FilesSent``), as the sender.
 
-What stays unproven: Dovecot offers no X-GM-EXT-1, so the plugin's Gmail-only paths (fetching
-X-GM-MSGID/X-GM-THRID and skipping a message seen under another label, in ``fetch.py``; leaving
-the sent copy to Gmail's SMTP instead of filing it, in ``mailbox.py`` via ``session.is_gmail``)
-are not taken here. They stay: they are taken only when the server announces X-GM-EXT-1, and
-``test_the_gmail_only_paths_stay_off_without_x_gm_ext_1`` shows they are off otherwise.
+The plugin asks Gmail nothing of Gmail's own IMAP extensions (X-GM-EXT-1): it reads and files as
+on any IMAP server, threads by the headers, and keeps one copy of a follow-up in Sent Mail by
+taking its own out once Gmail filed one (``relance.gmail.imap.sentcopy``).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from relance.gmail.imap.mailbox import ImapMailbox
 from relance.gmail.imap.settings import ImapSettings, Security, SmtpSettings
 from tests.gmailfake.oauth import OAuthGmailFake
 from tests.servers.dovecot import DovecotServer, dovecot_binary
-from tests.servers.smtp import DeliveringSmtpServer
+from tests.servers.smtp import DeliveringSmtpServer, FilesSent
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 
@@ -153,7 +154,8 @@ class Gmailish:
         return client
 
     def submit(self, address: str, message: EmailMessage) -> None:
-        """Send ``message`` as a mail program does on Gmail's submission port: XOAUTH2."""
+        """Send ``message`` as a mail program does on Gmail's submission port: XOAUTH2. The
+        server files it under Sent Mail and All Mail, as Gmail does."""
         initial = f"user={address}\x01auth=Bearer {self.token(address)}\x01\x01"
         with smtplib.SMTP(self.smtp.host, self.smtp.port, timeout=10) as client:
             client.ehlo()  # smtplib's auth() does not say EHLO itself
@@ -192,7 +194,8 @@ def gmailish(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gmailish]:
     with OAuthGmailFake(search_lag=0) as fake:
         with GmailLikeDovecot(tmp_path_factory.mktemp("gmail-dovecot"),
                               fake.tokeninfo_url) as dovecot:
-            smtp = DeliveringSmtpServer(dovecot.host, dovecot.lmtp_port)
+            smtp = DeliveringSmtpServer(dovecot.host, dovecot.lmtp_port, files_sent=FilesSent(
+                dovecot.host, dovecot.imap_port, folders=(SENT_MAIL, ALL_MAIL)))
             smtp._handler.tokens = TokenInfoLogins(fake.tokeninfo_url)  # type: ignore[assignment]
             smtp.start()
             try:
@@ -244,19 +247,21 @@ def follow_up(sent: EmailMessage, me: str, client: str, message_id: str) -> Emai
     return msg
 
 
-def gmail_files_sent(world: Gmailish, me: str, message: EmailMessage) -> None:
-    """What Gmail does with a message its user sent: one copy under Sent Mail, also shown in
-    All Mail (one message with two labels; on this server, two copies)."""
-    imap = world.imap(me)
-    for folder in (SENT_MAIL, ALL_MAIL):
-        imap.append(folder, message.as_bytes(), flags=(b"\\Seen",))
-
-
 def gmail_files_received(world: Gmailish, me: str) -> None:
     """Gmail shows what reached the Inbox in All Mail too."""
     imap = world.imap(me)
     imap.select_folder("INBOX")
     imap.copy(imap.search(["ALL"]), ALL_MAIL)
+
+
+def filed_by_gmail(world: Gmailish, address: str, folder: str, message_id: str) -> list[bool]:
+    """For each copy of ``message_id`` in ``folder``: whether the SMTP server filed it (its
+    ``Received:`` field) rather than relance."""
+    imap = world.imap(address)
+    imap.select_folder(folder, readonly=True)
+    found = imap.fetch(imap.search(["NOT", "DELETED", "HEADER", "Message-ID", message_id]),
+                       [b"BODY.PEEK[HEADER]"])
+    return [b"with ESMTPSA" in v[b"BODY[HEADER]"] for v in found.values()]
 
 
 def message_ids(world: Gmailish, address: str, folder: str) -> list[str]:
@@ -309,8 +314,7 @@ def test_a_token_the_oauth_server_refuses_is_a_refused_smtp_login(world: Gmailis
 def test_invoice_reply_and_follow_up_walk_through_gmails_folders(world: Gmailish) -> None:
     me, client = world.accounts()
     sent = invoice(me, client)
-    world.submit(me, sent)
-    gmail_files_sent(world, me, sent)
+    world.submit(me, sent)  # Gmail files it under Sent Mail and All Mail
     answer = reply(sent, client, "Bien reçue, merci ! Je la transmets à la comptabilité.",
                    "<CAJ9-reply-2026-031@mail.gmail.com>")
     world.submit(client, answer)
@@ -332,21 +336,27 @@ def test_invoice_reply_and_follow_up_walk_through_gmails_folders(world: Gmailish
     box.send_draft(draft_id)
 
     assert message_ids(world, me, DRAFTS) == []
-    assert draft_id in message_ids(world, me, SENT_MAIL)
+    # Gmail filed its own copy: relance took its copy out, Sent Mail and All Mail hold Gmail's
+    assert filed_by_gmail(world, me, SENT_MAIL, draft_id) == [True]
+    assert filed_by_gmail(world, me, ALL_MAIL, draft_id) == [True]
     assert draft_id in message_ids(world, client, "INBOX")
-    assert world.smtp.received[-1].login == me  # submitted under the token's account
+    assert [a.login for a in world.smtp.received if draft_id.encode() in a.content] == [me]
     after = box.sync(first.cursor)
     assert [m.ref.folder for m in after.messages] == [Folder.SENT]
     assert b"Petit rappel" in after.messages[0].raw
 
 
-def test_the_gmail_only_paths_stay_off_without_x_gm_ext_1(world: Gmailish) -> None:
-    """The X-GM-* fetch items and the unfiled sent copy are for a server that announces
-    X-GM-EXT-1; Dovecot does not, so the plugin reads and files as on any IMAP server."""
+def test_threads_come_from_the_headers_as_on_any_imap_server(world: Gmailish) -> None:
+    """No Gmail thread id is asked for (X-GM-THRID): each message comes without one, and the
+    reply names the invoice in In-Reply-To and References, which the cycle threads by."""
     me, client = world.accounts()
     sent = invoice(me, client)
-    gmail_files_sent(world, me, sent)
-    box = world.mailbox(me)
-    changes = box.sync(None)
-    assert not box.is_gmail
-    assert [m.thread_id for m in changes.messages] == [None]
+    world.submit(me, sent)
+    world.submit(client, reply(sent, client, "Je regarde ça demain.",
+                               "<CAJ9-reply-2026-031-b@mail.gmail.com>"))
+    gmail_files_received(world, me)
+    changes = world.mailbox(me).sync(None)
+    assert [m.thread_id for m in changes.messages] == [None, None]
+    (answer,) = [message_from_bytes(m.raw) for m in changes.messages
+                 if m.ref.folder is Folder.INBOX]
+    assert answer["In-Reply-To"] == answer["References"] == sent["Message-ID"]

@@ -394,9 +394,10 @@ box.send_draft(a["draft"])
 """
 
 
-def test_a_process_killed_after_the_smtp_send_never_sends_twice(
-        mailbox, make_mailbox, parties, smtp_server, dovecot, other_client) -> None:
-    draft_id = mailbox.create_draft(follow_up(parties, 13), None)
+def kill_once_the_server_took_it(smtp_server: DeliveringSmtpServer, dovecot: DovecotServer,
+                                 parties, draft_id: str) -> None:
+    """Send the draft in another process and SIGKILL it once the SMTP server has the message
+    (delivered, and filed where the server files a copy) but has not answered yet."""
     delivered = smtp_server.hold_replies()
     sender = subprocess.Popen([sys.executable, "-c", SEND_IN_ANOTHER_PROCESS, json.dumps({
         "user": parties.freelancer.address, "password": parties.freelancer.password,
@@ -407,6 +408,12 @@ def test_a_process_killed_after_the_smtp_send_never_sends_twice(
         sender.wait()
     finally:
         smtp_server.release_replies()
+
+
+def test_a_process_killed_after_the_smtp_send_never_sends_twice(
+        mailbox, make_mailbox, parties, smtp_server, dovecot, other_client) -> None:
+    draft_id = mailbox.create_draft(follow_up(parties, 13), None)
+    kill_once_the_server_took_it(smtp_server, dovecot, parties, draft_id)
 
     restarted = make_mailbox(parties.freelancer)
     assert restarted.find_sent(draft_id)  # the check before any send: so it is never resent
