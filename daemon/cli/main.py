@@ -163,8 +163,10 @@ def status(ctx: click.Context, as_json: bool) -> None:
 @cli.command(help="Run one cycle (sync, plan, drafts, sends that are due) and exit.")
 @click.option("--dry-run", is_flag=True, help="Print what would be done; touch nothing (the "
               "mailbox, the database); may run while the daemon runs.")
+@click.option("--full", is_flag=True, help="Decide again for every invoice, not only where "
+              "something changed since the last plan (the result is the same).")
 @click.pass_context
-def once(ctx: click.Context, dry_run: bool) -> None:
+def once(ctx: click.Context, dry_run: bool, full: bool) -> None:
     from ..cycle.lock import DaemonLock
     from ..cycle.store import Store
 
@@ -173,10 +175,16 @@ def once(ctx: click.Context, dry_run: bool) -> None:
     dry_run = dry_run or config.mode.dry_run
     if dry_run:  # on a throwaway copy of the store, without the daemon's lock
         with Store.snapshot(config.store_path) as store:
-            report = _engine(env, config, store, mailbox=True).cycle(dry_run=True)
+            engine = _engine(env, config, store, mailbox=True)
+            if full:
+                engine.planner.full()
+            report = engine.cycle(dry_run=True)
     else:
         with DaemonLock(config.store_path), Store.open(config.store_path) as store:
-            report = _engine(env, config, store, mailbox=True).cycle(dry_run=False)
+            engine = _engine(env, config, store, mailbox=True)
+            if full:
+                engine.planner.full()
+            report = engine.cycle(dry_run=False)
     prefix = "would be " if dry_run else ""
     click.echo(f"{len(report.observed.invoices)} new invoice(s), "
                f"{len(report.observed.events)} new event(s)")

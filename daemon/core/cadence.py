@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from types import MappingProxyType
 
 from .model import (
@@ -212,10 +212,18 @@ def decide(invoice: Invoice, events: Sequence[Event], *, today: date, settings: 
 
 @dataclass(frozen=True)
 class Plan:
-    """The follow-ups that should exist now, and why every other open invoice has none."""
+    """The follow-ups that should exist now, and why every other open invoice has none.
+
+    ``until`` gives, by invoice key, the moment the invoice needs a decision again when nothing
+    else changes (none of its events, its client's other invoices, the waiting drafts' slots, the
+    settings): the next midnight in the client's zone, or the first slot the plan met that the
+    clock will pass, whichever comes first. An invoice absent from it is settled: only an event
+    changes its answer. It is not part of a plan's equality: two plans are the same plan when
+    they ask for the same follow-ups and give the same holds."""
 
     followups: tuple[PlannedFollowUp, ...]
     holds: Mapping[str, Hold]
+    until: Mapping[str, datetime] = field(default_factory=dict, compare=False)
 
 
 def plan(invoices: Iterable[Invoice], events: Mapping[str, Sequence[Event]], *, now: datetime,
@@ -233,26 +241,78 @@ def plan(invoices: Iterable[Invoice], events: Mapping[str, Sequence[Event]], *, 
     (``slots.kept_until``), so the follow-up is sent then rather than moved to the next day (or
     dropped, for a reminder on the last day before the due date); only a slot missed
     altogether is given a new one."""
-    def slot_for(stage: Stage, invoice_key: str, zone: tzinfo) -> datetime | NoSlot:
-        kept = kept_slots.get((invoice_key, stage.key))
-        if kept is not None and kept <= now < kept_until(kept, window):
-            return kept
-        return next_slot(stage, invoice_key=invoice_key, zone=zone, window=window,
-                         calendar=calendar, now=now)
-
+    slots = _SlotFinder(now, window, calendar, kept_slots)
+    slot_for, bound, until = slots.slot_for, slots.bound, slots.until
     due: list[tuple[Invoice, Stage, datetime]] = []
     holds: dict[str, Hold] = {}
     for invoice in invoices:
         zone = zone_of(invoice)
-        found = _due_with_slot(invoice, events.get(invoice.key, ()), today=now.astimezone(
-            zone).date(), settings=settings, calendar=calendar, zone=zone, slot_for=slot_for)
+        today = now.astimezone(zone).date()
+        found = _due_with_slot(invoice, events.get(invoice.key, ()), today=today,
+                               settings=settings, calendar=calendar, zone=zone,
+                               slot_for=slot_for)
         if isinstance(found, Hold):
             holds[invoice.key] = found
+            if found.reason in SETTLED and found.until is None:
+                until.pop(invoice.key, None)  # decided from its events alone (``decide``)
+                continue
         else:
             due.append((invoice, *found))
+        bound(invoice.key, _next_day(today, zone))
     followups = _consolidate(due, holds, settings=settings, zone_of=zone_of,
                              consolidate_for=consolidate_for, slot_for=slot_for)
-    return Plan(tuple(sorted(followups, key=lambda f: f.slot)), holds)
+    for followup in followups:  # a covered invoice's hold turns on its statement's slot too
+        for key, _stage in followup.covers:
+            if followup.invoice_key in until:
+                bound(key, until[followup.invoice_key])
+    return Plan(tuple(sorted(followups, key=lambda f: (f.slot, f.invoice_key))), holds,
+                MappingProxyType(until))
+
+
+class _SlotFinder:
+    """The slots of one plan, and for each invoice the first moment the clock changes an
+    answer it was given (``Plan.until``)."""
+
+    def __init__(self, now: datetime, window: SendWindow, calendar: BusinessCalendar,
+                 kept_slots: Mapping[tuple[str, str], datetime]) -> None:
+        self.now, self.window, self.calendar, self.kept_slots = now, window, calendar, kept_slots
+        self.until: dict[str, datetime] = {}
+
+    def bound(self, invoice_key: str, moment: datetime) -> None:
+        """The answer for ``invoice_key`` may change at ``moment`` (when it is to come)."""
+        known = self.until.get(invoice_key)
+        if moment > self.now and (known is None or moment < known):
+            self.until[invoice_key] = moment
+
+    def slot_for(self, stage: Stage, invoice_key: str, zone: tzinfo) -> datetime | NoSlot:
+        # Each answer here holds while the clock stays before the moment it turns on: a kept
+        # slot's end, a kept slot still to come, the first slot found after now. (A day with
+        # no slot left stays so: the clock only takes slots away.)
+        now = self.now
+        kept = self.kept_slots.get((invoice_key, stage.key))
+        if kept is not None:
+            end = kept_until(kept, self.window)
+            self.bound(invoice_key, end if kept <= now else kept)
+            if kept <= now < end:
+                return kept
+        found = next_slot(stage, invoice_key=invoice_key, zone=zone, window=self.window,
+                          calendar=self.calendar, now=now)
+        if isinstance(found, datetime):
+            self.bound(invoice_key, found)
+        return found
+
+
+# The holds that only an event can lift: ``decide`` returns them from the invoice's events
+# alone, before it looks at any date, zone or slot.
+SETTLED = frozenset({HoldReason.PAID, HoldReason.CLAIMED_PAID, HoldReason.REPLIED,
+                     HoldReason.DISPUTED, HoldReason.UNDELIVERED, HoldReason.STOPPED,
+                     HoldReason.CHECK})
+
+
+def _next_day(today: date, zone: tzinfo) -> datetime:
+    """The moment the day after ``today`` begins in ``zone`` (where a daylight-saving change
+    skips midnight, the wall clock's first moment of that day as the zone reads it)."""
+    return datetime.combine(today + timedelta(days=1), time(0), tzinfo=zone)
 
 
 SlotFinder = Callable[[Stage, str, tzinfo], "datetime | NoSlot"]

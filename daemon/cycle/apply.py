@@ -243,7 +243,7 @@ class Applier:
         """The drafted follow-ups whose slot has come and that the plan still wants."""
         wanted = {(f.invoice_key, f.stage.key) for f in plan.followups}
         return [
-            row for row in self._distinct(self.store.followups(FollowUpState.DRAFTED))
+            row for row in self._distinct(self.store.drafted_due(self.now))
             if row.slot <= self.now and (row.invoice_key, row.stage) in wanted
             and row.invoice_key == row.primary_key and row.kind != StageKind.THANK_YOU.value
         ]

@@ -24,10 +24,10 @@ from ..core.slots import BusinessCalendar, zone_for_dates
 from ..core.templating import TemplateSet
 from .apply import Action, Applier
 from .config import Config
-from .history import EventHistory, InvoiceHistory
+from .history import InvoiceHistory
 from .letterparts import letter_parts
 from .observe import Observer, ObserveReport
-from .replan import PlanMemo, replan
+from .plans import Planner
 from .store import FollowUpRow, Store
 from .templates import load_templates
 
@@ -61,9 +61,10 @@ class Engine:
         self.account = account
         self.calendar = BusinessCalendar(config.window.holiday_country,
                                          config.window.holiday_subdivision)
-        self.memo = PlanMemo()  # the settled invoices, not decided again (``replan``)
-        self.history = EventHistory(store)  # the events, read once, then only the new ones
-        self.invoice_history = InvoiceHistory(store)  # and the invoices
+        # the plan, decided again only for the clients whose inputs changed (``plans.py``)
+        self.planner = Planner(store, lambda: self.config, self.calendar, zone_of=self.zone_of,
+                               consolidate_for=self._consolidate)
+        self.invoice_history = InvoiceHistory(store)  # the invoices, read once, then the new
 
     @cached_property
     def me(self) -> str:
@@ -111,35 +112,25 @@ class Engine:
         return self.config.client_for(invoice.client).language or invoice.language \
             or self.config.language
 
-    def plan(self, at: datetime | None = None) -> Plan:
-        """What should exist now, from the store alone; with ``at``, what should have existed
-        at that moment, from the events known to have happened by then."""
-        def consolidate(invoice: Invoice) -> bool:
-            choice = self.config.client_for(invoice.client).consolidate
-            return self.config.cadence.consolidate if choice is None else choice
+    def _consolidate(self, invoice: Invoice) -> bool:
+        choice = self.config.client_for(invoice.client).consolidate
+        return self.config.cadence.consolidate if choice is None else choice
 
-        zones: dict[str, tzinfo] = {}
+    def plan(self) -> Plan:
+        """What should exist now, from the store alone."""
+        return self.planner.plan(self.clock())
 
-        def zone_of(invoice: Invoice) -> tzinfo:
-            # one look-up per client, not one per invoice: a client's invoices share its zone
-            if invoice.client not in zones:
-                zones[invoice.client] = self.zone_of(invoice)
-            return zones[invoice.client]
-
+    def plan_at(self, at: datetime, client: str) -> Plan:
+        """What should have existed at ``at`` for the invoices to ``client``, from the events
+        known to have happened by then (and the drafts waiting now)."""
+        invoices = self.store.invoices_of([client])
+        events = {key: [e for e in found if e.at <= at] for key, found in
+                  self.store.events_of_invoices(i.key for i in invoices).items()}
         waiting = {(row.invoice_key, row.stage): row.slot
                    for row in self.store.followups("drafted")}
-        events = self.history.events()
-        if at is not None:
-            events = {key: [e for e in found if e.at <= at] for key, found in events.items()}
-        if at is not None:  # a look back: the memo holds today's answers
-            return plan(self.invoice_history.invoices(), events, now=at,
-                        settings=self.config.cadence,
-                        window=self.config.window, calendar=self.calendar, zone_of=zone_of,
-                        consolidate_for=consolidate, kept_slots=waiting)
-        return replan(self.memo, self.invoice_history.invoices(), events, now=self.clock(),
-                      settings=self.config.cadence, window=self.config.window,
-                      calendar=self.calendar, zone_of=zone_of, consolidate_for=consolidate,
-                      kept_slots=waiting)
+        return plan(invoices, events, now=at, settings=self.config.cadence,
+                    window=self.config.window, calendar=self.calendar, zone_of=self.zone_of,
+                    consolidate_for=self._consolidate, kept_slots=waiting)
 
     def compose(self, followup: PlannedFollowUp, message_id: str) -> EmailMessage:
         """Write the follow-up message for a planned follow-up."""
@@ -192,8 +183,7 @@ class Engine:
     def next_wakeup(self) -> datetime | None:
         """The next moment a draft is due to go out (the scheduler's alarm), or None."""
         now = self.clock()
-        slots = [row.slot for row in self.store.followups("drafted") if row.slot > now]
-        return min(slots, default=None)
+        return next(iter(self.store.drafted_slots_after(now)), None)
 
     # -- the cycle --------------------------------------------------------------------------
 
@@ -212,6 +202,8 @@ class Engine:
         applier.apply(current, drafts)
         if self.config.mode.send_mode == "send":
             self._send_due(applier, current)
+        if not dry:
+            self.planner.save()
         return CycleReport(observed, current, applier.actions)
 
     def _send_due(self, applier: Applier, current: Plan) -> None:
@@ -244,10 +236,14 @@ class Engine:
             return any((f.invoice_key, f.stage.key) == (row.invoice_key, row.stage)
                        and f.slot == row.slot for f in found.followups)
 
-        missed = [row for row in self.store.followups("drafted")
-                  if row.invoice_key == row.primary_key and row.slot <= now
+        def client(row: FollowUpRow) -> str:
+            invoice = self.store.invoice(row.invoice_key)
+            return invoice.client if invoice else ""
+
+        missed = [row for row in self.store.drafted_due(now)
+                  if row.invoice_key == row.primary_key
                   and since is not None and since < row.slot and not kept(current, row)
-                  and kept(self.plan(at=row.slot), row)]
+                  and kept(self.plan_at(row.slot, client(row)), row)]
         if not missed:
             return
         entries = [e for e in json.loads(self.store.meta(MISSED_META) or "[]")

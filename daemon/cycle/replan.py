@@ -1,71 +1,100 @@
-"""Planning again without deciding again for the invoices that are settled.
+"""Planning again only where something changed, client by client.
 
-Most of a store's invoices are closed for good: paid, or stopped until the user says otherwise
-(a reply, a dispute, a claim of payment, every recipient bounced, ``relance stop``). For those
-the cadence's answer is a ``Hold`` that no clock can change — only a new event of that invoice
-(``relance resume``, a payment notice), its invoice record or the cadence settings can. The
-engine keeps one ``PlanMemo`` for its lifetime; ``replan`` asks the cadence only about the
-other invoices and gives back the settled ones' holds as they were, so that the cost of a plan
-follows the open invoices, not the history.
+The cycle plans again at every wake-up that brought something, and at least every hour; a store
+that has run for years holds tens of thousands of invoices, most of them settled, and deciding
+every one of them each time would make the daemon's cost follow its history. But the cadence's
+answer for one client's invoices depends on nothing else than those invoices, their events, the
+slots of their waiting drafts, the client's zone and choices, the settings — and the clock,
+only at the moments ``Plan.until`` names (the next midnight there, the next slot the clock will
+pass). Statements merge a client's invoices, never two clients', so the client is the unit.
 
-The plan stays a pure function of the store: ``replan`` returns exactly what
-``cadence.plan`` returns over every invoice (tests/cycle/test_replan.py checks it on random
-histories), and a new engine — after a restart, an upgrade or a migration — starts with an
-empty memo, that is with a full plan.
+``PlanMemo`` keeps each client's last answer with the drafts' slots it saw and the first moment
+it may change. ``stale`` names the clients whose answer time or a draft may have changed; the
+caller adds those whose invoices, events or zone changed (``plans.Planner`` reads them from the
+store) and has the cadence decide for those only; ``record`` keeps the new answers; ``plan``
+gives the whole plan. The plan stays a pure function of the store: it is the same, follow-up for
+follow-up and hold for hold, as ``cadence.plan`` over every invoice (tests/cycle/test_replan.py
+checks it on random histories).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from types import MappingProxyType
 
-from ..core.cadence import Plan, plan
-from ..core.model import CadenceSettings, Event, Hold, HoldReason, Invoice
+from ..core.cadence import Plan
+from ..core.model import Hold, PlannedFollowUp
 
-# The holds that only an event can lift: the cadence returns them from the invoice's events
-# alone, before it looks at any date, zone or slot (``cadence.decide``).
-SETTLED = frozenset({HoldReason.PAID, HoldReason.CLAIMED_PAID, HoldReason.REPLIED,
-                     HoldReason.DISPUTED, HoldReason.UNDELIVERED, HoldReason.STOPPED})
+Slots = Mapping[tuple[str, str], datetime]  # the waiting drafts' slots, by (invoice, stage)
+_NO_SLOTS: Slots = MappingProxyType({})
 
 
 @dataclass(frozen=True)
-class _Settled:
-    """A settled invoice's hold, with everything it was decided from."""
+class Decided:
+    """One client's answer: made at ``planned_at``, holding until ``until`` (None: until an
+    event), from the waiting drafts' slots ``kept``."""
 
-    invoice: Invoice
-    events: tuple[Event, ...]
-    settings: CadenceSettings
-    hold: Hold
+    planned_at: datetime
+    until: datetime | None
+    kept: Slots
+    followups: tuple[PlannedFollowUp, ...]
+    holds: Mapping[str, Hold]
 
 
-@dataclass
 class PlanMemo:
-    """The settled invoices of the last plans, by invoice key."""
+    """The last answer of every client planned, and the whole plan they make together."""
 
-    settled: dict[str, _Settled] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self.clients: dict[str, Decided] = {}
+        self._holds: dict[str, Hold] = {}
 
+    def stale(self, now: datetime, kept: Mapping[str, Slots]) -> set[str]:
+        """The clients whose answer may no longer hold at ``now`` though none of their invoices,
+        events or zone changed: its moment came (or the clock went back), or their drafts'
+        slots are not the ones it was made from. A client with a draft and no answer is
+        stale too."""
+        found = {client for client in kept if client not in self.clients}
+        for client, decided in self.clients.items():
+            if (decided.until is not None and now >= decided.until) or now < decided.planned_at \
+                    or decided.kept != kept.get(client, _NO_SLOTS):
+                found.add(client)
+        return found
 
-def replan(memo: PlanMemo, invoices: Iterable[Invoice], events: Mapping[str, Sequence[Event]],
-           *, settings: CadenceSettings, **plan_args: Any) -> Plan:
-    """Return ``cadence.plan(invoices, events, settings=settings, **plan_args)``, deciding
-    only for the invoices ``memo`` does not hold as settled on the same invoice, events and
-    settings; record in ``memo`` the invoices this plan found settled."""
-    kept: dict[str, Hold] = {}
-    rest: list[Invoice] = []
-    for invoice in invoices:
-        known = memo.settled.get(invoice.key)
-        if known is not None and known.settings == settings and known.invoice == invoice \
-                and known.events == tuple(events.get(invoice.key, ())):
-            kept[invoice.key] = known.hold
-        else:
-            rest.append(invoice)
-    found = plan(rest, events, settings=settings, **plan_args)
-    for invoice in rest:
-        hold = found.holds.get(invoice.key)
-        if hold is not None and hold.reason in SETTLED and hold.until is None:
-            memo.settled[invoice.key] = _Settled(invoice, tuple(events.get(invoice.key, ())),
-                                                 settings, hold)
-        else:
-            memo.settled.pop(invoice.key, None)
-    return Plan(found.followups, {**kept, **found.holds})
+    def record(self, found: Plan, clients: Iterable[str], client_of: Mapping[str, str], *,
+               now: datetime, kept: Mapping[str, Slots]) -> list[str]:
+        """Keep ``found`` (a plan of the invoices of ``clients``, ``client_of`` giving each
+        invoice's client) as their answers; return the clients recorded."""
+        followups: dict[str, list[PlannedFollowUp]] = {}
+        holds: dict[str, dict[str, Hold]] = {}
+        until: dict[str, datetime] = {}
+        for followup in found.followups:
+            followups.setdefault(client_of[followup.invoice_key], []).append(followup)
+        for key, hold in found.holds.items():
+            holds.setdefault(client_of[key], {})[key] = hold
+        for key, moment in found.until.items():
+            client = client_of[key]
+            if client not in until or moment < until[client]:
+                until[client] = moment
+        recorded = []
+        for client in clients:
+            self.put(client, Decided(now, until.get(client), dict(kept.get(client, _NO_SLOTS)),
+                                     tuple(followups.get(client, ())), holds.get(client, {})))
+            recorded.append(client)
+        return recorded
+
+    def put(self, client: str, decided: Decided) -> None:
+        """Keep ``decided`` as the answer of ``client``, in place of the one before."""
+        before = self.clients.get(client)
+        if before is not None:
+            for key in before.holds:
+                self._holds.pop(key, None)
+        self.clients[client] = decided
+        self._holds.update(decided.holds)
+
+    def plan(self) -> Plan:
+        """The whole plan: every client's follow-ups, by slot, and every hold."""
+        followups = [f for decided in self.clients.values() for f in decided.followups]
+        followups.sort(key=lambda f: (f.slot, f.invoice_key))
+        return Plan(tuple(followups), dict(self._holds))

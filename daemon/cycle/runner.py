@@ -31,7 +31,6 @@ from ..core.errors import PermanentMailboxError, SendingLimitError, TransientMai
 from ..core.mailbox import Mailbox
 from .engine import CycleReport, Engine
 from .sendlimit import limited_until, note_limit
-from .store import FollowUpState
 
 MAILBOX_PROBLEM_META = "mailbox_problem"  # JSON {"since", "error"}; "" or absent: all is well
 PUSH_META = "push_connected"  # "yes", "no"; absent where the mailbox has no push (IDLE)
@@ -149,9 +148,7 @@ class Runner:
             return []
         now = self.engine.clock()
         limited = self._sending_limited()  # no slot comes before a sending limit's end
-        slots = [limited] if limited else sorted(
-            {row.slot for row in self.engine.store.followups(FollowUpState.DRAFTED)
-             if row.slot > now})
+        slots = [limited] if limited else self.engine.store.drafted_slots_after(now)
         real_now = datetime.now(timezone.utc)
         for slot in slots:
             # one second late, so that the slot has surely come when the cycle reads the clock

@@ -106,6 +106,15 @@ _MIGRATIONS: tuple[str, ...] = (
     DROP INDEX messages_by_sender;
     DROP INDEX messages_by_invoice;
     """,
+    # 3: planning client by client (issue 14, ``plans.py``): each invoice's client (its first
+    # To address) in a column of its own, to read one client's invoices by an index, and the
+    # last plan of each client, so that a new cycle decides again only where something changed.
+    """
+    ALTER TABLE invoices ADD COLUMN client TEXT NOT NULL DEFAULT '';
+    UPDATE invoices SET client = coalesce(json_extract(recipients, '$[0]'), '');
+    CREATE INDEX invoices_by_client ON invoices(client, sent_at, key);
+    CREATE TABLE plans (client TEXT PRIMARY KEY, body TEXT NOT NULL);
+    """,
 )
 
 SCHEMA_VERSION = len(_MIGRATIONS)

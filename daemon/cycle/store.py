@@ -11,11 +11,12 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from decimal import Decimal
 from pathlib import Path
 
-from ..core.model import Attachment, DueSource, Event, EventKind, Intent, Invoice, Money
+from ..core.model import Event, EventKind, Invoice
 from .storefile import connect, memory_copy
+from .storeplan import PlanQueries
+from .storerows import event_from_row, invoice_from_row
 
 
 class FollowUpState:
@@ -54,7 +55,7 @@ def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-class Store:
+class Store(PlanQueries):
     """The database of one relance installation. Use as a context manager or call ``close``."""
 
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
@@ -116,31 +117,19 @@ class Store:
         cursor = self._db.execute(
             "INSERT OR IGNORE INTO invoices (key, number, amount, currency, issue_date, due_date,"
             " due_source, sender, sender_name, recipients, cc, subject, language, attachment,"
-            " thread_id, mail_ref, sent_at, tracked)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " thread_id, mail_ref, sent_at, tracked, client)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (invoice.key, invoice.number, str(amount.amount) if amount else None,
              amount.currency if amount else None, invoice.issue_date.isoformat(),
              invoice.due_date.isoformat(), invoice.due_source.value, invoice.sender,
              invoice.sender_name, json.dumps(list(invoice.recipients)),
              json.dumps(list(invoice.cc)), invoice.subject, invoice.language,
              json.dumps(invoice.attachment.__dict__) if invoice.attachment else None,
-             invoice.thread_id, mail_ref, sent_at.isoformat(), int(tracked)),
+             invoice.thread_id, mail_ref, sent_at.isoformat(), int(tracked), invoice.client),
         )
         return cursor.rowcount == 1
 
-    @staticmethod
-    def _invoice(row: sqlite3.Row) -> Invoice:
-        amount = Money(Decimal(row["amount"]), row["currency"]) if row["amount"] else None
-        attachment = Attachment(**json.loads(row["attachment"])) if row["attachment"] else None
-        return Invoice(
-            number=row["number"], amount=amount,
-            issue_date=date.fromisoformat(row["issue_date"]),
-            due_date=date.fromisoformat(row["due_date"]),
-            due_source=DueSource(row["due_source"]), sender=row["sender"],
-            recipients=tuple(json.loads(row["recipients"])), message_id=row["key"],
-            subject=row["subject"], language=row["language"], cc=tuple(json.loads(row["cc"])),
-            sender_name=row["sender_name"], attachment=attachment, thread_id=row["thread_id"],
-        )
+    _invoice = staticmethod(invoice_from_row)
 
     def correct_invoice(self, invoice: Invoice) -> None:
         """Store the figures the user confirmed or corrected (``relance fix``)."""
@@ -260,15 +249,7 @@ class Store:
         )
         return cursor.rowcount == 1
 
-    @staticmethod
-    def _event(row: sqlite3.Row) -> Event:
-        return Event(
-            kind=EventKind(row["kind"]), at=datetime.fromisoformat(row["at"]),
-            until=date.fromisoformat(row["until"]) if row["until"] else None,
-            intent=Intent(row["intent"]) if row["intent"] else None,
-            stage=row["stage"] or None, message_id=row["message_id"] or None,
-            detail=row["detail"],
-        )
+    _event = staticmethod(event_from_row)
 
     def events(self) -> dict[str, list[Event]]:
         """Return every invoice's events, oldest first."""
@@ -286,13 +267,6 @@ class Store:
                                 (kind.value, (since - timedelta(days=1)).isoformat()))
         found = [(row["invoice_key"], self._event(row)) for row in rows]
         return [(key, event) for key, event in found if event.at >= since]
-
-    def events_after(self, last: int) -> tuple[list[tuple[int, str, str, Event]], bool]:
-        """(id, invoice key, ``at`` as stored, event) of the events recorded after id ``last``,
-        by id; and whether a transaction is open here (its rows may yet be rolled back)."""
-        rows = self._db.execute("SELECT * FROM events WHERE id > ? ORDER BY id", (last,))
-        return [(r["id"], r["invoice_key"], r["at"], self._event(r)) for r in rows], \
-            self._db.in_transaction
 
     def event_count(self) -> int:
         """How many events are recorded (events are never deleted: a new one changes it)."""
@@ -329,6 +303,22 @@ class Store:
             where = " WHERE state = ?" if states else ""
             rows = list(self._db.execute("SELECT * FROM followups" + where + order, states))
         return [self._followup(r) for r in rows]
+
+    def drafted_due(self, moment: datetime) -> list[FollowUpRow]:
+        """The drafted follow-ups whose slot is at or before ``moment``, by slot: what may be
+        due, without reading the drafts still to come."""
+        # ISO strings compare as moments only within one offset: a day's margin, then exact
+        rows = self._db.execute(
+            "SELECT * FROM followups WHERE state = ? AND slot <= ? ORDER BY slot, invoice_key",
+            (FollowUpState.DRAFTED, (moment + timedelta(days=1)).isoformat()))
+        return [row for row in map(self._followup, rows) if row.slot <= moment]
+
+    def drafted_slots_after(self, moment: datetime) -> list[datetime]:
+        """The slots of the drafted follow-ups after ``moment``, each once, in order."""
+        slots = {datetime.fromisoformat(r[0]) for r in self._db.execute(
+            "SELECT DISTINCT slot FROM followups WHERE state = ? AND slot >= ?",
+            (FollowUpState.DRAFTED, (moment - timedelta(days=1)).isoformat()))}
+        return sorted(slot for slot in slots if slot > moment)
 
     def draft_ids(self) -> frozenset[str]:
         """The mailbox ids of the drafts relance has made and not yet sent or withdrawn."""

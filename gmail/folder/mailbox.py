@@ -26,6 +26,8 @@ class FolderMailbox:
     def __init__(self, root: Path, address: str) -> None:
         self.root = Path(root)
         self.address = address.lower()
+        self._parser = BytesHeaderParser(policy=policy.default)
+        self._ids: dict[str, tuple[tuple[int, int], str]] = {}  # sent/ file: (version, id)
         for folder in Folder:
             (self.root / folder.value).mkdir(parents=True, exist_ok=True)
 
@@ -95,12 +97,29 @@ class FolderMailbox:
             (outbox / draft_id).write_bytes(filed.read_bytes())
 
     def find_sent(self, message_id: str) -> bool:
-        parser = BytesHeaderParser(policy=policy.default)
-        for path in self._dir(Folder.SENT).glob("*.eml"):
-            with path.open("rb") as handle:
-                if str(parser.parse(handle).get("Message-ID", "")).strip() == message_id:
-                    return True
-        return False
+        """True when a file in ``sent/`` has this Message-ID. A follow-up relance sent is filed
+        under its draft's name, looked at first; any other file is read once for its header
+        (and again only when it changes), so a Sent of thousands costs a directory listing."""
+        filed = self._dir(Folder.SENT) / self._draft_name(message_id)
+        if filed.exists() and self._message_id_of(filed) == message_id:
+            return True
+        return any(self._message_id_of(path) == message_id
+                   for path in self._dir(Folder.SENT).glob("*.eml"))
+
+    def _message_id_of(self, path: Path) -> str:
+        """The Message-ID of the file at ``path`` ("" when it has none or is gone)."""
+        try:
+            stat = path.stat()
+        except OSError:
+            return ""
+        version = (stat.st_mtime_ns, stat.st_size)
+        known = self._ids.get(path.name)
+        if known is not None and known[0] == version:
+            return known[1]
+        with path.open("rb") as handle:
+            found = str(self._parser.parse(handle).get("Message-ID", "")).strip()
+        self._ids[path.name] = (version, found)
+        return found
 
     def close(self) -> None:
         pass

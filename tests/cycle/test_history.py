@@ -1,11 +1,10 @@
-"""The engine's copies of the events and the invoices answer as the store does, whoever
-wrote them and when: arriving out of their time order, written by another process (``relance
-paid`` while the daemon runs), written inside a transaction that is then rolled back, or rows
-deleted by hand with a SQLite shell."""
+"""The engine's copy of the invoices answers as the store does, whoever wrote them and when:
+found out of their time order, written by another process, written inside a transaction that is
+then rolled back, or corrected by ``relance fix`` in another process."""
 
 from __future__ import annotations
 
-import sqlite3
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from relance.daemon.core.model import DueSource, Event, EventKind, Invoice, Money
-from relance.daemon.cycle.history import EventHistory, InvoiceHistory
+from relance.daemon.cycle.history import InvoiceHistory
 from relance.daemon.cycle.store import Store
 
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -38,52 +37,6 @@ def store(tmp_path: Path) -> Store:
     opened.close()
 
 
-def test_new_events_are_merged_in_time_order_as_the_store_orders_them(store: Store) -> None:
-    history = EventHistory(store)
-    assert history.events() == store.events()
-    key = _invoice(1).key
-    with store.transaction():
-        store.add_event(key, Event(EventKind.REPLY, AT, message_id="<r@x>", detail="later"))
-        # observed after the reply, but dated before it: it goes first
-        store.add_event(key, Event(EventKind.AUTO_REPLY, AT - timedelta(days=2),
-                                   message_id="<a@x>"))
-    assert history.events() == store.events()
-    assert [e.kind for e in history.events()[key]] == [
-        EventKind.SENT, EventKind.AUTO_REPLY, EventKind.REPLY]
-
-
-def test_events_written_by_another_process_are_seen(store: Store) -> None:
-    history = EventHistory(store)
-    history.events()
-    with Store.open(store.path) as other:  # `relance paid` beside the daemon
-        other.add_event(_invoice(2).key, Event(EventKind.MARKED_PAID, AT))
-    assert history.events() == store.events()
-    assert history.events()[_invoice(2).key][-1].kind is EventKind.MARKED_PAID
-
-
-def test_a_rolled_back_event_is_never_remembered(store: Store) -> None:
-    history = EventHistory(store)
-    history.events()
-    with pytest.raises(RuntimeError), store.transaction():
-        store.add_event(_invoice(0).key, Event(EventKind.STOPPED, AT))
-        assert history.events() == store.events()  # read inside: as the store shows it
-        raise RuntimeError("the cycle failed")
-    assert history.events() == store.events()
-    assert all(e.kind is not EventKind.STOPPED for e in history.events()[_invoice(0).key])
-
-
-def test_rows_deleted_by_hand_make_it_read_everything_again(store: Store) -> None:
-    history = EventHistory(store)
-    store.add_event(_invoice(0).key, Event(EventKind.STOPPED, AT))
-    history.events()
-    with sqlite3.connect(store.path) as shell:
-        shell.execute("DELETE FROM events WHERE kind = 'stopped'")
-    shell.close()
-    assert history.events() == store.events()
-    store.add_event(_invoice(0).key, Event(EventKind.PAUSED, AT))
-    assert history.events() == store.events()
-
-
 def test_invoices_are_kept_in_the_store_order_whoever_adds_them(store: Store) -> None:
     history = InvoiceHistory(store)
     assert history.invoices() == store.invoices()
@@ -99,3 +52,15 @@ def test_invoices_are_kept_in_the_store_order_whoever_adds_them(store: Store) ->
         raise RuntimeError("the cycle failed")
     assert history.invoices() == store.invoices()
     assert _invoice(9).key not in {i.key for i in history.invoices()}
+
+
+def test_an_invoice_corrected_by_relance_fix_beside_the_daemon_is_read_again(
+        store: Store) -> None:
+    history = InvoiceHistory(store)
+    history.invoices()
+    fixed = replace(_invoice(1), number="F-2026-001", due_date=date(2026, 4, 1))
+    with Store.open(store.path) as other, other.transaction():  # `relance fix` beside it
+        other.correct_invoice(fixed)
+        other.add_event(fixed.key, Event(EventKind.CONFIRMED, AT, detail="number, due date"))
+    assert history.invoices() == store.invoices()
+    assert [i.number for i in history.invoices()] == ["INV-0", "F-2026-001", "INV-2"]
