@@ -24,6 +24,7 @@ Run from the checkout:  .venv/bin/python -m bench.bench_idle --invoices 5000 [--
 from __future__ import annotations
 
 import argparse
+import email
 import logging
 import os
 import resource
@@ -33,6 +34,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -73,9 +75,10 @@ def client_of(n: int, per_client: int) -> str:
     return f"accounts@client{n // per_client:05d}.test"
 
 
-def seed_open(root: Path, count: int, per_client: int) -> list[EmailMessage]:
+def seed_open(root: Path, count: int, per_client: int) -> list[Path]:
     """``count`` English invoices, ``per_client`` to each client, issued over the 80 days before
-    MONDAY (due 30 days later); return the messages, for the answers to come."""
+    MONDAY (due 30 days later); return their files, for the answers to come (the messages are
+    not kept: the process's peak memory is the daemon's, not the seeding's)."""
     sent_box = root / "sent"
     found = []
     for n in range(count):
@@ -83,8 +86,7 @@ def seed_open(root: Path, count: int, per_client: int) -> list[EmailMessage]:
         due = (sent + timedelta(days=30)).date().isoformat()
         msg = mails.invoice(f"INV-2026-{n + 1:05d}", f"EUR {100 + n % 900},00", due, sent,
                             to=client_of(n, per_client))
-        mails.file_into(sent_box, f"inv-{n:05d}", msg)
-        found.append(msg)
+        found.append(mails.file_into(sent_box, f"inv-{n:05d}", msg))
     return found
 
 
@@ -149,7 +151,7 @@ class Tally:
     actions: Counter[str] = field(default_factory=Counter)
 
 
-def run_week(runner: Runner, clock: Clock, root: Path, pending: list[EmailMessage],
+def run_week(runner: Runner, clock: Clock, root: Path, pending: list[Path],
              args: argparse.Namespace) -> Tally:
     """Step the daemon through ``args.days`` days; between 08:00 and 18:00 UTC a client's
     answer lands about every ``args.answer_every`` minutes."""
@@ -162,12 +164,14 @@ def run_week(runner: Runner, clock: Clock, root: Path, pending: list[EmailMessag
         clock.now += timedelta(minutes=args.every)
         minute = clock.now.hour * 60 + clock.now.minute
         if 8 * 60 <= minute < 18 * 60 and minute % args.answer_every == 0 and pending:
-            msg = pending.pop((answered * 7919) % len(pending))
+            msg = email.message_from_bytes(pending.pop((answered * 7919) % len(pending))
+                                           .read_bytes(), policy=policy.default)
+            assert isinstance(msg, EmailMessage)
             mails.file_into(root / "inbox", f"answer-{answered:05d}",
                             answer(msg, answered, clock.now))
             answered += 1
         # the runner's alarm rings once at each drafted slot (Runner.reschedule)
-        rang = any(before < r.slot <= clock.now for r in store.followups(FollowUpState.DRAFTED))
+        rang = any(slot <= clock.now for slot in store.drafted_slots_after(before))
         reason = "slot" if rang else "sync"
         started = time.process_time()
         outcome = runner.step(reason)

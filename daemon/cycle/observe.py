@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from email.message import EmailMessage
 from typing import TypedDict
 
@@ -42,13 +42,13 @@ from ..core.readdress import FREEMAIL, NoProposal, colleague_of, domain_of, prop
 from ..core.reading import read_received, read_sent
 from ..core.threads import NO_MATCH, NoMatch, ThreadIndex, match_invoice, normalize_subject
 from .absence import away_for_all, remembered_absence
+from .arrival import happened_at, in_order, pages
 from .config import Config
 from .store import FollowUpRow, FollowUpState, Store
 
 STAGE_HEADER = "X-Relance-Stage"
 _log = logging.getLogger("relance.observe")
 UNREADABLE_KIND = "unreadable"  # the kind recorded for a message that could not be read
-PAGE = 200  # messages stored per transaction
 _COLLEAGUE = "[colleague "  # how a colleague's reply says who wrote it, in its detail
 
 
@@ -97,15 +97,6 @@ def stable_message_id(msg: EmailMessage, raw: bytes) -> str:
     return f"<missing.{hashlib.sha256(raw).hexdigest()[:24]}@relance.invalid>"
 
 
-def _when(msg: EmailMessage, fetched: FetchedMessage, now: datetime) -> datetime:
-    """The moment a message happened: its Date, unless missing or absurd (in the future), then
-    the mailbox's internal date, then now."""
-    stamp = mail.sent_at(msg)
-    if stamp is None or stamp > now + timedelta(days=1):
-        stamp = fetched.received_at or now
-    return stamp
-
-
 class Observer:
     """Reads fetched messages into the store. One instance per pass."""
 
@@ -127,26 +118,28 @@ class Observer:
             return self.report
         sent = [m for m in messages if m.ref.folder is Folder.SENT]
         received = [m for m in messages if m.ref.folder is Folder.INBOX]
-        for page in _pages(self._in_order(sent)):
+        for page in pages(in_order(sent, self.now)):
             with self.store.transaction():
-                for fetched in page:
-                    self._observe_sent(fetched)
+                for pair in self._parsed(page):
+                    self._observe_sent(pair)
         index = self._index()
         self._open = [(inv.number, inv.amount) for inv in self._invoices()]
-        for page in _pages(self._in_order(received)):
+        for page in pages(in_order(received, self.now)):
             with self.store.transaction():
-                for fetched in page:
-                    self._observe_received(fetched, index)
+                for pair in self._parsed(page):
+                    self._observe_received(pair, index)
         return self.report
 
-    def _in_order(self, messages: Sequence[FetchedMessage]) -> list[_Parsed]:
-        parsed = []
-        for fetched in messages:
+    def _parsed(self, page: list[FetchedMessage]) -> Iterator[_Parsed]:
+        """Each message of ``page`` with its parse; one that cannot be parsed is counted
+        unreadable and left out."""
+        for fetched in page:
             try:
-                parsed.append((fetched, mail.parse(fetched.raw)))
+                msg = mail.parse(fetched.raw)
             except Exception:
                 self.report.unreadable.append(fetched.ref.encode())
-        return sorted(parsed, key=lambda pair: _when(pair[1], pair[0], self.now))
+                continue
+            yield fetched, msg
 
     def _index(self) -> ThreadIndex:
         threads: dict[str, list[str]] = {}
@@ -171,7 +164,7 @@ class Observer:
         mid = self._first_sight(fetched, msg)
         if mid is None:
             return
-        when = _when(msg, fetched, self.now)
+        when = happened_at(msg, fetched, self.now)
         record = _Sighting(message_id=mid, folder=Folder.SENT.value,
                            mail_ref=fetched.ref.encode(), thread_id=fetched.thread_id,
                            sender=mail.sender(msg), subject=mail.header(msg, "Subject"),
@@ -257,7 +250,7 @@ class Observer:
         mid = self._first_sight(fetched, msg)
         if mid is None:
             return
-        when = _when(msg, fetched, self.now)
+        when = happened_at(msg, fetched, self.now)
         result = read_received(msg, now=self.now, open_invoices=self._open,
                                authserv_ids=self.config.detection.authserv_id,
                                trusted_senders=self.config.detection.payment_senders)
@@ -332,14 +325,6 @@ class Observer:
     def _event(self, invoice_key: str, event: Event) -> None:
         if self.store.add_event(invoice_key, event):
             self.report.events.append((invoice_key, event))
-
-
-def _pages(parsed: list[_Parsed]) -> list[list[_Parsed]]:
-    """The messages in runs of ``PAGE``, each stored in one transaction: a commit (a sync to
-    disk) per message cost more than reading it. All of a run is stored or none of it, and the
-    cycle saves the mailbox cursor only after the whole pass, so a crash reads the run again
-    rather than losing it (each message is recorded once, by Message-ID)."""
-    return [parsed[start:start + PAGE] for start in range(0, len(parsed), PAGE)]
 
 
 def _events_for(result: Classification, when: datetime, mid: str) -> list[Event]:

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from relance.daemon.core.model import EventKind
+from relance.daemon.cycle.arrival import PAGE
 from relance.daemon.cycle.config import default_config
 from relance.daemon.cycle.engine import Engine
-from relance.daemon.cycle.observe import PAGE
 from relance.daemon.cycle.store import Store
 from relance.gmail.folder.mailbox import FolderMailbox
 from tests import mails
