@@ -72,6 +72,7 @@ class Applier:
         self.now = now
         self.dry_run = dry_run
         self.actions: list[Action] = []
+        self._sent: list[tuple[str, Event]] | None = None  # the last two days' sends (caps)
 
     def _act(self, verb: str, row: FollowUpRow | PlannedFollowUp, message_id: str,
              slot: datetime | None = None, detail: str = "") -> None:
@@ -307,17 +308,27 @@ class Applier:
         with self.store.transaction():
             self.store.set_followup_state(row.message_id, FollowUpState.SENT, note=note)
             for sibling in self.store.followups_by_message(row.message_id):
-                self.store.add_event(sibling.invoice_key, Event(
-                    EventKind.FOLLOWUP_SENT, self.now, stage=sibling.stage,
-                    message_id=row.message_id))
+                event = Event(EventKind.FOLLOWUP_SENT, self.now, stage=sibling.stage,
+                              message_id=row.message_id)
+                if self.store.add_event(sibling.invoice_key, event):
+                    self._recent_sends().append((sibling.invoice_key, event))
+
+    def _recent_sends(self) -> list[tuple[str, Event]]:
+        """The follow-ups sent in the two days before now (the caps look back one day, or
+        two for a client's day in another zone): read once per cycle, then kept up to date."""
+        if self._sent is None:
+            self._sent = self.store.events_since(EventKind.FOLLOWUP_SENT,
+                                                 self.now - timedelta(days=2))
+        return self._sent
 
     def _over_limit(self, max_per_hour: int, max_per_day: int) -> bool:
         """Whether the hourly or daily cap of sent follow-ups is reached (a statement counts
         once, though it is recorded for each invoice it covers)."""
         first_sent: dict[str | None, datetime] = {}
         day_ago = self.now - timedelta(days=1)
-        for _key, event in self.store.events_since(EventKind.FOLLOWUP_SENT, day_ago):
-            first_sent.setdefault(event.message_id, event.at)
+        for _key, event in self._recent_sends():
+            if event.at >= day_ago:
+                first_sent.setdefault(event.message_id, event.at)
         recent = [at for at in first_sent.values() if at > self.now - timedelta(days=1)]
         last_hour = sum(1 for at in recent if at > self.now - timedelta(hours=1))
         return last_hour >= max_per_hour or len(recent) >= max_per_day
@@ -327,7 +338,7 @@ class Applier:
         the client's zone being the one of the row's slot."""
         zone = row.slot.tzinfo
         today = self.now.astimezone(zone).date()
-        recent = self.store.events_since(EventKind.FOLLOWUP_SENT, self.now - timedelta(days=2))
+        recent = self._recent_sends()
         theirs = {key for key in {key for key, _ in recent}
                   if (invoice := self.store.invoice(key)) and invoice.client == client}
         messages = {event.message_id for key, event in recent

@@ -8,7 +8,9 @@ draft into ``sent/`` and, when an ``outbox/`` folder exists, leaves a copy there
 from __future__ import annotations
 
 import json
+import os
 import re
+import time
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
@@ -18,6 +20,7 @@ from ...daemon.core.errors import PermanentMailboxError
 from ...daemon.core.mailbox import DRAFT_GONE, Changes, DraftGone, FetchedMessage, Folder, MailRef
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_RACY_NS = 2_000_000_000  # a listing younger than this is read again
 
 
 class FolderMailbox:
@@ -27,29 +30,50 @@ class FolderMailbox:
         self.root = Path(root)
         self.address = address.lower()
         self._parser = BytesHeaderParser(policy=policy.default)
-        self._ids: dict[str, tuple[tuple[int, int], str]] = {}  # sent/ file: (version, id)
+        self._ids: dict[str, str] = {}  # a file of sent/: its Message-ID
+        self._listings: dict[Folder, tuple[tuple[int, int], tuple[str, ...]]] = {}
+        self._last: tuple[str, tuple[tuple[str, ...], ...]] | None = None  # cursor, listings
         for folder in Folder:
             (self.root / folder.value).mkdir(parents=True, exist_ok=True)
 
     def _dir(self, folder: Folder) -> Path:
         return self.root / folder.value
 
+    def _names(self, folder: Folder) -> tuple[str, ...]:
+        """The ``.eml`` files of ``folder``, sorted. A listing is kept while the folder's
+        modification time stays what it was, unless that time is under two seconds old (a file
+        added within the same tick of a coarse clock would not change it: git's "racy" rule)."""
+        path = self._dir(folder)
+        stat = path.stat()
+        version = (stat.st_mtime_ns, stat.st_size)
+        known = self._listings.get(folder)
+        if known is not None and known[0] == version \
+                and time.time_ns() - stat.st_mtime_ns > _RACY_NS:
+            return known[1]
+        names = tuple(sorted(entry.name for entry in os.scandir(path)
+                             if entry.name.endswith(".eml")))
+        self._listings[folder] = (version, names)
+        return names
+
     def sync(self, cursor: str | None) -> Changes:
         """Return the files not seen at ``cursor`` (a JSON list of names per folder)."""
+        listed = (self._names(Folder.SENT), self._names(Folder.INBOX))
+        drafts = frozenset(self._names(Folder.DRAFTS))
+        if cursor is not None and self._last == (cursor, listed):
+            return Changes((), cursor, full=False, drafts_present=drafts)  # nothing moved
         seen: dict[str, list[str]] = json.loads(cursor) if cursor else {}
         fresh: list[FetchedMessage] = []
         now_seen: dict[str, list[str]] = {}
-        for folder in (Folder.SENT, Folder.INBOX):
-            names = sorted(p.name for p in self._dir(folder).glob("*.eml"))
+        for folder, names in zip((Folder.SENT, Folder.INBOX), listed, strict=True):
             known = set(seen.get(folder.value, []))
             for name in names:
                 if name not in known:
                     raw = (self._dir(folder) / name).read_bytes()
                     fresh.append(FetchedMessage(MailRef(folder, name), raw))
-            now_seen[folder.value] = names
-        drafts = frozenset(p.name for p in self._dir(Folder.DRAFTS).glob("*.eml"))
-        return Changes(tuple(fresh), json.dumps(now_seen), full=cursor is None,
-                       drafts_present=drafts)
+            now_seen[folder.value] = list(names)
+        after = json.dumps(now_seen)
+        self._last = (after, listed)
+        return Changes(tuple(fresh), after, full=cursor is None, drafts_present=drafts)
 
     def fetch(self, ref: MailRef) -> bytes:
         path = self._dir(ref.folder) / ref.id
@@ -103,22 +127,22 @@ class FolderMailbox:
         filed = self._dir(Folder.SENT) / self._draft_name(message_id)
         if filed.exists() and self._message_id_of(filed) == message_id:
             return True
-        return any(self._message_id_of(path) == message_id
-                   for path in self._dir(Folder.SENT).glob("*.eml"))
+        folder = self._dir(Folder.SENT)
+        return any(self._message_id_of(folder / name) == message_id
+                   for name in self._names(Folder.SENT))
 
     def _message_id_of(self, path: Path) -> str:
-        """The Message-ID of the file at ``path`` ("" when it has none or is gone)."""
+        """The Message-ID of the file at ``path`` ("" when it has none or is gone), read once
+        per file name (a file in Sent is filed, never rewritten)."""
+        known = self._ids.get(path.name)
+        if known is not None:
+            return known
         try:
-            stat = path.stat()
+            with path.open("rb") as handle:
+                found = str(self._parser.parse(handle).get("Message-ID", "")).strip()
         except OSError:
             return ""
-        version = (stat.st_mtime_ns, stat.st_size)
-        known = self._ids.get(path.name)
-        if known is not None and known[0] == version:
-            return known[1]
-        with path.open("rb") as handle:
-            found = str(self._parser.parse(handle).get("Message-ID", "")).strip()
-        self._ids[path.name] = (version, found)
+        self._ids[path.name] = found
         return found
 
     def close(self) -> None:
