@@ -25,9 +25,12 @@ from __future__ import annotations
 
 import argparse
 import email
+import json
 import logging
 import os
 import resource
+import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -149,6 +152,13 @@ class Tally:
     sends: int = 0
     arrived: int = 0
     actions: Counter[str] = field(default_factory=Counter)
+    hours: dict[int, list[float]] = field(default_factory=dict)  # hour: [CPU, eventful]
+
+    def quiet_hour(self) -> float:
+        """The mean CPU of the hours in which no slot came and no answer arrived: the syncs
+        and the hourly re-plan alone, what the daemon costs while it waits."""
+        quiet = [cpu for cpu, eventful in self.hours.values() if not eventful]
+        return sum(quiet) / max(len(quiet), 1)
 
 
 def run_week(runner: Runner, clock: Clock, root: Path, pending: list[Path],
@@ -170,12 +180,18 @@ def run_week(runner: Runner, clock: Clock, root: Path, pending: list[Path],
             mails.file_into(root / "inbox", f"answer-{answered:05d}",
                             answer(msg, answered, clock.now))
             answered += 1
+            eventful = True
+        else:
+            eventful = False
         # the runner's alarm rings once at each drafted slot (Runner.reschedule)
         rang = any(slot <= clock.now for slot in store.drafted_slots_after(before))
         reason = "slot" if rang else "sync"
         started = time.process_time()
         outcome = runner.step(reason)
         spent = time.process_time() - started
+        hour = tally.hours.setdefault(int((clock.now - MONDAY).total_seconds() // 3600), [0.0, 0])
+        hour[0] += spent
+        hour[1] = hour[1] or eventful or rang
         if outcome.ran:
             tally.full_cpu += spent
             tally.full_steps += 1
@@ -208,6 +224,9 @@ def report(args: argparse.Namespace, opened: int, first_cpu: float, drafted: int
     print(f"CPU per hour:        {total / hours:.3f} s   (every step: syncs, hourly re-plans, "
           f"answers, sends; target < 1 s)   {'OK' if total / hours < 1 else 'OVER'}")
     print(f"  of which idle:     {idle_hour:.3f} s   (the syncs that found nothing)")
+    quiet = tally.quiet_hour()
+    print(f"CPU per quiet hour:  {quiet:.3f} s   (an hour with no slot and no answer: syncs "
+          f"and the hourly re-plan; target < 1 s)   {'OK' if quiet < 1 else 'OVER'}")
     print(f"CPU per full cycle:  {tally.full_cpu / max(tally.full_steps, 1):.3f} s")
     print(f"peak resident:       {rss_mb():.0f} MB   (target < 150 MB)   "
           f"{'OK' if rss_mb() < 150 else 'OVER'}")
@@ -215,6 +234,11 @@ def report(args: argparse.Namespace, opened: int, first_cpu: float, drafted: int
     print("mailbox calls per hour: " + ", ".join(f"{n} {c:.3g}" for n, c in hourly.items())
           + f" (total {sum(hourly.values()):.3g})")
     print(load_note())
+    if args.json:
+        print("JSON " + json.dumps({
+            "invoices": args.invoices, "open": opened, "hour": total / hours, "quiet": quiet,
+            "idle": idle_hour, "first_per_invoice": first_cpu / max(opened, 1),
+            "rss": rss_mb(), "load": os.getloadavg()[1]}))
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
@@ -227,14 +251,52 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--every", type=int, default=5, help="minutes between two syncs")
     parser.add_argument("--answer-every", type=int, default=30,
                         help="minutes between two answers in working hours")
+    parser.add_argument("--sizes", default="",
+                        help="run each size (invoices[:open share]) in a process of its own "
+                        "and compare them, e.g. 500,5000,50000:0.1 or year (12000:0.1 "
+                        "against 1200)")
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.open is None:
         args.open = 0.1 if args.invoices >= 20000 else 1.0
     return args
 
 
+def compare(args: argparse.Namespace) -> None:
+    """Run each size of ``args.sizes`` in a fresh process (so that each peak memory is its
+    own) and print them side by side, with each one's ratio to the first."""
+    spec = "12000:0.1,1200" if args.sizes == "year" else args.sizes
+    rows = []
+    for item in spec.split(","):
+        count, _, share = item.partition(":")
+        command = [sys.executable, "-m", "bench.bench_idle", "--invoices", count, "--json",
+                   "--days", str(args.days), "--every", str(args.every),
+                   "--per-client", str(args.per_client), "--answer-every",
+                   str(args.answer_every)] + (["--open", share] if share else [])
+        out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        print(out.rstrip())
+        rows.append(json.loads(out.split("JSON ", 1)[1]))
+    year = args.sizes == "year"
+    base, last = (rows[1], rows[0]) if year else (rows[0], rows[-1])
+    print("\ninvoices  open   CPU/hour  quiet hour  (x baseline)  first cycle/invoice  "
+          "peak RSS  load")
+    for row in rows:
+        print(f"{row['invoices']:>8} {row['open']:>5}  {row['hour']:8.3f}  {row['quiet']:10.3f}"
+              f"  ({row['quiet'] / max(base['quiet'], 1e-9):5.2f}x)  "
+              f"{row['first_per_invoice'] * 1000:14.2f} ms  {row['rss']:6.0f} MB  "
+              f"{row['load']:.2f}")
+    what = ("the year store against one started today with the same open invoices" if year
+            else f"{last['invoices']} invoices against {base['invoices']}")
+    ratio = last["quiet"] / max(base["quiet"], 1e-9)
+    print(f"quiet hour, {what}: {ratio:.2f}x (targets: under 2x from 500 to 50,000; 1x for "
+          "the year store)")
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse(argv)
+    if args.sizes:
+        compare(args)
+        return
     opened = round(args.invoices * args.open)
     print(f"{args.invoices} invoices, {opened} open, {args.per_client} per client, "
           f"{args.days} days from {MONDAY:%a %d %b %Y}, a sync every {args.every} min; "

@@ -65,6 +65,7 @@ class Engine:
         self.planner = Planner(store, lambda: self.config, self.calendar, zone_of=self.zone_of,
                                consolidate_for=self._consolidate)
         self.invoice_history = InvoiceHistory(store)  # the invoices, read once, then the new
+        self._applied: tuple[object, ...] | None = None  # what the last apply made true
 
     @cached_property
     def me(self) -> str:
@@ -199,12 +200,26 @@ class Engine:
         current = self.plan()
         if not dry:
             self._note_missed(current, previous)
-        applier.apply(current, drafts)
+        self._apply(applier, current, drafts)
         if self.config.mode.send_mode == "send":
             self._send_due(applier, current)
         if not dry:
             self.planner.save()
         return CycleReport(observed, current, applier.actions)
+
+    def _apply(self, applier: Applier, current: Plan, drafts: frozenset[str] | None) -> None:
+        """Make the mailbox match ``current``, unless the last apply already did: the same
+        follow-ups planned, the same drafts in the mailbox, no write to the follow-ups since
+        (their version, moved by any process). Then it would find nothing to do, at the cost
+        of reading every waiting follow-up."""
+        before = (current.followups, drafts, self.store.followups_version())
+        if not applier.dry_run and self._applied == before:
+            return
+        applier.apply(current, drafts)
+        # An apply that wrote nothing leaves the mailbox as ``drafts`` showed it; one that
+        # wrote (a draft made, moved, withdrawn) is checked again by the next apply in full.
+        quiet = self.store.followups_version() == before[2] and not applier.dry_run
+        self._applied = before if quiet else None
 
     def _send_due(self, applier: Applier, current: Plan) -> None:
         due = applier.due_rows(current)
@@ -214,7 +229,7 @@ class Engine:
         # plan was made withdraws its follow-up instead of being answered by a reminder.
         _, drafts = self.sync()
         current = self.plan()
-        applier.apply(current, drafts)  # a draft the user edited since is found again
+        self._apply(applier, current, drafts)  # a draft the user edited since is found again
         for row in applier.due_rows(current):
             invoice = self.store.invoice(row.invoice_key)
             allowed = invoice.all_recipients if invoice else ()

@@ -42,6 +42,7 @@ MARKS_META = "plan_marks"  # JSON [event id, invoice rowid, message rowid, event
 BASIS_META = "plan_basis"  # the fingerprint of the code and settings they were made on
 FORMAT = 1  # of the bodies in ``plans``; a new one plans everything again
 _log = logging.getLogger("relance")
+_BATCH = 500  # clients decided together: their invoices and events are read at once
 
 
 @functools.cache
@@ -79,6 +80,8 @@ class Planner:
         self._unsaved: set[str] = set()
         self._replace_all = False
         self.decided = 0  # how many clients the last plan decided again (for tests, profiles)
+        self.batch = _BATCH
+        self._kept: tuple[int, dict[str, dict[tuple[str, str], datetime]]] = (-1, {})
 
     def full(self) -> None:
         """Forget every answer: the next plan decides for every client (``--full``)."""
@@ -97,16 +100,20 @@ class Planner:
         marks = self.store.marks()
         if self.store.events_lost(self.marks, marks):
             self.full()
-        kept = self.store.drafted_slots()
-        clients = self.store.clients_changed(self.marks) | self.memo.stale(now, kept)
+        version = self.store.followups_version()
+        if version != self._kept[0]:  # the drafts' slots, read again only after a write
+            self._kept = (version, self.store.drafted_slots())
+        kept = self._kept[1]
+        clients = sorted(self.store.clients_changed(self.marks) | self.memo.stale(now, kept))
         self.decided = len(clients)
-        if clients:
-            invoices = self.store.invoices_of(clients)
+        for start in range(0, len(clients), self.batch):  # never the whole store at once
+            batch = clients[start:start + self.batch]
+            invoices = self.store.invoices_of(batch)
             events = self.store.events_of_invoices(i.key for i in invoices)
             found = self._decide(invoices, events, now,
-                                 self._flat({c: kept[c] for c in clients if c in kept}))
+                                 self._flat({c: kept[c] for c in batch if c in kept}))
             client_of = {invoice.key: invoice.client for invoice in invoices}
-            self._unsaved.update(self.memo.record(found, clients, client_of, now=now,
+            self._unsaved.update(self.memo.record(found, batch, client_of, now=now,
                                                   kept=kept))
         self.marks = marks
         return self.memo.plan()

@@ -20,7 +20,7 @@ checks it on random histories).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from types import MappingProxyType
 
@@ -52,14 +52,30 @@ class PlanMemo:
 
     def stale(self, now: datetime, kept: Mapping[str, Slots]) -> set[str]:
         """The clients whose answer may no longer hold at ``now`` though none of their invoices,
-        events or zone changed: its moment came (or the clock went back), or their drafts'
-        slots are not the ones it was made from. A client with a draft and no answer is
-        stale too."""
+        events or zone changed: its moment came (or the clock went back), or a draft's slot
+        that the answer was made from changed. A client with a draft and no answer is stale.
+
+        A draft's slot still to come when the answer was made did not make it: the cadence
+        looks at a kept slot only once it has come (``cadence.plan``), so a draft made,
+        moved or dropped at such a slot leaves the answer as it is, only due again by that
+        slot at the latest (the drafts the cycle just made for the plan, mostly)."""
         found = {client for client in kept if client not in self.clients}
-        for client, decided in self.clients.items():
-            if (decided.until is not None and now >= decided.until) or now < decided.planned_at \
-                    or decided.kept != kept.get(client, _NO_SLOTS):
+        for client, decided in list(self.clients.items()):
+            if (decided.until is not None and now >= decided.until) or now < decided.planned_at:
                 found.add(client)
+                continue
+            slots = kept.get(client, _NO_SLOTS)
+            if decided.kept == slots:
+                continue
+            moved = [slot for key in decided.kept.keys() | slots.keys()
+                     for slot in (decided.kept.get(key), slots.get(key))
+                     if slot is not None and decided.kept.get(key) != slots.get(key)]
+            if any(slot <= decided.planned_at for slot in moved):
+                found.add(client)
+                continue
+            new = [slot for key, slot in slots.items() if decided.kept.get(key) != slot]
+            until = min([*new, decided.until] if decided.until else new, default=None)
+            self.clients[client] = replace(decided, kept=dict(slots), until=until)
         return found
 
     def record(self, found: Plan, clients: Iterable[str], client_of: Mapping[str, str], *,

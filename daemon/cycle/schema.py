@@ -108,12 +108,22 @@ _MIGRATIONS: tuple[str, ...] = (
     """,
     # 3: planning client by client (issue 14, ``plans.py``): each invoice's client (its first
     # To address) in a column of its own, to read one client's invoices by an index, and the
-    # last plan of each client, so that a new cycle decides again only where something changed.
+    # last plan of each client, so that a new cycle decides again only where something changed;
+    # and a version of the follow-ups that every write to them moves on, whichever process
+    # writes (triggers), so that a cycle can tell at once that nothing about them changed.
     """
     ALTER TABLE invoices ADD COLUMN client TEXT NOT NULL DEFAULT '';
     UPDATE invoices SET client = coalesce(json_extract(recipients, '$[0]'), '');
     CREATE INDEX invoices_by_client ON invoices(client, sent_at, key);
     CREATE TABLE plans (client TEXT PRIMARY KEY, body TEXT NOT NULL);
+    CREATE TABLE versions (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    INSERT INTO versions VALUES ('followups', 0);
+    CREATE TRIGGER followups_added AFTER INSERT ON followups BEGIN
+        UPDATE versions SET value = value + 1 WHERE name = 'followups'; END;
+    CREATE TRIGGER followups_changed AFTER UPDATE ON followups BEGIN
+        UPDATE versions SET value = value + 1 WHERE name = 'followups'; END;
+    CREATE TRIGGER followups_removed AFTER DELETE ON followups BEGIN
+        UPDATE versions SET value = value + 1 WHERE name = 'followups'; END;
     """,
 )
 
@@ -149,11 +159,23 @@ def _migrate(db: sqlite3.Connection, number: int) -> None:
     """Run migration ``number`` (counted from 0) and record the new version, all or nothing."""
     db.execute("BEGIN IMMEDIATE")
     try:
-        for statement in _MIGRATIONS[number].split(";"):
-            if statement.strip():
-                db.execute(statement)
+        for statement in _statements(_MIGRATIONS[number]):
+            db.execute(statement)
         db.execute(f"PRAGMA user_version={number + 1}")
     except BaseException:
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of ``script``, one each (a trigger's body keeps its own semicolons:
+    pieces are joined until SQLite calls the statement complete)."""
+    found, pending = [], ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                found.append(pending)
+            pending = ""
+    return found

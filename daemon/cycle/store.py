@@ -307,10 +307,11 @@ class Store(PlanQueries):
     def drafted_due(self, moment: datetime) -> list[FollowUpRow]:
         """The drafted follow-ups whose slot is at or before ``moment``, by slot: what may be
         due, without reading the drafts still to come."""
-        # ISO strings compare as moments only within one offset: a day's margin, then exact
+        # ISO strings compare as moments only within one offset; julianday() reads the offset
+        # (a tenth of a second of margin for its floating point, then the exact comparison)
         rows = self._db.execute(
-            "SELECT * FROM followups WHERE state = ? AND slot <= ? ORDER BY slot, invoice_key",
-            (FollowUpState.DRAFTED, (moment + timedelta(days=1)).isoformat()))
+            "SELECT * FROM followups WHERE state = ? AND julianday(slot) <= julianday(?) + 1e-6"
+            " ORDER BY slot, invoice_key", (FollowUpState.DRAFTED, moment.isoformat()))
         return [row for row in map(self._followup, rows) if row.slot <= moment]
 
     def drafted_slots_after(self, moment: datetime) -> list[datetime]:

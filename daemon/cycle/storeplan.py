@@ -48,6 +48,11 @@ class PlanQueries:
         """True inside an open transaction, whose rows may yet be rolled back."""
         return self._db.in_transaction
 
+    def followups_version(self) -> int:
+        """A number every write to the follow-ups moves on, from any process (triggers)."""
+        row = self._db.execute("SELECT value FROM versions WHERE name = 'followups'").fetchone()
+        return int(row[0]) if row else 0
+
     def marks(self) -> Marks:
         """The newest event, invoice and message rows now."""
         row = self._db.execute(

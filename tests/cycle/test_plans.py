@@ -91,7 +91,7 @@ def _step(draw: st.DrawFn, count: int) -> dict[str, object]:
                                 max_size=3)),
         "kinds": draw(st.lists(st.integers(0, 10**6), min_size=3, max_size=3)),
         "message": draw(st.sampled_from([None, "+02:00", "+03:00", "+01:00"])),
-        "drafts": draw(st.sampled_from(["keep", "make", "drop"])),
+        "drafts": draw(st.sampled_from(["keep", "make", "drop", "early"])),
         "thank_you": draw(st.booleans()),
         "restart": draw(st.integers(0, 4)) == 0,
     }
@@ -128,18 +128,22 @@ def _add(store: Store, invoice: Invoice, at: datetime) -> None:
 
 
 def _drafts(store: Store, current: Plan, how: str, now: datetime) -> None:
-    """Do with the drafts what the applier would: make one per follow-up planned, at its slot,
-    or drop them (withdrawn, sent)."""
+    """Do with the drafts what the applier would: make one per follow-up planned, at its slot
+    (or earlier), or drop them (withdrawn, sent)."""
     with store.transaction():
         for row in store.followups("drafted"):
             if how == "drop":
                 store.set_followup_state(row.message_id, FollowUpState.WITHDRAWN)
-        if how == "make":
+        if how in ("make", "early"):
             for f in current.followups:
+                # "early": a draft waiting at a slot before the plan's (one made at an earlier
+                # plan, say): when it comes, the cadence keeps it
+                slot = f.slot - timedelta(hours=20) if how == "early" else f.slot
                 store.put_followup(invoice_key=f.invoice_key, stage=f.stage.key,
                                    kind=f.stage.kind.value, message_id=f"<{f.invoice_key}"
                                    f"{f.stage.key}@relance>", state=FollowUpState.DRAFTED,
-                                   slot=f.slot, primary_key=f.invoice_key, draft_id="d")
+                                   slot=max(slot, now + timedelta(minutes=1)),
+                                   primary_key=f.invoice_key, draft_id="d")
 
 
 @settings(max_examples=150, deadline=None)
@@ -304,3 +308,26 @@ def test_an_event_written_by_another_process_is_seen(engine: Engine) -> None:
         other.add_event(key, Event(EventKind.STOPPED, START))
     assert _later(engine, 5).plan().holds[key].reason is HoldReason.STOPPED
     assert engine.planner.decided == 1
+
+
+def test_clients_decided_in_batches_give_the_same_plan(engine: Engine) -> None:
+    """A full plan reads the store a few hundred clients at a time, never all of it at once."""
+    whole = engine.plan()
+    engine.planner.full()
+    engine.planner.batch = 1
+    assert engine.plan() == whole
+    assert engine.planner.decided == 3
+
+
+def test_a_draft_waiting_at_an_earlier_slot_is_kept_when_that_slot_comes(engine: Engine) -> None:
+    """A draft made for a slot still to come does not change the answer, but when its slot
+    comes in the morning, the cadence keeps it: the plan must be made again then."""
+    first = engine.plan()
+    followup = first.followups[-1]
+    early = (engine.clock() + timedelta(minutes=1)).astimezone(followup.slot.tzinfo)
+    assert early < followup.slot
+    _drafts(engine.store, Plan((replace(followup, slot=early),), {}), "make", engine.clock())
+    assert engine.plan() == first  # still to come: the same answer
+    later = _later(engine, 10).plan()
+    assert later == _full(engine, engine.clock())
+    assert any(f.slot == early for f in later.followups)

@@ -494,3 +494,33 @@ def test_the_daemon_rearms_the_wake_for_the_next_slot_when_it_changes(world):
         assert armed == [drafted.slot]  # unchanged slot: not set again
     finally:
         store.close()
+
+
+def test_an_hourly_cycle_with_nothing_changed_reads_no_waiting_follow_up(world):
+    """The hourly re-plan of a daemon that waits: the plan is taken up from the last one and
+    the apply skipped (same follow-ups, same drafts, no write to the follow-ups since), so its
+    cost does not follow the number of drafts waiting; a draft the user deletes still counts."""
+    box = FolderMailbox(world.parent / "mailbox", mails.ME)
+    clock = [OVERDUE]
+    runner, store = _runner(world, lambda: clock[0], box, lambda: box)
+    try:
+        assert runner.step("start").ran
+        (draft,) = store.followups("drafted")
+        clock[0] += timedelta(minutes=5)
+        assert runner.step("slot").ran  # the apply that checks the one that made the draft
+        statements: list[str] = []
+        store.trace(statements.append)
+        clock[0] += timedelta(minutes=5)
+        outcome = runner.step("slot")  # a full cycle, as the hourly re-plan runs
+        store.trace(None)
+        assert outcome.ran and outcome.report is not None and not outcome.report.actions
+        assert not [s for s in statements if "FROM followups WHERE state IN" in s
+                    or "FROM followups WHERE state = 'planned'" in s
+                    or "FROM followups WHERE invoice_key IN" in s], statements
+        box.delete_draft(draft.draft_id)
+        clock[0] += timedelta(minutes=5)
+        outcome = runner.step("slot")
+        assert outcome.report is not None
+        assert [a.verb for a in outcome.report.actions] == ["cancelled"]
+    finally:
+        store.close()
