@@ -226,13 +226,19 @@ def test_a_revoked_token_stops_sending_tells_status_and_recovers_when_fixed(worl
         store.close()
 
 
-def test_a_sync_with_nothing_new_skips_planning_but_a_decision_or_a_deleted_draft_does_not(
-        world):
+def _started(world: Path) -> tuple[FolderMailbox, list[datetime], Runner, Store]:
+    """A daemon on the world's folder mailbox, its first cycle run (the draft made)."""
     box = FolderMailbox(world.parent / "mailbox", mails.ME)
     clock = [OVERDUE]
     runner, store = _runner(world, lambda: clock[0], box, lambda: box)
+    assert runner.step("start").ran
+    return box, clock, runner, store
+
+
+def test_a_sync_with_nothing_new_skips_planning_but_a_decision_or_a_deleted_draft_does_not(
+        world):
+    box, clock, runner, store = _started(world)
     try:
-        assert runner.step("start").ran
         (draft,) = store.followups("drafted")
         clock[0] += timedelta(minutes=5)
         assert runner.step("sync").detail == "nothing new"
@@ -500,11 +506,8 @@ def test_an_hourly_cycle_with_nothing_changed_reads_no_waiting_follow_up(world):
     """The hourly re-plan of a daemon that waits: the plan is taken up from the last one and
     the apply skipped (same follow-ups, same drafts, no write to the follow-ups since), so its
     cost does not follow the number of drafts waiting; a draft the user deletes still counts."""
-    box = FolderMailbox(world.parent / "mailbox", mails.ME)
-    clock = [OVERDUE]
-    runner, store = _runner(world, lambda: clock[0], box, lambda: box)
+    box, clock, runner, store = _started(world)
     try:
-        assert runner.step("start").ran
         (draft,) = store.followups("drafted")
         clock[0] += timedelta(minutes=5)
         assert runner.step("slot").ran  # the apply that checks the one that made the draft
