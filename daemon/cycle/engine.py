@@ -24,7 +24,7 @@ from ..core.slots import BusinessCalendar, zone_for_dates
 from ..core.templating import TemplateSet
 from .apply import Action, Applier
 from .config import Config
-from .history import InvoiceHistory
+from .history import InvoiceHistory, ThreadHistory
 from .letterparts import letter_parts
 from .observe import Observer, ObserveReport
 from .plans import Planner
@@ -65,6 +65,7 @@ class Engine:
         self.planner = Planner(store, lambda: self.config, self.calendar, zone_of=self.zone_of,
                                consolidate_for=self._consolidate)
         self.invoice_history = InvoiceHistory(store)  # the invoices, read once, then the new
+        self.threads = ThreadHistory(store)  # and the index of their threads
         self._applied: tuple[object, ...] | None = None  # what the last apply made true
 
     @cached_property
@@ -90,7 +91,8 @@ class Engine:
         changes = self.box.sync(self.store.cursor(self.account))
         report = Observer(self.store, self.config, me=self.me, now=self.clock(),
                           tracked=self.tracked(),
-                          invoices=self.invoice_history.invoices).observe(changes.messages)
+                          invoices=self.invoice_history.invoices,
+                          threads=self.threads.index).observe(changes.messages)
         if changes.controls or self.store.meta("track_pending"):  # actions.TRACK_PENDING_META
             from .actions import obey, track_pending  # they drive the engine: imported here
 

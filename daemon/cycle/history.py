@@ -1,4 +1,5 @@
-"""Every invoice, read from the store once, then only the new ones.
+"""Every invoice, and the index of their threads, read from the store once, then only the new
+rows.
 
 The observer matches each message against every invoice (its number, its amount, its thread):
 a store that has run for years holds tens of thousands, and turning every row into an
@@ -13,6 +14,7 @@ such an event newer than the last read are read again.
 from __future__ import annotations
 
 from ..core.model import Invoice
+from ..core.threads import ThreadIndex, ThreadIndexBuilder
 from .store import Store
 
 
@@ -43,3 +45,43 @@ class InvoiceHistory:
         if rows:
             self._sorted.sort(key=lambda entry: (entry[0], entry[1]))
         return [invoice for _, _, invoice in self._sorted]
+
+
+class ThreadHistory:
+    """The index of the invoice threads (``ThreadIndex.build`` of every invoice and every
+    message in their threads), kept up to date by adding only the rows recorded since. A
+    message row is deleted only by ``relance track`` (a message read again as an invoice),
+    which was in no thread; when rows disappear otherwise (rowids going back), it is built
+    again."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._forget()
+
+    def _forget(self) -> None:
+        self._builder = ThreadIndexBuilder()
+        self._invoice_row = 0  # the highest invoice rowid added
+        self._message_row = 0  # the highest message rowid added
+
+    def index(self) -> ThreadIndex:
+        """The index as ``ThreadIndex.build`` makes it of the store now."""
+        if self.store.in_transaction:  # rows that may yet be rolled back: built aside
+            builder = ThreadIndexBuilder()
+            self._fill(builder, 0, 0)
+            return builder.index()
+        if self.store.marks().message < self._message_row:
+            self._forget()
+        self._invoice_row, self._message_row = self._fill(self._builder, self._invoice_row,
+                                                          self._message_row)
+        return self._builder.index()
+
+    def _fill(self, builder: ThreadIndexBuilder, invoice_row: int,
+              message_row: int) -> tuple[int, int]:
+        rows, _ = self.store.invoices_after(invoice_row)
+        for number, _sent_at, invoice in rows:
+            builder.add_invoice(invoice)
+            invoice_row = max(invoice_row, number)
+        for number, message_id, key in self.store.thread_rows_after(message_row):
+            builder.add_thread_message(key, message_id)
+            message_row = max(message_row, number)
+        return invoice_row, message_row

@@ -102,9 +102,11 @@ class Observer:
 
     def __init__(self, store: Store, config: Config, *, me: str, now: datetime,
                  tracked: frozenset[str] = frozenset(),
-                 invoices: Callable[[], list[Invoice]] | None = None) -> None:
+                 invoices: Callable[[], list[Invoice]] | None = None,
+                 threads: Callable[[], ThreadIndex] | None = None) -> None:
         self.store = store
-        self._invoices = invoices or store.invoices  # the engine's kept copy, when it has one
+        self._invoices = invoices or store.invoices  # the engine's kept copies, when it has them
+        self._threads = threads
         self.config = config
         self.me = me.lower()
         self.now = now
@@ -142,6 +144,8 @@ class Observer:
             yield fetched, msg
 
     def _index(self) -> ThreadIndex:
+        if self._threads is not None:
+            return self._threads()
         threads: dict[str, list[str]] = {}
         for message_id, invoice_key, _thread in self.store.thread_index_rows():
             threads.setdefault(invoice_key, []).append(message_id)

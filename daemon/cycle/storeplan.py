@@ -1,4 +1,5 @@
-"""The store's queries for planning client by client (``plans.py``).
+"""The store's queries for planning client by client (``plans.py``), and for the engine's
+kept copies of what only grows (``history.py``).
 
 A plan is made client by client, and a cycle decides again only for the clients whose inputs
 changed. These queries find them and read what a plan of them needs, each on an index
@@ -91,6 +92,13 @@ class PlanQueries:
         return {r[0] for r in self._db.execute(
             "SELECT invoice_key FROM events WHERE kind = 'confirmed' AND id > ?", (event,))}, \
             newest
+
+    def thread_rows_after(self, rowid: int) -> list[tuple[int, str, str]]:
+        """(rowid, Message-ID, invoice key) of the messages in invoice threads recorded past
+        ``rowid``, by rowid."""
+        return [(r[0], r[1], r[2]) for r in self._db.execute(
+            "SELECT rowid, message_id, invoice_key FROM messages WHERE rowid > ?"
+            " AND invoice_key IS NOT NULL ORDER BY rowid", (rowid,))]
 
     def drafted_slots(self) -> dict[str, dict[tuple[str, str], datetime]]:
         """The slots of the drafts waiting, by client, then by (invoice key, stage)."""
