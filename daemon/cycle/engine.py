@@ -64,7 +64,7 @@ class Engine:
         # the plan, decided again only for the clients whose inputs changed (``plans.py``)
         self.planner = Planner(store, lambda: self.config, self.calendar, zone_of=self.zone_of,
                                consolidate_for=self._consolidate)
-        self.invoice_history = InvoiceHistory(store)  # the invoices, read once, then the new
+        self.invoice_history = InvoiceHistory(store)  # their figures, read once, then the new
         self.threads = ThreadHistory(store)  # and the index of their threads
         self._applied: tuple[object, ...] | None = None  # what the last apply made true
 
@@ -91,7 +91,7 @@ class Engine:
         changes = self.box.sync(self.store.cursor(self.account))
         report = Observer(self.store, self.config, me=self.me, now=self.clock(),
                           tracked=self.tracked(),
-                          invoices=self.invoice_history.invoices,
+                          figures=self.invoice_history.figures,
                           threads=self.threads.index).observe(changes.messages)
         if changes.controls or self.store.meta("track_pending"):  # actions.TRACK_PENDING_META
             from .actions import obey, track_pending  # they drive the engine: imported here

@@ -13,38 +13,43 @@ such an event newer than the last read are read again.
 
 from __future__ import annotations
 
-from ..core.model import Invoice
+from ..core.model import Money
 from ..core.threads import ThreadIndex, ThreadIndexBuilder
 from .store import Store
 
+Figures = tuple[str, Money | None]  # an invoice's number and amount
+
 
 class InvoiceHistory:
-    """``Store.invoices()`` of one store, kept up to date by reading only the new rows."""
+    """The number and amount of every invoice of one store, as ``Store.invoices()`` orders
+    them, kept up to date by reading only the new rows (and the corrected ones). Only these are
+    kept: what a payment notice or a reply is matched by; a whole ``Invoice`` weighs ten times
+    as much, and a store of years holds tens of thousands."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self._last = 0  # the highest rowid read
         self._last_event = 0  # the highest event id when it was read
         self._known: set[str] = set()
-        self._sorted: list[tuple[str, str, Invoice]] = []  # (sent_at, key, invoice)
+        self._sorted: list[tuple[str, str, Figures]] = []  # (sent_at, key, figures)
 
-    def invoices(self) -> list[Invoice]:
-        """Every invoice, oldest first (by ``sent_at``, then key), as ``Store.invoices()``."""
+    def figures(self) -> list[Figures]:
+        """(number, amount) of every invoice, oldest first (by ``sent_at``, then key)."""
         rows, pending = self.store.invoices_after(self._last)
         if pending:
-            return self.store.invoices()
+            return [(i.number, i.amount) for i in self.store.invoices()]
         corrected, self._last_event = self.store.corrected_since(self._last_event)
         for number, sent_at, invoice in rows:
             self._last = max(self._last, number)
             if invoice.key not in self._known:
                 self._known.add(invoice.key)
-                self._sorted.append((sent_at, invoice.key, invoice))
+                self._sorted.append((sent_at, invoice.key, (invoice.number, invoice.amount)))
         for position, (sent_at, key, _) in enumerate(self._sorted):
             if key in corrected and (fixed := self.store.invoice(key)) is not None:
-                self._sorted[position] = (sent_at, key, fixed)
+                self._sorted[position] = (sent_at, key, (fixed.number, fixed.amount))
         if rows:
             self._sorted.sort(key=lambda entry: (entry[0], entry[1]))
-        return [invoice for _, _, invoice in self._sorted]
+        return [found for _, _, found in self._sorted]
 
 
 class ThreadHistory:

@@ -102,10 +102,12 @@ class Observer:
 
     def __init__(self, store: Store, config: Config, *, me: str, now: datetime,
                  tracked: frozenset[str] = frozenset(),
-                 invoices: Callable[[], list[Invoice]] | None = None,
+                 figures: Callable[[], list[tuple[str, Money | None]]] | None = None,
                  threads: Callable[[], ThreadIndex] | None = None) -> None:
         self.store = store
-        self._invoices = invoices or store.invoices  # the engine's kept copies, when it has them
+        # the engine's kept copies, when it has them: every invoice's number and amount, and
+        # the index of their threads
+        self._figures = figures or (lambda: [(i.number, i.amount) for i in store.invoices()])
         self._threads = threads
         self.config = config
         self.me = me.lower()
@@ -125,7 +127,7 @@ class Observer:
                 for pair in self._parsed(page):
                     self._observe_sent(pair)
         index = self._index()
-        self._open = [(inv.number, inv.amount) for inv in self._invoices()]
+        self._open = self._figures()
         for page in pages(in_order(received, self.now)):
             with self.store.transaction():
                 for pair in self._parsed(page):
@@ -149,7 +151,7 @@ class Observer:
         threads: dict[str, list[str]] = {}
         for message_id, invoice_key, _thread in self.store.thread_index_rows():
             threads.setdefault(invoice_key, []).append(message_id)
-        return ThreadIndex.build(self._invoices(), threads)
+        return ThreadIndex.build(self.store.invoices(), threads)
 
     def _first_sight(self, fetched: FetchedMessage, msg: EmailMessage) -> str | None:
         """The message's id when it is new; None when it was recorded before. A resync (new
