@@ -19,9 +19,10 @@ checks it on random histories).
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timezone
 from types import MappingProxyType
 
 from ..core.cadence import Plan
@@ -49,6 +50,10 @@ class PlanMemo:
     def __init__(self) -> None:
         self.clients: dict[str, Decided] = {}
         self._holds: dict[str, Hold] = {}
+        # kept so that ``stale`` costs what is due, not one look at every client of years:
+        self._due: list[tuple[datetime, str]] = []  # a heap of (until, client); some outdated
+        self._with_kept: set[str] = set()  # the clients whose answer saw a draft's slot
+        self._newest = datetime.min.replace(tzinfo=timezone.utc)  # the latest planned_at
 
     def stale(self, now: datetime, kept: Mapping[str, Slots]) -> set[str]:
         """The clients whose answer may no longer hold at ``now`` though none of their invoices,
@@ -59,10 +64,16 @@ class PlanMemo:
         looks at a kept slot only once it has come (``cadence.plan``), so a draft made,
         moved or dropped at such a slot leaves the answer as it is, only due again by that
         slot at the latest (the drafts the cycle just made for the plan, mostly)."""
+        if now < self._newest:  # the clock went back: nothing decided since holds for sure
+            return set(self.clients) | set(kept)
         found = {client for client in kept if client not in self.clients}
-        for client, decided in list(self.clients.items()):
-            if (decided.until is not None and now >= decided.until) or now < decided.planned_at:
+        while self._due and self._due[0][0] <= now:  # the answers whose moment came
+            until, client = heapq.heappop(self._due)
+            if client in self.clients and self.clients[client].until == until:
                 found.add(client)
+        for client in (set(kept) | self._with_kept) - found:
+            decided = self.clients.get(client)
+            if decided is None:
                 continue
             slots = kept.get(client, _NO_SLOTS)
             if decided.kept == slots:
@@ -74,8 +85,8 @@ class PlanMemo:
                 found.add(client)
                 continue
             new = [slot for key, slot in slots.items() if decided.kept.get(key) != slot]
-            until = min([*new, decided.until] if decided.until else new, default=None)
-            self.clients[client] = replace(decided, kept=dict(slots), until=until)
+            sooner = min([*new, decided.until] if decided.until else new, default=None)
+            self.put(client, replace(decided, kept=dict(slots), until=sooner))
         return found
 
     def record(self, found: Plan, clients: Iterable[str], client_of: Mapping[str, str], *,
@@ -108,6 +119,13 @@ class PlanMemo:
                 self._holds.pop(key, None)
         self.clients[client] = decided
         self._holds.update(decided.holds)
+        if decided.until is not None:
+            heapq.heappush(self._due, (decided.until, client))
+        if decided.kept:
+            self._with_kept.add(client)
+        else:
+            self._with_kept.discard(client)
+        self._newest = max(self._newest, decided.planned_at)
 
     def plan(self) -> Plan:
         """The whole plan: every client's follow-ups, by slot, and every hold."""

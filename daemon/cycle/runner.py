@@ -289,13 +289,14 @@ class Runner:
         events, ours = self._planned_on
         # the user's own drafts come and go; only the loss of one of relance's matters (only a
         # full cycle makes or withdraws relance's drafts, so those of the last plan still hold)
-        return self.engine.store.event_count() == events and (drafts is None or ours <= drafts)
+        return self.engine.store.newest_event() == events and (drafts is None or ours <= drafts)
 
     def _fingerprint(self) -> tuple[int, frozenset[str]]:
-        """What the plan depends on that can change between two plans: the number of events
-        (every new invoice comes with its "sent" event) and relance's drafts."""
+        """What the plan depends on that can change between two plans: the newest event (events
+        are only added, each with a higher id; every new invoice comes with its "sent" event)
+        and relance's drafts."""
         store = self.engine.store
-        return store.event_count(), store.draft_ids()
+        return store.newest_event(), store.draft_ids()
 
     def _cycle_within_limit(self, *, send: bool) -> CycleReport:
         """A cycle that does not send while a sending limit lasts; one that meets the limit

@@ -54,6 +54,10 @@ class PlanQueries:
         row = self._db.execute("SELECT value FROM versions WHERE name = 'followups'").fetchone()
         return int(row[0]) if row else 0
 
+    def newest_event(self) -> int:
+        """The id of the newest event (0: none), at the cost of one index look-up."""
+        return int(self._db.execute("SELECT max(id) FROM events").fetchone()[0] or 0)
+
     def marks(self) -> Marks:
         """The newest event, invoice and message rows now."""
         row = self._db.execute(
