@@ -154,11 +154,20 @@ class Tally:
     actions: Counter[str] = field(default_factory=Counter)
     hours: dict[int, list[float]] = field(default_factory=dict)  # hour: [CPU, eventful]
 
+    def quiet_hours(self) -> list[float]:
+        """The CPU of each hour in which no slot came and no answer arrived: the syncs and the
+        hourly re-plan alone (and, once a day, the new day's decisions), what the daemon costs
+        while it waits."""
+        return sorted(cpu for cpu, eventful in self.hours.values() if not eventful)
+
     def quiet_hour(self) -> float:
-        """The mean CPU of the hours in which no slot came and no answer arrived: the syncs
-        and the hourly re-plan alone, what the daemon costs while it waits."""
-        quiet = [cpu for cpu, eventful in self.hours.values() if not eventful]
+        """The mean of ``quiet_hours``."""
+        quiet = self.quiet_hours()
         return sum(quiet) / max(len(quiet), 1)
+
+    def quiet_median(self) -> float:
+        quiet = self.quiet_hours()
+        return quiet[len(quiet) // 2] if quiet else 0.0
 
 
 def run_week(runner: Runner, clock: Clock, root: Path, pending: list[Path],
@@ -224,9 +233,10 @@ def report(args: argparse.Namespace, opened: int, first_cpu: float, drafted: int
     print(f"CPU per hour:        {total / hours:.3f} s   (every step: syncs, hourly re-plans, "
           f"answers, sends; target < 1 s)   {'OK' if total / hours < 1 else 'OVER'}")
     print(f"  of which idle:     {idle_hour:.3f} s   (the syncs that found nothing)")
-    quiet = tally.quiet_hour()
-    print(f"CPU per quiet hour:  {quiet:.3f} s   (an hour with no slot and no answer: syncs "
-          f"and the hourly re-plan; target < 1 s)   {'OK' if quiet < 1 else 'OVER'}")
+    quiet, median = tally.quiet_hour(), tally.quiet_median()
+    print(f"CPU per quiet hour:  {quiet:.3f} s mean, {median:.3f} s median of "
+          f"{len(tally.quiet_hours())}   (an hour with no slot and no answer: syncs and the "
+          f"hourly re-plan; target < 1 s)   {'OK' if quiet < 1 else 'OVER'}")
     print(f"CPU per full cycle:  {tally.full_cpu / max(tally.full_steps, 1):.3f} s")
     print(f"peak resident:       {rss_mb():.0f} MB   (target < 150 MB)   "
           f"{'OK' if rss_mb() < 150 else 'OVER'}")
@@ -237,6 +247,7 @@ def report(args: argparse.Namespace, opened: int, first_cpu: float, drafted: int
     if args.json:
         print("JSON " + json.dumps({
             "invoices": args.invoices, "open": opened, "hour": total / hours, "quiet": quiet,
+            "median": median,
             "idle": idle_hour, "first_per_invoice": first_cpu / max(opened, 1),
             "rss": rss_mb(), "load": os.getloadavg()[1]}))
 
@@ -278,11 +289,12 @@ def compare(args: argparse.Namespace) -> None:
         rows.append(json.loads(out.split("JSON ", 1)[1]))
     year = args.sizes == "year"
     base, last = (rows[1], rows[0]) if year else (rows[0], rows[-1])
-    print("\ninvoices  open   CPU/hour  quiet hour  (x baseline)  first cycle/invoice  "
-          "peak RSS  load")
+    print("\ninvoices  open   CPU/hour  quiet hour  (x baseline)  median  (x baseline)  "
+          "first cycle/invoice  peak RSS  load")
     for row in rows:
         print(f"{row['invoices']:>8} {row['open']:>5}  {row['hour']:8.3f}  {row['quiet']:10.3f}"
-              f"  ({row['quiet'] / max(base['quiet'], 1e-9):5.2f}x)  "
+              f"  ({row['quiet'] / max(base['quiet'], 1e-9):5.2f}x)  {row['median']:6.3f}"
+              f"  ({row['median'] / max(base['median'], 1e-9):5.2f}x)  "
               f"{row['first_per_invoice'] * 1000:14.2f} ms  {row['rss']:6.0f} MB  "
               f"{row['load']:.2f}")
     what = ("the year store against one started today with the same open invoices" if year
