@@ -331,3 +331,28 @@ def test_a_draft_waiting_at_an_earlier_slot_is_kept_when_that_slot_comes(engine:
     later = _later(engine, 10).plan()
     assert later == _full(engine, engine.clock())
     assert any(f.slot == early for f in later.followups)
+
+
+def test_a_store_of_the_schema_before_is_migrated_with_each_invoice_s_client(
+        tmp_path: Path) -> None:
+    """A store written before migration 3 gets each invoice's client from its recipients
+    and is planned in full, as a new one would be."""
+    from relance.daemon.cycle import schema
+
+    path = tmp_path / "relance.sqlite3"
+    old = sqlite3.connect(path, isolation_level=None)
+    for number in range(2):
+        schema._migrate(old, number)
+    old.execute(
+        "INSERT INTO invoices (key, number, issue_date, due_date, due_source, sender,"
+        " recipients, cc, subject, language, sent_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        ("<inv-1@atelier.test>", "INV-001", "2026-02-01", "2026-03-03", "explicit",
+         "me@atelier.test", json.dumps([CLIENTS[1], "cc@fabrikam.test"]), "[]", "Invoice",
+         "en", (START - timedelta(days=30)).isoformat()))
+    old.close()
+    with Store.open(path) as store:
+        assert store.invoices_of([CLIENTS[1]])[0].key == "<inv-1@atelier.test>"
+        engine = Engine(config=_config(tmp_path, CadenceSettings()), store=store,
+                        mailbox=None, clock=lambda: START)
+        assert engine.plan() == _full(engine, START)
+        assert engine.planner.decided == 1
