@@ -129,8 +129,7 @@ class Engine:
         invoices = self.store.invoices_of([client])
         events = {key: [e for e in found if e.at <= at] for key, found in
                   self.store.events_of_invoices(i.key for i in invoices).items()}
-        waiting = {(row.invoice_key, row.stage): row.slot
-                   for row in self.store.followups("drafted")}
+        waiting = self.store.drafted_slots().get(client, {})
         return plan(invoices, events, now=at, settings=self.config.cadence,
                     window=self.config.window, calendar=self.calendar, zone_of=self.zone_of,
                     consolidate_for=self._consolidate, kept_slots=waiting)

@@ -74,7 +74,7 @@ class ThreadHistory:
             builder = ThreadIndexBuilder()
             self._fill(builder, 0, 0)
             return builder.index()
-        if self.store.marks().message < self._message_row:
+        if self.store.newest_message() < self._message_row:
             self._forget()
         self._invoice_row, self._message_row = self._fill(self._builder, self._invoice_row,
                                                           self._message_row)

@@ -78,13 +78,14 @@ class PlanMemo:
             slots = kept.get(client, _NO_SLOTS)
             if decided.kept == slots:
                 continue
-            moved = [slot for key in decided.kept.keys() | slots.keys()
-                     for slot in (decided.kept.get(key), slots.get(key))
-                     if slot is not None and decided.kept.get(key) != slots.get(key)]
+            changed = [key for key in decided.kept.keys() | slots.keys()
+                       if decided.kept.get(key) != slots.get(key)]
+            moved = [slot for key in changed for slot in (decided.kept.get(key), slots.get(key))
+                     if slot is not None]
             if any(slot <= decided.planned_at for slot in moved):
                 found.add(client)
                 continue
-            new = [slot for key, slot in slots.items() if decided.kept.get(key) != slot]
+            new = [slots[key] for key in changed if key in slots]
             sooner = min([*new, decided.until] if decided.until else new, default=None)
             self.put(client, replace(decided, kept=dict(slots), until=sooner))
         return found

@@ -58,6 +58,10 @@ class PlanQueries:
         """The id of the newest event (0: none), at the cost of one index look-up."""
         return int(self._db.execute("SELECT max(id) FROM events").fetchone()[0] or 0)
 
+    def newest_message(self) -> int:
+        """The rowid of the newest message row (0: none), at the cost of one look-up."""
+        return int(self._db.execute("SELECT max(rowid) FROM messages").fetchone()[0] or 0)
+
     def marks(self) -> Marks:
         """The newest event, invoice and message rows now."""
         row = self._db.execute(

@@ -28,7 +28,7 @@ from relance.daemon.cli.wiring import open_gmail_mailbox
 from relance.daemon.core.model import SendWindow
 from relance.daemon.cycle.config import ClientSettings, GmailSection, default_config
 from relance.daemon.cycle.engine import Engine
-from relance.daemon.cycle.store import Store
+from relance.daemon.cycle.store import FollowUpRow, Store
 from relance.gmail.api.mailbox import GmailMailbox
 from relance.gmail.api.quota import PER_USER_PER_MINUTE, scopes, units_of
 from tests import mails
@@ -147,6 +147,23 @@ def walk(w: World, until: datetime, step: timedelta = timedelta(hours=6)) -> Non
         wakeup = w.engine.next_wakeup()
         w.clock.now = min(w.clock.now + step, until, *([wakeup] if wakeup else []))
         w.cycle()
+
+
+# The first Monday after the invoices' due dates: every reminder's draft is written, none due.
+BEFORE_SLOT = datetime(2026, 3, 9, 12, tzinfo=timezone.utc)
+
+
+def at_slot_without_sending_left(w: World) -> tuple[EmailMessage, FollowUpRow]:
+    """An invoice walked to its reminder's draft, the account's mail-sending limit used up,
+    the clock a minute past the reminder's slot; the invoice and the reminder's row."""
+    inv = send_invoice(w)
+    walk(w, BEFORE_SLOT, step=timedelta(days=1))
+    row = w.engine.store.followup(str(inv["Message-ID"]), "reminder")
+    assert row is not None
+    w.box.outbox.clock = w.clock.epoch  # Gmail's "Retry after" is on the walk's time
+    w.fake.sending.per_day = 0  # the account has used up its mail-sending limit
+    w.clock.now = row.slot + timedelta(minutes=1)
+    return inv, row
 
 
 def assert_within_quota(w: World, *, charged: bool = False) -> None:

@@ -14,7 +14,9 @@ import pytest
 from relance.daemon.core.errors import TransientMailboxError
 from tests import mails
 from tests.gmail.api.test_gmail_cycle import (
+    BEFORE_SLOT,
     World,
+    at_slot_without_sending_left,
     b64,
     client_sends,
     parse,
@@ -27,7 +29,6 @@ from tests.gmailfake.rules import Filter
 __all__ = ["world"]  # the fixture, imported for pytest
 
 OTHER = "accounts@harbour.test"
-BEFORE_SLOT = datetime(2026, 3, 9, 12, tzinfo=timezone.utc)  # both drafts written, none due
 
 
 def second_invoice(w: World) -> EmailMessage:
@@ -111,12 +112,7 @@ def test_gmails_own_bounce_in_the_thread_flags_the_invoice(world: World) -> None
 
 def test_the_sending_limit_delays_the_follow_up_and_it_goes_once_later(world: World) -> None:
     w = world
-    inv = send_invoice(w)
-    walk(w, BEFORE_SLOT, step=timedelta(days=1))
-    row = w.engine.store.followup(str(inv["Message-ID"]), "reminder")
-    w.box.outbox.clock = w.clock.epoch  # Gmail's "Retry after" is on the walk's time
-    w.fake.sending.per_day = 0  # the account has used up its mail-sending limit
-    w.clock.now = row.slot + timedelta(minutes=1)
+    inv, row = at_slot_without_sending_left(w)
     with pytest.raises(TransientMailboxError, match="sending limit"):
         w.cycle()
     assert w.received() == [] and len(w.drafts()) == 1

@@ -9,22 +9,21 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
-from email.utils import format_datetime
 
 from tests import mails
 from tests.gmail.api.test_gmail_cycle import (
+    BEFORE_SLOT,
     IDLE_CYCLE,
     World,
-    b64,
     client_sends,
     send_invoice,
     walk,
     world,
 )
+from tests.gmail.api.test_gmail_track import LOGO, send_unrecognised_invoice
 
 __all__ = ["world"]  # the fixture, imported for pytest
 
-BEFORE_SLOT = datetime(2026, 3, 9, 12, tzinfo=timezone.utc)  # the reminder's draft is there
 LATER = datetime(2026, 4, 30, tzinfo=timezone.utc)  # past every stage of the cadence
 
 
@@ -100,23 +99,13 @@ def test_an_ordinary_label_is_not_a_decision(world: World) -> None:
 
 def test_the_track_label_on_a_sent_message_makes_it_an_invoice(world: World) -> None:
     w = world
-    send_invoice(w)
-    w.cycle()  # the first sync
-    msg = EmailMessage()  # an invoice no rule recognises (tests/cycle/test_engine.py's)
-    msg["From"], msg["To"] = mails.ME, mails.CLIENT
-    msg["Subject"] = "Logo work for March"
-    msg["Date"] = format_datetime(w.clock.now)
-    msg["Message-ID"] = "<logo-march@atelier-martin.example>"
-    msg.set_content("Hi Tom, as agreed: the logo work, 500 EUR, thanks in advance.")
-    w.me.users().messages().send(userId="me", body={"raw": b64(msg)}).execute()
-    w.clock.now += timedelta(minutes=5)
-    w.cycle()
-    assert "<logo-march@atelier-martin.example>" not in {i.key for i in w.engine.store.invoices()}
-    label_conversation(w, "relance/track", "<logo-march@atelier-martin.example>")
+    send_unrecognised_invoice(w)
+    assert LOGO not in {i.key for i in w.engine.store.invoices()}
+    label_conversation(w, "relance/track", LOGO)
     w.clock.now += timedelta(minutes=5)
     w.cycle()
     keys = {i.key for i in w.engine.store.invoices()}
-    assert "<logo-march@atelier-martin.example>" in keys
+    assert LOGO in keys
 
 
 def test_a_label_put_while_history_expired_is_seen_by_the_resync(world: World) -> None:

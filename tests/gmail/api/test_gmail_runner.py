@@ -13,11 +13,17 @@ from relance.daemon.cli.status import attention, health
 from relance.daemon.core.errors import SendingLimitError
 from relance.daemon.cycle.runner import WAKE_SLOT, WAKE_SYNC, Runner, RunSettings
 from relance.daemon.cycle.sendlimit import SENDING_LIMIT_META, limited_until, note_limit
-from tests.gmail.api.test_gmail_cycle import World, send_invoice, walk, world
+from tests.gmail.api.test_gmail_cycle import (
+    BEFORE_SLOT,
+    World,
+    at_slot_without_sending_left,
+    send_invoice,
+    walk,
+    world,
+)
 
 __all__ = ["world"]  # the fixture, imported for pytest
 
-BEFORE_SLOT = datetime(2026, 3, 9, 12, tzinfo=timezone.utc)
 
 
 def runner_of(w: World) -> Runner:
@@ -31,13 +37,8 @@ def status_notes(w: World) -> list[str]:
 
 def test_a_sending_limit_429_backs_off_until_gmails_time_then_sends_once(world: World) -> None:
     w = world
-    inv = send_invoice(w)
-    walk(w, BEFORE_SLOT, step=timedelta(days=1))
-    row = w.engine.store.followup(str(inv["Message-ID"]), "reminder")
-    w.box.outbox.clock = w.clock.epoch  # Gmail's "Retry after" is on the walk's time
-    w.fake.sending.per_day = 0  # the account has used up its mail-sending limit
+    inv, row = at_slot_without_sending_left(w)
     runner = runner_of(w)
-    w.clock.now = row.slot + timedelta(minutes=1)
     assert runner.step(WAKE_SLOT).ran  # the daemon goes on: the cycle ran, without the send
     assert w.fake.quota.calls["drafts.send"] == 1 and w.received() == []
     assert len(w.drafts()) == 1

@@ -19,11 +19,12 @@ __all__ = ["world"]  # the fixture, imported for pytest
 LOGO = "<logo-march@atelier-martin.example>"
 
 
-def test_tracking_a_seen_message_makes_it_an_invoice_at_the_next_cycle(world: World) -> None:
-    w = world
+def send_unrecognised_invoice(w: World) -> None:
+    """After a first sync, the user sends an invoice no rule recognises (tests/cycle/
+    test_engine.py's), Message-ID ``LOGO``, and the next cycle sees it."""
     send_invoice(w)
     w.cycle()  # the first sync
-    msg = EmailMessage()  # an invoice no rule recognises (tests/cycle/test_engine.py's)
+    msg = EmailMessage()
     msg["From"], msg["To"] = mails.ME, mails.CLIENT
     msg["Subject"] = "Logo work for March"
     msg["Date"] = format_datetime(w.clock.now)
@@ -32,6 +33,11 @@ def test_tracking_a_seen_message_makes_it_an_invoice_at_the_next_cycle(world: Wo
     w.me.users().messages().send(userId="me", body={"raw": b64(msg)}).execute()
     w.clock.now += timedelta(minutes=5)
     w.cycle()
+
+
+def test_tracking_a_seen_message_makes_it_an_invoice_at_the_next_cycle(world: World) -> None:
+    w = world
+    send_unrecognised_invoice(w)
     assert w.engine.store.message_row(LOGO) is not None
     assert LOGO not in {i.key for i in w.engine.store.invoices()}
 
