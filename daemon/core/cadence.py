@@ -216,8 +216,9 @@ class Plan:
 
     ``until`` gives, by invoice key, the moment the invoice needs a decision again when nothing
     else changes (none of its events, its client's other invoices, the waiting drafts' slots, the
-    settings): the next midnight in the client's zone, or the first slot the plan met that the
-    clock will pass, whichever comes first. An invoice absent from it is settled: only an event
+    settings): the midnight, in the client's zone, of the first day on which the cadence may
+    answer otherwise (``_changes_on``), or the first slot the plan met that the clock will
+    pass, whichever comes first. An invoice absent from it is settled: only an event
     changes its answer. It is not part of a plan's equality: two plans are the same plan when
     they ask for the same follow-ups and give the same holds."""
 
@@ -253,12 +254,11 @@ def plan(invoices: Iterable[Invoice], events: Mapping[str, Sequence[Event]], *, 
                                slot_for=slot_for)
         if isinstance(found, Hold):
             holds[invoice.key] = found
-            if found.reason in SETTLED and found.until is None:
-                until.pop(invoice.key, None)  # decided from its events alone (``decide``)
-                continue
         else:
             due.append((invoice, *found))
-        bound(invoice.key, _next_day(today, zone))
+        day = _changes_on(found, today, settings)
+        if day is not None:
+            bound(invoice.key, _midnight(day, zone))
     followups = _consolidate(due, holds, settings=settings, zone_of=zone_of,
                              consolidate_for=consolidate_for, slot_for=slot_for)
     for followup in followups:  # a covered invoice's hold turns on its statement's slot too
@@ -302,17 +302,29 @@ class _SlotFinder:
         return found
 
 
-# The holds that only an event can lift: ``decide`` returns them from the invoice's events
-# alone, before it looks at any date, zone or slot.
-SETTLED = frozenset({HoldReason.PAID, HoldReason.CLAIMED_PAID, HoldReason.REPLIED,
-                     HoldReason.DISPUTED, HoldReason.UNDELIVERED, HoldReason.STOPPED,
-                     HoldReason.CHECK})
+def _changes_on(found: tuple[Stage, datetime] | Hold, today: date,
+                settings: CadenceSettings) -> date | None:
+    """The first day after ``today`` on which ``decide`` may answer otherwise than ``found``
+    with the same events (None: no day will). ``decide`` compares ``today`` with the days it
+    read in three places only: the end of a wait, the day the next stage comes within
+    ``draft_lead_days``, and the last day of a stage that has one (the reminder before the due
+    date) — that last day is never before the wait's end, the draft day or the slot, which
+    come first. A thank-you is due from today, whichever day that is. Any other midnight passes
+    without a change: an invoice waiting weeks for its next stage is not decided again daily."""
+    if isinstance(found, tuple):
+        return today + timedelta(days=1) if found[0].kind is StageKind.THANK_YOU else None
+    if found.until is None or found.until == date.max:  # settled, done, or paused for good
+        return None
+    if found.reason is HoldReason.NOT_YET:
+        return max(found.until - timedelta(days=settings.draft_lead_days),
+                   today + timedelta(days=1))
+    return found.until
 
 
-def _next_day(today: date, zone: tzinfo) -> datetime:
-    """The moment the day after ``today`` begins in ``zone`` (where a daylight-saving change
-    skips midnight, the wall clock's first moment of that day as the zone reads it)."""
-    return datetime.combine(today + timedelta(days=1), time(0), tzinfo=zone)
+def _midnight(day: date, zone: tzinfo) -> datetime:
+    """The moment ``day`` begins in ``zone`` (where a daylight-saving change skips midnight,
+    the wall clock's first moment of that day as the zone reads it)."""
+    return datetime.combine(day, time(0), tzinfo=zone)
 
 
 SlotFinder = Callable[[Stage, str, tzinfo], "datetime | NoSlot"]

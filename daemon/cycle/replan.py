@@ -5,8 +5,9 @@ that has run for years holds tens of thousands of invoices, most of them settled
 every one of them each time would make the daemon's cost follow its history. But the cadence's
 answer for one client's invoices depends on nothing else than those invoices, their events, the
 slots of their waiting drafts, the client's zone and choices, the settings — and the clock,
-only at the moments ``Plan.until`` names (the next midnight there, the next slot the clock will
-pass). Statements merge a client's invoices, never two clients', so the client is the unit.
+only at the moments ``Plan.until`` names (the first midnight there on which the answer may
+turn, the next slot the clock will pass). Statements merge a client's invoices, never two
+clients', so the client is the unit.
 
 ``PlanMemo`` keeps each client's last answer with the drafts' slots it saw and the first moment
 it may change. ``stale`` names the clients whose answer time or a draft may have changed; the

@@ -225,11 +225,44 @@ def test_only_the_clients_whose_invoices_changed_are_decided_again(engine: Engin
     assert after == _full(engine, engine.clock())
 
 
-def test_a_day_later_every_client_with_an_open_invoice_is_decided_again(engine: Engine) -> None:
-    engine.plan()
-    _later(engine, 24 * 60).plan()
-    assert engine.planner.decided == 3
-    assert engine.plan() == _full(engine, engine.clock())
+def test_a_midnight_decides_again_only_the_clients_whose_answer_turns_on_it(
+        tmp_path: Path) -> None:
+    # one client's invoice comes within the draft lead on Wednesday; the other's next stage is
+    # weeks away, and nothing happens to either: their midnights pass without a decision
+    store = Store.open(tmp_path / "relance.sqlite3")
+    near = _invoice(1, CLIENTS[1], START.date() + timedelta(days=8))  # reminder on Friday
+    far = _invoice(2, CLIENTS[2], START.date() + timedelta(days=40))
+    for invoice in (near, far):
+        _add(store, invoice, START - timedelta(days=10))
+    engine = Engine(config=_config(tmp_path, CadenceSettings()), store=store, mailbox=None,
+                    clock=lambda: START)
+    first = engine.plan()
+    assert {first.holds[near.key].reason, first.holds[far.key].reason} == {HoldReason.NOT_YET}
+    decided = []
+    for _day in range(3):
+        current = _later(engine, 24 * 60).plan()
+        decided.append(engine.planner.decided)
+        assert current == _full(engine, engine.clock())
+    assert decided == [0, 1, 0]  # on Wednesday, the reminder's draft is due for Friday
+    assert [f.invoice_key for f in current.followups] == [near.key]
+    store.close()
+
+
+def test_a_thank_you_waiting_for_the_next_morning_is_decided_again_at_midnight(
+        tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "relance.sqlite3")
+    invoice = _invoice(1, CLIENTS[1], START.date())
+    _add(store, invoice, START - timedelta(days=30))
+    evening = START.replace(hour=19)  # Paris 20:00: the day's window has closed
+    engine = Engine(config=_config(tmp_path, CadenceSettings(thank_you=True)), store=store,
+                    mailbox=None, clock=lambda: evening)
+    with store.transaction():
+        store.add_event(invoice.key, Event(EventKind.MARKED_PAID, evening))
+    assert [f.stage.key for f in engine.plan().followups] == ["thank_you"]
+    after_midnight = _later(engine, 5 * 60).plan()  # 01:00 in Paris
+    assert after_midnight == _full(engine, engine.clock())
+    assert after_midnight.followups[0].stage.earliest == START.date() + timedelta(days=1)
+    store.close()
 
 
 def test_a_new_process_takes_up_the_plans_kept_and_decides_nothing_again(
