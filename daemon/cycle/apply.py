@@ -14,10 +14,11 @@ else is tried: found means sent, never sent twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from types import MappingProxyType
 
 from ..core import message as mail
 from ..core.cadence import Plan
@@ -56,6 +57,18 @@ def message_id_for(followup: PlannedFollowUp, domain: str) -> str:
     return followup_message_id(followup.invoice_key, stage, domain)
 
 
+@dataclass(frozen=True)
+class Applied:
+    """What an apply made the mailbox match: the planned follow-up of every row it wanted
+    (by invoice key and stage), the follow-ups' version once its writes were done, and the
+    Message-IDs of the follow-ups it acted on, whose rows the next apply looks at again
+    whatever the plan says."""
+
+    wanted: Mapping[tuple[str, str], PlannedFollowUp]
+    version: int
+    touched: frozenset[str]
+
+
 def _rows_of(followup: PlannedFollowUp) -> list[tuple[str, str]]:
     return [(followup.invoice_key, followup.stage.key), *followup.covers]
 
@@ -73,6 +86,7 @@ class Applier:
         self.dry_run = dry_run
         self.actions: list[Action] = []
         self._sent: list[tuple[str, Event]] | None = None  # the last two days' sends (caps)
+        self._wanted: dict[tuple[str, str], PlannedFollowUp] = {}  # by the last apply
 
     def _act(self, verb: str, row: FollowUpRow | PlannedFollowUp, message_id: str,
              slot: datetime | None = None, detail: str = "") -> None:
@@ -81,18 +95,48 @@ class Applier:
 
     # -- drafts -----------------------------------------------------------------------------
 
-    def apply(self, plan: Plan, drafts_present: frozenset[str] | None) -> list[Action]:
-        """Create, reschedule, cancel and withdraw drafts so that the mailbox matches ``plan``."""
-        wanted = {pair: f for f in plan.followups for pair in _rows_of(f)}
-        for row in self.store.followups(FollowUpState.PLANNED, FollowUpState.DRAFTED):
+    def apply(self, plan: Plan, drafts_present: frozenset[str] | None,
+              since: Applied | None = None) -> list[Action]:
+        """Create, reschedule, cancel and withdraw drafts so that the mailbox matches ``plan``.
+
+        With ``since``, what an earlier apply made true (and nothing has written to the
+        follow-ups since but this applier, nor taken one of relance's drafts away: the caller
+        checks both), only the rows whose planned follow-up changed, and those the applier
+        acted on since, are looked at: every other row is as that apply left it, and the plan
+        asks the same of it. The answer is the one a whole apply gives, at the cost of what
+        changed rather than of every follow-up waiting."""
+        wanted = self._wanted = {pair: f for f in plan.followups for pair in _rows_of(f)}
+        followups: Iterable[PlannedFollowUp] = plan.followups
+        if since is None:
+            rows = self.store.followups(FollowUpState.PLANNED, FollowUpState.DRAFTED)
+        else:
+            changed = {pair for pair in wanted.keys() | since.wanted.keys()
+                       if (now := wanted.get(pair)) is not (then := since.wanted.get(pair))
+                       and now != then}
+            for message_id in since.touched:  # with a statement's rows for other invoices
+                changed.update((r.invoice_key, r.stage)
+                               for r in self.store.followups_by_message(message_id))
+            rows = [row for pair, row in self.store.followups_of(k for k, _ in changed).items()
+                    if pair in changed and row.state in (FollowUpState.PLANNED,
+                                                         FollowUpState.DRAFTED)]
+            followups = [f for f in plan.followups if not changed.isdisjoint(_rows_of(f))]
+        for row in rows:
             if (row.invoice_key, row.stage) not in wanted:
                 self._withdraw(row)
         # one query for every planned follow-up's row (no follow-up writes another's row)
-        known = self.store.followups_of(f.invoice_key for f in plan.followups)
-        for followup in plan.followups:
+        known = self.store.followups_of(f.invoice_key for f in followups)
+        for followup in followups:
             self._ensure_draft(followup, drafts_present,
                                known.get((followup.invoice_key, followup.stage.key)))
         return self.actions
+
+    def applied(self) -> Applied:
+        """What the mailbox matches after the last ``apply`` and what this applier did since
+        (sends): the follow-ups' version as its writes left it, and the messages it acted on
+        (each of its writes goes with an action naming the message; their rows are looked at
+        again by the next apply)."""
+        touched = frozenset(action.message_id for action in self.actions)
+        return Applied(MappingProxyType(self._wanted), self.store.followups_version(), touched)
 
     def _withdraw(self, row: FollowUpRow) -> None:
         self._act("withdrawn", row, row.message_id, row.slot)

@@ -22,7 +22,7 @@ from ..core.mailbox import Mailbox, MailRef
 from ..core.model import Invoice, PlannedFollowUp
 from ..core.slots import BusinessCalendar, zone_for_dates
 from ..core.templating import TemplateSet
-from .apply import Action, Applier
+from .apply import Action, Applied, Applier
 from .config import Config
 from .history import InvoiceHistory, ThreadHistory
 from .letterparts import letter_parts
@@ -66,7 +66,8 @@ class Engine:
                                consolidate_for=self._consolidate)
         self.invoice_history = InvoiceHistory(store)  # their figures, read once, then the new
         self.threads = ThreadHistory(store)  # and the index of their threads
-        self._applied: tuple[object, ...] | None = None  # what the last apply made true
+        self._applied: Applied | None = None  # what the last apply made true
+        self._ours: tuple[int, frozenset[str]] = (-1, frozenset())  # relance's drafts
 
     @cached_property
     def me(self) -> str:
@@ -205,22 +206,32 @@ class Engine:
         if self.config.mode.send_mode == "send":
             self._send_due(applier, current)
         if not dry:
+            # the sends wrote to the follow-ups after the last apply, each with its action
+            self._applied = applier.applied()
             self.planner.save()
         return CycleReport(observed, current, applier.actions)
 
     def _apply(self, applier: Applier, current: Plan, drafts: frozenset[str] | None) -> None:
-        """Make the mailbox match ``current``, unless the last apply already did: the same
-        follow-ups planned, the same drafts in the mailbox, no write to the follow-ups since
-        (their version, moved by any process). Then it would find nothing to do, at the cost
-        of reading every waiting follow-up."""
-        before = (current.followups, drafts, self.store.followups_version())
-        if not applier.dry_run and self._applied == before:
-            return
-        applier.apply(current, drafts)
-        # An apply that wrote nothing leaves the mailbox as ``drafts`` showed it; one that
-        # wrote (a draft made, moved, withdrawn) is checked again by the next apply in full.
-        quiet = self.store.followups_version() == before[2] and not applier.dry_run
-        self._applied = before if quiet else None
+        """Make the mailbox match ``current``: from what the last apply of this engine made
+        true (``apply.Applied``) when nothing but this engine's applier wrote to the follow-ups
+        since (their version, moved by any write of any process, says so) and every draft of
+        relance's is still there; else in full, reading every waiting follow-up."""
+        since = self._applied
+        if applier.dry_run or since is None or since.version != self.store.followups_version() \
+                or self._drafts_lost(drafts):
+            since = None
+        applier.apply(current, drafts, since)
+        if not applier.dry_run:
+            self._applied = applier.applied()
+
+    def _drafts_lost(self, drafts: frozenset[str] | None) -> bool:
+        """Whether a draft relance made is missing from ``drafts`` (None: not known)."""
+        if drafts is None:
+            return False
+        version = self.store.followups_version()
+        if self._ours[0] != version:  # read again only after a write to the follow-ups
+            self._ours = (version, self.store.draft_ids())
+        return not self._ours[1] <= drafts
 
     def _send_due(self, applier: Applier, current: Plan) -> None:
         due = applier.due_rows(current)
