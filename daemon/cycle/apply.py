@@ -299,7 +299,7 @@ class Applier:
         invoice: a draft the user readdressed elsewhere is held for the user to send. At most
         ``per_client_per_day`` follow-ups go to ``client`` in one of the client's days (0: no
         such cap), so slots caught up after downtime never arrive as a burst."""
-        if self._over_limit(max_per_hour, max_per_day):
+        if not self.room(max_per_hour, max_per_day):
             self._act("deferred", row, row.message_id, row.slot, "hourly or daily limit reached")
             return
         if per_client_per_day and self._sent_to_client_today(row, client) >= per_client_per_day:
@@ -365,17 +365,24 @@ class Applier:
                                                  self.now - timedelta(days=2))
         return self._sent
 
-    def _over_limit(self, max_per_hour: int, max_per_day: int) -> bool:
-        """Whether the hourly or daily cap of sent follow-ups is reached (a statement counts
-        once, though it is recorded for each invoice it covers)."""
+    def room(self, max_per_hour: int, max_per_day: int) -> int:
+        """How many follow-ups may still go now under the hourly and daily caps (a statement
+        counts once, though it is recorded for each invoice it covers)."""
         first_sent: dict[str | None, datetime] = {}
         day_ago = self.now - timedelta(days=1)
         for _key, event in self._recent_sends():
             if event.at >= day_ago:
                 first_sent.setdefault(event.message_id, event.at)
-        recent = [at for at in first_sent.values() if at > self.now - timedelta(days=1)]
+        recent = [at for at in first_sent.values() if at > day_ago]
         last_hour = sum(1 for at in recent if at > self.now - timedelta(hours=1))
-        return last_hour >= max_per_hour or len(recent) >= max_per_day
+        return max(0, min(max_per_hour - last_hour, max_per_day - len(recent)))
+
+    def defer(self, row: FollowUpRow, behind: int) -> None:
+        """Say once that the caps hold back ``row`` and the ``behind`` follow-ups due after
+        it."""
+        more = f"; {behind} more due wait with it" if behind else ""
+        self._act("deferred", row, row.message_id, row.slot,
+                  f"hourly or daily limit reached{more}")
 
     def _sent_to_client_today(self, row: FollowUpRow, client: str) -> int:
         """How many follow-ups (a statement once) went to ``client`` on the client's today,

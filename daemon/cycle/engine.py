@@ -234,21 +234,26 @@ class Engine:
         return not self._ours[1] <= drafts
 
     def _send_due(self, applier: Applier, current: Plan) -> None:
-        due = applier.due_rows(current)
-        if not due:
+        mode = self.config.mode
+        if not applier.room(mode.max_per_hour, mode.max_per_day):
+            return  # the caps are reached: what is due waits, drafted, for them to lift
+        if not applier.due_rows(current):
             return
         # One last look at the mailbox right before sending: a reply that landed since the
         # plan was made withdraws its follow-up instead of being answered by a reminder.
         _, drafts = self.sync()
         current = self.plan()
         self._apply(applier, current, drafts)  # a draft the user edited since is found again
-        for row in applier.due_rows(current):
+        due = applier.due_rows(current)
+        for n, row in enumerate(due):
+            if not applier.room(mode.max_per_hour, mode.max_per_day):
+                applier.defer(row, len(due) - n - 1)  # said once, not for each of them
+                return
             invoice = self.store.invoice(row.invoice_key)
             allowed = invoice.all_recipients if invoice else ()
-            applier.send(row, allowed=allowed, max_per_hour=self.config.mode.max_per_hour,
-                         max_per_day=self.config.mode.max_per_day,
-                         client=invoice.client if invoice else "",
-                         per_client_per_day=self.config.mode.max_per_client_per_day)
+            applier.send(row, allowed=allowed, max_per_hour=mode.max_per_hour,
+                         max_per_day=mode.max_per_day, client=invoice.client if invoice else "",
+                         per_client_per_day=mode.max_per_client_per_day)
 
     def _note_missed(self, current: Plan, previous: str | None) -> None:
         """Record the waiting drafts whose slot passed while relance was not running (no cycle

@@ -31,6 +31,7 @@ class FolderMailbox:
         self.address = address.lower()
         self._parser = BytesHeaderParser(policy=policy.default)
         self._ids: dict[str, str] = {}  # a file of sent/: its Message-ID
+        self._by_id: dict[str, list[str]] = {}  # and back: the files of sent/ with that id
         self._listings: dict[Folder, tuple[tuple[int, int], tuple[str, ...]]] = {}
         self._last: tuple[str, tuple[tuple[str, ...], ...]] | None = None  # cursor, listings
         for folder in Folder:
@@ -123,13 +124,17 @@ class FolderMailbox:
     def find_sent(self, message_id: str) -> bool:
         """True when a file in ``sent/`` has this Message-ID. A follow-up relance sent is filed
         under its draft's name, looked at first; any other file is read once for its header
-        (and again only when it changes), so a Sent of thousands costs a directory listing."""
-        filed = self._dir(Folder.SENT) / self._draft_name(message_id)
+        (and again only when it changes), so a Sent of thousands costs a directory listing
+        and one look-up."""
+        folder = self._dir(Folder.SENT)
+        filed = folder / self._draft_name(message_id)
         if filed.exists() and self._message_id_of(filed) == message_id:
             return True
-        folder = self._dir(Folder.SENT)
-        return any(self._message_id_of(folder / name) == message_id
-                   for name in self._names(Folder.SENT))
+        names = self._names(Folder.SENT)
+        for name in names:
+            if name not in self._ids:
+                self._message_id_of(folder / name)
+        return any((folder / name).exists() for name in self._by_id.get(message_id, ()))
 
     def _message_id_of(self, path: Path) -> str:
         """The Message-ID of the file at ``path`` ("" when it has none or is gone), read once
@@ -143,6 +148,7 @@ class FolderMailbox:
         except OSError:
             return ""
         self._ids[path.name] = found
+        self._by_id.setdefault(found, []).append(path.name)
         return found
 
     def close(self) -> None:

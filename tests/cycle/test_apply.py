@@ -268,6 +268,22 @@ def test_a_draft_the_user_sent_by_hand_at_its_slot_counts_as_sent(desk: Desk) ->
     assert desk.reminder().state == FollowUpState.SENT
 
 
+def test_a_follow_up_filed_in_sent_under_a_name_of_its_own_counts_as_sent(desk: Desk) -> None:
+    desk.apply()
+    desk.clock.now = desk.reminder().slot
+    applier = desk.applier()
+    plan, _ = desk.look()
+    (due,) = applier.due_rows(plan)
+    assert not desk.box.find_sent(due.message_id)
+    # the user sent it from another mail program, which filed its copy under its own name
+    desk.box.draft_path(due.draft_id).replace(desk.root / "sent" / "Re Invoice INV-2026-031.eml")
+    assert desk.box.find_sent(due.message_id)
+    applier.send(due, allowed=(mails.CLIENT,), max_per_hour=5, max_per_day=20)
+    assert [(a.verb, a.detail) for a in applier.actions] == [("sent", "already in Sent")]
+    (desk.root / "sent" / "Re Invoice INV-2026-031.eml").unlink()  # and then deleted it
+    assert not desk.box.find_sent(due.message_id)
+
+
 def test_a_draft_deleted_just_before_its_slot_is_cancelled_not_sent(desk: Desk) -> None:
     desk.apply()
     row = desk.reminder()

@@ -267,3 +267,29 @@ def test_the_hourly_cap_defers_the_second_send_to_its_next_slot(world):
     assert len(_delivered(root)) == 1  # the same morning window: one send, the other waits
     _walk(engine, clock, datetime(2026, 3, 11, 6, 0, tzinfo=PARIS), step=timedelta(hours=1))
     assert len(_delivered(root)) == 2
+
+
+def test_follow_ups_held_back_by_the_cap_are_said_once_and_go_later(world):
+    # three reminders due the same morning, one send an hour: the laptop wakes at 06:30, when
+    # every slot has passed; one goes, and the report says once that the others wait
+    engine, clock, root = world
+    engine.config = replace(engine.config, mode=replace(engine.config.mode, max_per_hour=1))
+    for number, client in (("INV-2026-040", "a@client-one.test"),
+                           ("INV-2026-041", "b@client-two.test"), ("INV-2026-042", mails.CLIENT)):
+        mails.file_into(root / "sent", number, mails.invoice(
+            number, "EUR 300.00", "2026-03-12", datetime(2026, 2, 10, 8, tzinfo=timezone.utc),
+            to=client))
+    clock.now = datetime(2026, 3, 9, 12, 0, tzinfo=PARIS)
+    assert [a.verb for a in engine.cycle().actions] == ["drafted"] * 3  # Monday noon
+    clock.now = datetime(2026, 3, 10, 6, 30, tzinfo=PARIS)
+    report = engine.cycle()
+    assert [a.verb for a in report.actions] == ["sent", "deferred"]
+    assert report.actions[1].detail == "hourly or daily limit reached; 1 more due wait with it"
+    assert len(_delivered(root)) == 1
+    clock.now += timedelta(minutes=20)  # the hour is not over: nothing goes, nothing is said
+    assert [a.verb for a in engine.cycle().actions] == [] and len(_delivered(root)) == 1
+    clock.now = datetime(2026, 3, 10, 7, 31, tzinfo=PARIS)
+    assert [a.verb for a in engine.cycle().actions] == ["sent", "deferred"]
+    clock.now = datetime(2026, 3, 10, 8, 32, tzinfo=PARIS)
+    assert [a.verb for a in engine.cycle().actions] == ["sent"]
+    assert len(_delivered(root)) == 3
