@@ -12,9 +12,10 @@ import difflib
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Protocol
 
 from .model import Invoice
 
@@ -165,6 +166,36 @@ def _norm_address(address: str) -> str:
     return address.strip().strip("<>").lower()
 
 
+def subject_keys(subject: str, addresses: Iterable[str]) -> list[tuple[str, str]]:
+    """The (normalised subject, normalised address) pairs under which an invoice with this
+    ``subject``, sent to ``addresses``, is found by a message's subject and sender; none for an
+    empty subject. Each pair once, in the order of ``addresses``. The store keeps them
+    (``invoice_subjects``): a change to what they are needs a migration that writes them
+    again."""
+    normalized = normalize_subject(subject)
+    if not normalized:
+        return []
+    return list(dict.fromkeys((normalized, _norm_address(a)) for a in addresses))
+
+
+class ThreadLookup(Protocol):
+    """What ``match_invoice`` asks of what is known about the invoice threads: a
+    ``ThreadIndex`` answers from memory, the store from its indexes."""
+
+    def message_owner(self, message_id: str) -> str | None:
+        """The key of the invoice whose thread holds ``message_id`` (an invoice's own
+        Message-ID before the same id seen in another invoice's thread), or None."""
+        ...
+
+    def thread_invoices(self, thread_id: str) -> Collection[str]:
+        """The keys of the invoices in the mailbox's thread ``thread_id``."""
+        ...
+
+    def subject_invoices(self, subject: str, address: str) -> Collection[str]:
+        """The keys of the invoices found under a pair of ``subject_keys``."""
+        ...
+
+
 @dataclass(frozen=True)
 class ThreadIndex:
     """What is known about the invoice threads, keyed for ``match_invoice``.
@@ -194,12 +225,20 @@ class ThreadIndex:
                 builder.add_thread_message(key, item)
         return builder.index()
 
+    def message_owner(self, message_id: str) -> str | None:
+        return self.by_message_id.get(message_id)
+
+    def thread_invoices(self, thread_id: str) -> Collection[str]:
+        return self.by_thread_id.get(thread_id, frozenset())
+
+    def subject_invoices(self, subject: str, address: str) -> Collection[str]:
+        return self.by_subject.get((subject, address), frozenset())
+
 
 class ThreadIndexBuilder:
-    """A ``ThreadIndex`` grown as invoices and thread messages become known, so that a store
-    of years is indexed once and then only its new rows are added. Invoices first or not, the
-    index is the one ``ThreadIndex.build`` makes of them all: an invoice's own Message-ID wins
-    over the same id seen as another invoice's thread message."""
+    """A ``ThreadIndex`` grown as invoices and thread messages become known. Invoices first or
+    not, the index is the one ``ThreadIndex.build`` makes of them all: an invoice's own
+    Message-ID wins over the same id seen as another invoice's thread message."""
 
     def __init__(self) -> None:
         self._by_id: dict[str, str] = {}
@@ -215,11 +254,8 @@ class ThreadIndexBuilder:
         if invoice.thread_id:
             self._by_thread[invoice.thread_id] = \
                 self._by_thread.get(invoice.thread_id, frozenset()) | {key}
-        subject = normalize_subject(invoice.subject)
-        if subject:
-            for address in invoice.all_recipients:
-                slot = (subject, _norm_address(address))
-                self._by_subject[slot] = self._by_subject.get(slot, frozenset()) | {key}
+        for slot in subject_keys(invoice.subject, invoice.all_recipients):
+            self._by_subject[slot] = self._by_subject.get(slot, frozenset()) | {key}
 
     def add_thread_message(self, invoice_key: str, message_id: str) -> None:
         """``message_id`` is known to be in the thread of ``invoice_key`` (a reply, a
@@ -235,12 +271,12 @@ class ThreadIndexBuilder:
                            by_subject=self._by_subject)
 
 
-def _only(keys: frozenset[str] | None) -> str | NoMatch:
-    return next(iter(keys)) if keys and len(keys) == 1 else NO_MATCH
+def _only(keys: Collection[str]) -> str | NoMatch:
+    return next(iter(keys)) if len(keys) == 1 else NO_MATCH
 
 
 def match_invoice(
-    index: ThreadIndex,
+    index: ThreadLookup,
     *,
     message_id: str = "",
     in_reply_to: str = "",
@@ -268,21 +304,18 @@ def match_invoice(
     a wrong match could close or silence the wrong invoice, which is worse than no match.
     """
     if thread_id:
-        found = _only(index.by_thread_id.get(thread_id))
+        found = _only(index.thread_invoices(thread_id))
         if found is not NO_MATCH:
             return found
     candidates = [*parse_message_ids(message_id), *parse_message_ids(in_reply_to)]
     for item in reversed(references):
         candidates += reversed(parse_message_ids(item))
-    for mid in candidates:
-        if mid in index.by_message_id:
-            return index.by_message_id[mid]
-    for mid in parse_message_ids(bounced_message_id or ""):
-        if mid in index.by_message_id:
-            return index.by_message_id[mid]
+    for mid in [*candidates, *parse_message_ids(bounced_message_id or "")]:
+        if (owner := index.message_owner(mid)) is not None:
+            return owner
     normalized = normalize_subject(subject)
     if normalized and from_address:
-        return _only(index.by_subject.get((normalized, _norm_address(from_address))))
+        return _only(index.subject_invoices(normalized, _norm_address(from_address)))
     return NO_MATCH
 
 

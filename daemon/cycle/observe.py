@@ -32,7 +32,6 @@ from ..core.model import (
     Event,
     EventKind,
     Invoice,
-    Money,
     Other,
     PaymentNotice,
     Reply,
@@ -40,10 +39,11 @@ from ..core.model import (
 )
 from ..core.readdress import FREEMAIL, NoProposal, colleague_of, domain_of, proposed_address
 from ..core.reading import read_received, read_sent
-from ..core.threads import NO_MATCH, NoMatch, ThreadIndex, match_invoice, normalize_subject
+from ..core.threads import NO_MATCH, NoMatch, ThreadLookup, match_invoice, normalize_subject
 from .absence import away_for_all, remembered_absence
 from .arrival import happened_at, in_order, pages
 from .config import Config
+from .history import Figures, StoreFigures, StoreThreads
 from .store import FollowUpRow, FollowUpState, Store
 
 STAGE_HEADER = "X-Relance-Stage"
@@ -102,19 +102,19 @@ class Observer:
 
     def __init__(self, store: Store, config: Config, *, me: str, now: datetime,
                  tracked: frozenset[str] = frozenset(),
-                 figures: Callable[[], list[tuple[str, Money | None]]] | None = None,
-                 threads: Callable[[], ThreadIndex] | None = None) -> None:
+                 figures: Callable[[], Sequence[Figures]] | None = None,
+                 threads: Callable[[], ThreadLookup] | None = None) -> None:
         self.store = store
-        # the engine's kept copies, when it has them: every invoice's number and amount, and
-        # the index of their threads
-        self._figures = figures or (lambda: [(i.number, i.amount) for i in store.invoices()])
-        self._threads = threads
+        # every invoice's number and amount, and the index of their threads (the engine's,
+        # when it has them; both are asked of the store: ``history.py``)
+        self._figures = figures or (lambda: StoreFigures(store))
+        self._threads = threads or (lambda: StoreThreads(store))
         self.config = config
         self.me = me.lower()
         self.now = now
         self.tracked = tracked
         self.report = ObserveReport()
-        self._open: list[tuple[str, Money | None]] = []
+        self._open: Sequence[Figures] = ()
 
     def observe(self, messages: Sequence[FetchedMessage]) -> ObserveReport:
         """Record ``messages``: Sent first, then the others, each in date order."""
@@ -126,7 +126,7 @@ class Observer:
             with self.store.transaction():
                 for pair in self._parsed(page):
                     self._observe_sent(pair)
-        index = self._index()
+        index = self._threads()
         self._open = self._figures()
         for page in pages(in_order(received, self.now)):
             with self.store.transaction():
@@ -144,14 +144,6 @@ class Observer:
                 self.report.unreadable.append(fetched.ref.encode())
                 continue
             yield fetched, msg
-
-    def _index(self) -> ThreadIndex:
-        if self._threads is not None:
-            return self._threads()
-        threads: dict[str, list[str]] = {}
-        for message_id, invoice_key, _thread in self.store.thread_index_rows():
-            threads.setdefault(invoice_key, []).append(message_id)
-        return ThreadIndex.build(self.store.invoices(), threads)
 
     def _first_sight(self, fetched: FetchedMessage, msg: EmailMessage) -> str | None:
         """The message's id when it is new; None when it was recorded before. A resync (new
@@ -251,7 +243,7 @@ class Observer:
 
     # -- received ---------------------------------------------------------------------------
 
-    def _observe_received(self, pair: _Parsed, index: ThreadIndex) -> None:
+    def _observe_received(self, pair: _Parsed, index: ThreadLookup) -> None:
         fetched, msg = pair
         mid = self._first_sight(fetched, msg)
         if mid is None:
@@ -275,7 +267,7 @@ class Observer:
         if key is NO_MATCH and isinstance(result, PaymentNotice):
             key = self._invoice_for_payment(result)
         if key is NO_MATCH and isinstance(result, Reply):
-            key = _colleague_thread(index, mail.header(msg, "Subject"), sender)
+            key = _colleague_thread(self.store, mail.header(msg, "Subject"), sender)
         invoice_key = None if key is NO_MATCH else str(key)
         if invoice_key and sender == self.me and isinstance(result, Reply):
             result = Other("written by the user")  # a copy of the user's own message
@@ -305,12 +297,10 @@ class Observer:
     def _invoice_for_payment(self, notice: PaymentNotice) -> str | NoMatch:
         """A payment notice is not a reply: find its invoice by the number it names, else by an
         amount that only one invoice has."""
-        invoices = self.store.invoices()
-        named = {ref.lower() for ref in notice.references}
-        found = [inv.key for inv in invoices if inv.number.lower() in named]
+        found = self.store.invoices_numbered(notice.references)
         if not found and notice.amount is not None:
-            found = [inv.key for inv in invoices if inv.amount == notice.amount]
-        return found[0] if len(found) == 1 else NO_MATCH
+            found = self.store.invoices_of_amount(notice.amount)
+        return next(iter(found)) if len(found) == 1 else NO_MATCH
 
     def _answer(self, invoice_key: str, result: Classification, msg: EmailMessage, sender: str,
                 when: datetime, mid: str) -> None:
@@ -360,15 +350,15 @@ def _events_for(result: Classification, when: datetime, mid: str) -> list[Event]
     return []
 
 
-def _colleague_thread(index: ThreadIndex, subject: str, sender: str) -> str | NoMatch:
+def _colleague_thread(store: Store, subject: str, sender: str) -> str | NoMatch:
     """The one invoice whose subject a reply repeats when its writer was not on the invoice but
     shares a recipient's own (not free-mail) domain: a colleague writing a new message rather
     than replying in the thread. Two such invoices, or none, is ``NO_MATCH``."""
     normalized, domain = normalize_subject(subject), domain_of(sender)
     if not normalized or not domain or domain in FREEMAIL:
         return NO_MATCH
-    found = {key for (subj, address), keys in index.by_subject.items()
-             if subj == normalized and domain_of(address) == domain for key in keys}
+    found = {key for address, key in store.subject_recipients(normalized)
+             if domain_of(address) == domain}
     return next(iter(found)) if len(found) == 1 else NO_MATCH
 
 

@@ -55,6 +55,7 @@ class PlanMemo:
         self._due: list[tuple[datetime, str]] = []  # a heap of (until, client); some outdated
         self._with_kept: set[str] = set()  # the clients whose answer saw a draft's slot
         self._newest = datetime.min.replace(tzinfo=timezone.utc)  # the latest planned_at
+        self._plan: Plan | None = None  # the whole plan, while no answer changed
 
     def stale(self, now: datetime, kept: Mapping[str, Slots]) -> set[str]:
         """The clients whose answer may no longer hold at ``now`` though none of their invoices,
@@ -121,6 +122,7 @@ class PlanMemo:
                 self._holds.pop(key, None)
         self.clients[client] = decided
         self._holds.update(decided.holds)
+        self._plan = None
         if decided.until is not None:
             heapq.heappush(self._due, (decided.until, client))
         if decided.kept:
@@ -130,7 +132,10 @@ class PlanMemo:
         self._newest = max(self._newest, decided.planned_at)
 
     def plan(self) -> Plan:
-        """The whole plan: every client's follow-ups, by slot, and every hold."""
-        followups = [f for decided in self.clients.values() for f in decided.followups]
-        followups.sort(key=lambda f: (f.slot, f.invoice_key))
-        return Plan(tuple(followups), dict(self._holds))
+        """The whole plan: every client's follow-ups, by slot, and every hold (made again
+        only after an answer changed)."""
+        if self._plan is None:
+            followups = [f for decided in self.clients.values() for f in decided.followups]
+            followups.sort(key=lambda f: (f.slot, f.invoice_key))
+            self._plan = Plan(tuple(followups), MappingProxyType(dict(self._holds)))
+        return self._plan

@@ -17,6 +17,7 @@ from ..core.model import Event, EventKind, Invoice
 from .storefile import connect, memory_copy
 from .storeplan import PlanQueries
 from .storerows import event_from_row, invoice_from_row
+from .storethreads import ThreadQueries
 
 
 class FollowUpState:
@@ -55,7 +56,7 @@ def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-class Store(PlanQueries):
+class Store(PlanQueries, ThreadQueries):
     """The database of one relance installation. Use as a context manager or call ``close``."""
 
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
@@ -127,7 +128,10 @@ class Store(PlanQueries):
              json.dumps(invoice.attachment.__dict__) if invoice.attachment else None,
              invoice.thread_id, mail_ref, sent_at.isoformat(), int(tracked), invoice.client),
         )
-        return cursor.rowcount == 1
+        if cursor.rowcount != 1:
+            return False
+        self.add_subject_keys(invoice)
+        return True
 
     _invoice = staticmethod(invoice_from_row)
 
@@ -144,12 +148,6 @@ class Store(PlanQueries):
         """Return every invoice, oldest first."""
         rows = self._db.execute("SELECT * FROM invoices ORDER BY sent_at, key")
         return [self._invoice(r) for r in rows]
-
-    def invoices_after(self, last: int) -> tuple[list[tuple[int, str, Invoice]], bool]:
-        """(rowid, sent_at, invoice) past rowid ``last``, and as ``events_after``'s flag."""
-        rows = self._db.execute("SELECT rowid, * FROM invoices WHERE rowid > ? ORDER BY rowid",
-                                (last,))
-        return [(r[0], r["sent_at"], self._invoice(r)) for r in rows], self._db.in_transaction
 
     def invoice(self, key: str) -> Invoice | None:
         row = self._db.execute("SELECT * FROM invoices WHERE key = ?", (key,)).fetchone()
@@ -210,12 +208,6 @@ class Store(PlanQueries):
         return list(self._db.execute(
             "SELECT * FROM messages WHERE invoice_key = ? ORDER BY date, seen_at",
             (invoice_key,)))
-
-    def thread_index_rows(self) -> list[tuple[str, str, str | None]]:
-        """Return (message_id, invoice_key, thread_id) for every message in an invoice thread."""
-        return [(r[0], r[1], r[2]) for r in self._db.execute(
-            "SELECT message_id, invoice_key, thread_id FROM messages"
-            " WHERE invoice_key IS NOT NULL")]
 
     def message_dates_from(self, address: str) -> list[datetime]:
         """Return the Date headers (aware) of the messages received from ``address``."""

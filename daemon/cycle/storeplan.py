@@ -1,5 +1,4 @@
-"""The store's queries for planning client by client (``plans.py``), and for the engine's
-kept copies of what only grows (``history.py``).
+"""The store's queries for planning client by client (``plans.py``).
 
 A plan is made client by client, and a cycle decides again only for the clients whose inputs
 changed. These queries find them and read what a plan of them needs, each on an index
@@ -90,23 +89,6 @@ class PlanQueries:
             "SELECT sender FROM messages WHERE rowid > ? AND folder = 'inbox'",
             (since.message,))}
         return found
-
-    def corrected_since(self, event: int) -> tuple[set[str], int]:
-        """The invoices ``relance fix`` corrected (a ``confirmed`` event) after event id
-        ``event``, and the newest event id now."""
-        newest = self._db.execute("SELECT max(id) FROM events").fetchone()[0] or 0
-        if newest <= event:
-            return set(), event
-        return {r[0] for r in self._db.execute(
-            "SELECT invoice_key FROM events WHERE kind = 'confirmed' AND id > ?", (event,))}, \
-            newest
-
-    def thread_rows_after(self, rowid: int) -> list[tuple[int, str, str]]:
-        """(rowid, Message-ID, invoice key) of the messages in invoice threads recorded past
-        ``rowid``, by rowid."""
-        return [(r[0], r[1], r[2]) for r in self._db.execute(
-            "SELECT rowid, message_id, invoice_key FROM messages WHERE rowid > ?"
-            " AND invoice_key IS NOT NULL ORDER BY rowid", (rowid,))]
 
     def drafted_slots(self) -> dict[str, dict[tuple[str, str], datetime]]:
         """The slots of the drafts waiting, by client, then by (invoice key, stage)."""

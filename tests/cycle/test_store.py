@@ -140,3 +140,13 @@ def test_an_existing_database_open_to_others_is_narrowed_to_the_user(tmp_path):
     with Store.open(path) as store:
         store.meta("last_sync")
     assert _mode(path) == 0o600
+
+
+def test_a_payment_s_number_and_amount_find_the_invoice_however_they_are_written(tmp_path):
+    with Store.open(tmp_path / "s.db") as store:
+        store.add_invoice(INVOICE, mail_ref="sent:1", sent_at=AT)
+        assert store.invoices_numbered(["f-2026-011", "F-2026-999"]) == {INVOICE.key}
+        assert store.invoices_of_amount(Money(Decimal("3600"), "EUR")) == {INVOICE.key}
+        assert store.invoices_of_amount(Money(Decimal("3600.000"), "EUR")) == {INVOICE.key}
+        assert store.invoices_of_amount(Money(Decimal("3600.01"), "EUR")) == set()
+        assert store.invoices_of_amount(Money(Decimal("3600"), "RON")) == set()
