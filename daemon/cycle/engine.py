@@ -218,13 +218,13 @@ class Engine:
         relance's is still there; else in full, reading every waiting follow-up."""
         since = self._applied
         if applier.dry_run or since is None or since.version != self.store.followups_version() \
-                or self._drafts_lost(drafts):
+                or self.drafts_lost(drafts):
             since = None
         applier.apply(current, drafts, since)
         if not applier.dry_run:
             self._applied = applier.applied()
 
-    def _drafts_lost(self, drafts: frozenset[str] | None) -> bool:
+    def drafts_lost(self, drafts: frozenset[str] | None) -> bool:
         """Whether a draft relance made is missing from ``drafts`` (None: not known)."""
         if drafts is None:
             return False

@@ -118,7 +118,7 @@ class Runner:
         self.held = bool(engine.store.meta(MAILBOX_PROBLEM_META))
         self._backoff = settings.backoff_first
         self._planned_at: datetime | None = None
-        self._planned_on: tuple[int, frozenset[str]] | None = None  # events, relance's drafts
+        self._planned_on: int | None = None  # the newest event the last plan saw
         # set by the IDLE watcher's thread, written to the store by this one (SQLite's
         # connection belongs to the thread that opened it)
         self.push_connected: bool | None = None
@@ -140,7 +140,8 @@ class Runner:
         return max(span.total_seconds() / self.settings.speed, 0.001)
 
     def reschedule(self) -> list[datetime]:
-        """Set one alarm per future slot of a drafted follow-up; return the slots set."""
+        """Set the alarm for the next slot of a drafted follow-up (the cycle it wakes sets the
+        one after, as every full cycle does); return the slots set."""
         for job in self._scheduler.get_jobs():
             if job.id.startswith("slot:"):
                 job.remove()
@@ -148,7 +149,7 @@ class Runner:
             return []
         now = self.engine.clock()
         limited = self._sending_limited()  # no slot comes before a sending limit's end
-        slots = [limited] if limited else self.engine.store.drafted_slots_after(now)
+        slots = [limited] if limited else self.engine.store.drafted_slots_after(now)[:1]
         real_now = datetime.now(timezone.utc)
         for slot in slots:
             # one second late, so that the slot has surely come when the cycle reads the clock
@@ -286,17 +287,15 @@ class Runner:
             return False
         if self.engine.clock() - self._planned_at >= self.settings.replan_every:
             return False
-        events, ours = self._planned_on
-        # the user's own drafts come and go; only the loss of one of relance's matters (only a
-        # full cycle makes or withdraws relance's drafts, so those of the last plan still hold)
-        return self.engine.store.newest_event() == events and (drafts is None or ours <= drafts)
+        # the user's own drafts come and go; only the loss of one of relance's matters
+        return self.engine.store.newest_event() == self._planned_on \
+            and not self.engine.drafts_lost(drafts)
 
-    def _fingerprint(self) -> tuple[int, frozenset[str]]:
-        """What the plan depends on that can change between two plans: the newest event (events
-        are only added, each with a higher id; every new invoice comes with its "sent" event)
-        and relance's drafts."""
-        store = self.engine.store
-        return store.newest_event(), store.draft_ids()
+    def _fingerprint(self) -> int:
+        """What the plan depends on that can change between two plans, but the drafts: the
+        newest event (events are only added, each with a higher id; every new invoice comes
+        with its "sent" event)."""
+        return self.engine.store.newest_event()
 
     def _cycle_within_limit(self, *, send: bool) -> CycleReport:
         """A cycle that does not send while a sending limit lasts; one that meets the limit

@@ -20,7 +20,8 @@ from ...daemon.core.errors import PermanentMailboxError
 from ...daemon.core.mailbox import DRAFT_GONE, Changes, DraftGone, FetchedMessage, Folder, MailRef
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-_RACY_NS = 2_000_000_000  # a listing younger than this is read again
+_RACY_NS = 2_000_000_000  # a listing younger than this is read again (whole-second times)
+_FINE_RACY_NS = 20_000_000  # where they carry fractions: two ticks of a kernel's coarse clock
 
 
 class FolderMailbox:
@@ -32,34 +33,36 @@ class FolderMailbox:
         self._parser = BytesHeaderParser(policy=policy.default)
         self._ids: dict[str, str] = {}  # a file of sent/: its Message-ID
         self._by_id: dict[str, list[str]] = {}  # and back: the files of sent/ with that id
-        self._listings: dict[Folder, tuple[tuple[int, int], tuple[str, ...]]] = {}
-        self._last: tuple[str, tuple[tuple[str, ...], ...]] | None = None  # cursor, listings
+        self._listings: dict[Folder, tuple[tuple[int, int], frozenset[str]]] = {}
+        self._last: tuple[str, tuple[frozenset[str], ...]] | None = None  # cursor, listings
         for folder in Folder:
             (self.root / folder.value).mkdir(parents=True, exist_ok=True)
 
     def _dir(self, folder: Folder) -> Path:
         return self.root / folder.value
 
-    def _names(self, folder: Folder) -> tuple[str, ...]:
-        """The ``.eml`` files of ``folder``, sorted. A listing is kept while the folder's
-        modification time stays what it was, unless that time is under two seconds old (a file
-        added within the same tick of a coarse clock would not change it: git's "racy" rule)."""
+    def _names(self, folder: Folder) -> frozenset[str]:
+        """The ``.eml`` files of ``folder``. A listing is kept while the folder's modification
+        time stays what it was, once that time is older than the filesystem's tick (a file
+        added within the same tick would not change it: git's "racy" rule): two seconds where
+        the times are whole seconds (FAT, some network filesystems), two ticks of the kernel's
+        coarse clock (20 ms) where they carry fractions."""
         path = self._dir(folder)
         stat = path.stat()
         version = (stat.st_mtime_ns, stat.st_size)
         known = self._listings.get(folder)
+        tick = _RACY_NS if stat.st_mtime_ns % 1_000_000_000 == 0 else _FINE_RACY_NS
         if known is not None and known[0] == version \
-                and time.time_ns() - stat.st_mtime_ns > _RACY_NS:
+                and time.time_ns() - stat.st_mtime_ns > tick:
             return known[1]
-        names = tuple(sorted(entry.name for entry in os.scandir(path)
-                             if entry.name.endswith(".eml")))
+        names = frozenset(entry.name for entry in os.scandir(path) if entry.name.endswith(".eml"))
         self._listings[folder] = (version, names)
         return names
 
     def sync(self, cursor: str | None) -> Changes:
         """Return the files not seen at ``cursor`` (a JSON list of names per folder)."""
         listed = (self._names(Folder.SENT), self._names(Folder.INBOX))
-        drafts = frozenset(self._names(Folder.DRAFTS))
+        drafts = self._names(Folder.DRAFTS)
         if cursor is not None and self._last == (cursor, listed):
             return Changes((), cursor, full=False, drafts_present=drafts)  # nothing moved
         seen: dict[str, list[str]] = json.loads(cursor) if cursor else {}
@@ -67,11 +70,11 @@ class FolderMailbox:
         now_seen: dict[str, list[str]] = {}
         for folder, names in zip((Folder.SENT, Folder.INBOX), listed, strict=True):
             known = set(seen.get(folder.value, []))
-            for name in names:
+            for name in sorted(names):
                 if name not in known:
                     raw = (self._dir(folder) / name).read_bytes()
                     fresh.append(FetchedMessage(MailRef(folder, name), raw))
-            now_seen[folder.value] = list(names)
+            now_seen[folder.value] = sorted(names)
         after = json.dumps(now_seen)
         self._last = (after, listed)
         return Changes(tuple(fresh), after, full=cursor is None, drafts_present=drafts)
