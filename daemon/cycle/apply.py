@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from email.message import EmailMessage
 from types import MappingProxyType
 
@@ -26,6 +26,7 @@ from ..core.errors import RefusedMessageError
 from ..core.mailbox import DRAFT_GONE, Mailbox
 from ..core.model import Event, EventKind, PlannedFollowUp, StageKind
 from ..core.threads import followup_message_id, is_edit_of
+from .caps import SendCaps
 from .store import FollowUpRow, FollowUpState, Store
 
 Composer = Callable[[PlannedFollowUp, str], EmailMessage]
@@ -85,7 +86,7 @@ class Applier:
         self.now = now
         self.dry_run = dry_run
         self.actions: list[Action] = []
-        self._sent: list[tuple[str, Event]] | None = None  # the last two days' sends (caps)
+        self.caps = SendCaps(store, now)
         self._wanted: dict[tuple[str, str], PlannedFollowUp] = {}  # by the last apply
 
     def _act(self, verb: str, row: FollowUpRow | PlannedFollowUp, message_id: str,
@@ -299,10 +300,10 @@ class Applier:
         invoice: a draft the user readdressed elsewhere is held for the user to send. At most
         ``per_client_per_day`` follow-ups go to ``client`` in one of the client's days (0: no
         such cap), so slots caught up after downtime never arrive as a burst."""
-        if not self.room(max_per_hour, max_per_day):
+        if not self.caps.room(max_per_hour, max_per_day):
             self._act("deferred", row, row.message_id, row.slot, "hourly or daily limit reached")
             return
-        if per_client_per_day and self._sent_to_client_today(row, client) >= per_client_per_day:
+        if per_client_per_day and self.caps.sent_to_client_today(row, client) >= per_client_per_day:
             self._act("deferred", row, row.message_id, row.slot,
                       "this client already had its follow-up today")
             return
@@ -355,27 +356,7 @@ class Applier:
                 event = Event(EventKind.FOLLOWUP_SENT, self.now, stage=sibling.stage,
                               message_id=row.message_id)
                 if self.store.add_event(sibling.invoice_key, event):
-                    self._recent_sends().append((sibling.invoice_key, event))
-
-    def _recent_sends(self) -> list[tuple[str, Event]]:
-        """The follow-ups sent in the two days before now (the caps look back one day, or
-        two for a client's day in another zone): read once per cycle, then kept up to date."""
-        if self._sent is None:
-            self._sent = self.store.events_since(EventKind.FOLLOWUP_SENT,
-                                                 self.now - timedelta(days=2))
-        return self._sent
-
-    def room(self, max_per_hour: int, max_per_day: int) -> int:
-        """How many follow-ups may still go now under the hourly and daily caps (a statement
-        counts once, though it is recorded for each invoice it covers)."""
-        first_sent: dict[str | None, datetime] = {}
-        day_ago = self.now - timedelta(days=1)
-        for _key, event in self._recent_sends():
-            if event.at >= day_ago:
-                first_sent.setdefault(event.message_id, event.at)
-        recent = [at for at in first_sent.values() if at > day_ago]
-        last_hour = sum(1 for at in recent if at > self.now - timedelta(hours=1))
-        return max(0, min(max_per_hour - last_hour, max_per_day - len(recent)))
+                    self.caps.recent().append((sibling.invoice_key, event))
 
     def defer(self, row: FollowUpRow, behind: int) -> None:
         """Say once that the caps hold back ``row`` and the ``behind`` follow-ups due after
@@ -383,18 +364,6 @@ class Applier:
         more = f"; {behind} more due wait with it" if behind else ""
         self._act("deferred", row, row.message_id, row.slot,
                   f"hourly or daily limit reached{more}")
-
-    def _sent_to_client_today(self, row: FollowUpRow, client: str) -> int:
-        """How many follow-ups (a statement once) went to ``client`` on the client's today,
-        the client's zone being the one of the row's slot."""
-        zone = row.slot.tzinfo
-        today = self.now.astimezone(zone).date()
-        recent = self._recent_sends()
-        theirs = {key for key in {key for key, _ in recent}
-                  if (invoice := self.store.invoice(key)) and invoice.client == client}
-        messages = {event.message_id for key, event in recent
-                    if key in theirs and event.at.astimezone(zone).date() == today}
-        return len(messages)
 
     @staticmethod
     def _distinct(rows: list[FollowUpRow]) -> list[FollowUpRow]:

@@ -235,7 +235,7 @@ class Engine:
 
     def _send_due(self, applier: Applier, current: Plan) -> None:
         mode = self.config.mode
-        if not applier.room(mode.max_per_hour, mode.max_per_day):
+        if not applier.caps.room(mode.max_per_hour, mode.max_per_day):
             return  # the caps are reached: what is due waits, drafted, for them to lift
         if not applier.due_rows(current):
             return
@@ -246,7 +246,7 @@ class Engine:
         self._apply(applier, current, drafts)  # a draft the user edited since is found again
         due = applier.due_rows(current)
         for n, row in enumerate(due):
-            if not applier.room(mode.max_per_hour, mode.max_per_day):
+            if not applier.caps.room(mode.max_per_hour, mode.max_per_day):
                 applier.defer(row, len(due) - n - 1)  # said once, not for each of them
                 return
             invoice = self.store.invoice(row.invoice_key)
