@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from types import MappingProxyType
 
 from ..core import message as mail
 from ..core.cadence import Plan
@@ -68,6 +67,7 @@ class Applied:
     wanted: Mapping[tuple[str, str], PlannedFollowUp]
     version: int
     touched: frozenset[str]
+    followups: tuple[PlannedFollowUp, ...] = ()  # the plan's, to know it again at once
 
 
 def _rows_of(followup: PlannedFollowUp) -> list[tuple[str, str]]:
@@ -87,7 +87,8 @@ class Applier:
         self.dry_run = dry_run
         self.actions: list[Action] = []
         self.caps = SendCaps(store, now)
-        self._wanted: dict[tuple[str, str], PlannedFollowUp] = {}  # by the last apply
+        self._wanted: Mapping[tuple[str, str], PlannedFollowUp] = {}  # by the last apply
+        self._followups: tuple[PlannedFollowUp, ...] = ()
 
     def _act(self, verb: str, row: FollowUpRow | PlannedFollowUp, message_id: str,
              slot: datetime | None = None, detail: str = "") -> None:
@@ -106,21 +107,28 @@ class Applier:
         acted on since, are looked at: every other row is as that apply left it, and the plan
         asks the same of it. The answer is the one a whole apply gives, at the cost of what
         changed rather than of every follow-up waiting."""
-        wanted = self._wanted = {pair: f for f in plan.followups for pair in _rows_of(f)}
+        self._followups = plan.followups
         followups: Iterable[PlannedFollowUp] = plan.followups
+        if since is not None and plan.followups is since.followups:  # the very same plan
+            wanted = self._wanted = since.wanted
+            changed: set[tuple[str, str]] = set()
+        else:
+            wanted = self._wanted = {pair: f for f in plan.followups for pair in _rows_of(f)}
+            changed = set() if since is None else {
+                pair for pair in wanted.keys() | since.wanted.keys()
+                if (now := wanted.get(pair)) is not (then := since.wanted.get(pair))
+                and now != then}
         if since is None:
             rows = self.store.followups(FollowUpState.PLANNED, FollowUpState.DRAFTED)
         else:
-            changed = {pair for pair in wanted.keys() | since.wanted.keys()
-                       if (now := wanted.get(pair)) is not (then := since.wanted.get(pair))
-                       and now != then}
             for message_id in since.touched:  # with a statement's rows for other invoices
                 changed.update((r.invoice_key, r.stage)
                                for r in self.store.followups_by_message(message_id))
             rows = [row for pair, row in self.store.followups_of(k for k, _ in changed).items()
                     if pair in changed and row.state in (FollowUpState.PLANNED,
                                                          FollowUpState.DRAFTED)]
-            followups = [f for f in plan.followups if not changed.isdisjoint(_rows_of(f))]
+            planned = dict.fromkeys(wanted[pair] for pair in changed if pair in wanted)
+            followups = sorted(planned, key=lambda f: (f.slot, f.invoice_key))  # plan order
         for row in rows:
             if (row.invoice_key, row.stage) not in wanted:
                 self._withdraw(row)
@@ -137,7 +145,7 @@ class Applier:
         (each of its writes goes with an action naming the message; their rows are looked at
         again by the next apply)."""
         touched = frozenset(action.message_id for action in self.actions)
-        return Applied(MappingProxyType(self._wanted), self.store.followups_version(), touched)
+        return Applied(self._wanted, self.store.followups_version(), touched, self._followups)
 
     def _withdraw(self, row: FollowUpRow) -> None:
         self._act("withdrawn", row, row.message_id, row.slot)

@@ -67,7 +67,8 @@ class Engine:
         self.invoice_history = InvoiceHistory(store)  # their figures, read once, then the new
         self.threads = ThreadHistory(store)  # and the index of their threads
         self._applied: Applied | None = None  # what the last apply made true
-        self._ours: tuple[int, frozenset[str]] = (-1, frozenset())  # relance's drafts
+        # relance's drafts at a version of the follow-ups, and the listing found to hold them
+        self._ours: tuple[int, frozenset[str], frozenset[str] | None] = (-1, frozenset(), None)
 
     @cached_property
     def me(self) -> str:
@@ -230,8 +231,13 @@ class Engine:
             return False
         version = self.store.followups_version()
         if self._ours[0] != version:  # read again only after a write to the follow-ups
-            self._ours = (version, self.store.draft_ids())
-        return not self._ours[1] <= drafts
+            self._ours = (version, self.store.draft_ids(), None)
+        elif self._ours[2] is drafts:  # the very listing the last look checked
+            return False
+        if not self._ours[1] <= drafts:
+            return True
+        self._ours = (version, self._ours[1], drafts)
+        return False
 
     def _send_due(self, applier: Applier, current: Plan) -> None:
         mode = self.config.mode

@@ -56,6 +56,7 @@ class PlanMemo:
         self._with_kept: set[str] = set()  # the clients whose answer saw a draft's slot
         self._newest = datetime.min.replace(tzinfo=timezone.utc)  # the latest planned_at
         self._plan: Plan | None = None  # the whole plan, while no answer changed
+        self._kept_seen: Mapping[str, Slots] | None = None  # the drafts' slots last compared
 
     def stale(self, now: datetime, kept: Mapping[str, Slots]) -> set[str]:
         """The clients whose answer may no longer hold at ``now`` though none of their invoices,
@@ -73,6 +74,9 @@ class PlanMemo:
             until, client = heapq.heappop(self._due)
             if client in self.clients and self.clients[client].until == until:
                 found.add(client)
+        if kept is self._kept_seen:  # the very slots of the last look: compared already
+            return found
+        self._kept_seen = kept
         for client in (set(kept) | self._with_kept) - found:
             decided = self.clients.get(client)
             if decided is None:
