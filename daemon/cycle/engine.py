@@ -64,8 +64,8 @@ class Engine:
         # the plan, decided again only for the clients whose inputs changed (``plans.py``)
         self.planner = Planner(store, lambda: self.config, self.calendar, zone_of=self.zone_of,
                                consolidate_for=self._consolidate)
-        self.invoice_history = InvoiceHistory(store)  # their figures, read once, then the new
-        self.threads = ThreadHistory(store)  # and the index of their threads
+        self.invoice_history = InvoiceHistory(store)  # the invoices' figures, asked of the store
+        self.threads = ThreadHistory(store)  # and their threads, likewise
         self._applied: Applied | None = None  # what the last apply made true
         # relance's drafts at a version of the follow-ups, and the listing found to hold them
         self._ours: tuple[int, frozenset[str], frozenset[str] | None] = (-1, frozenset(), None)
