@@ -38,9 +38,9 @@ from .schema import SCHEMA_VERSION
 from .store import Store
 from .storeplan import Marks
 
-MARKS_META = "plan_marks"  # JSON [event id, invoice rowid, message rowid, events] (Marks)
+MARKS_META = "plan_marks"  # JSON [event id, invoice rowid, message rowid, removed] (Marks)
 BASIS_META = "plan_basis"  # the fingerprint of the code and settings they were made on
-FORMAT = 1  # of the bodies in ``plans``; a new one plans everything again
+FORMAT = 2  # of the bodies in ``plans`` and the marks; a new one plans everything again
 _log = logging.getLogger("relance")
 _BATCH = 500  # clients decided together: their invoices and events are read at once
 
@@ -128,7 +128,7 @@ class Planner:
             self.store.put_plan_rows(rows, replace_all=self._replace_all)
             marks = self.marks
             self.store.set_meta(MARKS_META, json.dumps([marks.event, marks.invoice,
-                                                        marks.message, marks.events]))
+                                                        marks.message, marks.removed]))
             self.store.set_meta(BASIS_META, self._basis)
         self._unsaved.clear()
         self._replace_all = False

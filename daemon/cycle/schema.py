@@ -132,8 +132,13 @@ _MIGRATIONS: tuple[str, ...] = (
     # whole store kept in memory (issue 14: under 150 MB at 50,000 invoices): the invoices
     # under each normalised subject and recipient (``threads.subject_keys``, a normalisation
     # SQL cannot make: filled by ``_index_subjects``), those of a mailbox thread id, and those
-    # of an amount (the stored text read as a number, so that 100 finds 100.00).
+    # of an amount (the stored text read as a number, so that 100 finds 100.00). And a count
+    # of the events ever deleted (relance deletes none: a store edited by hand), which a plan
+    # reads at once where counting the events would read them all.
     """
+    INSERT INTO versions VALUES ('events_removed', 0);
+    CREATE TRIGGER events_removed AFTER DELETE ON events BEGIN
+        UPDATE versions SET value = value + 1 WHERE name = 'events_removed'; END;
     CREATE TABLE invoice_subjects (
         subject TEXT NOT NULL,
         address TEXT NOT NULL,

@@ -24,12 +24,12 @@ _CHUNK = 500  # bound values per IN (...), well under SQLite's limit
 @dataclass(frozen=True)
 class Marks:
     """The newest rows a plan had seen: event id, invoice rowid, message rowid; and how many
-    events there were (fewer than the new ones tell: rows were deleted by hand)."""
+    events had been deleted (by hand: relance deletes none) by then."""
 
     event: int = 0
     invoice: int = 0
     message: int = 0
-    events: int = 0
+    removed: int = 0
 
 
 def _chunks(values: Iterable[str]) -> Iterator[list[str]]:
@@ -62,20 +62,19 @@ class PlanQueries:
         return int(self._db.execute("SELECT max(rowid) FROM messages").fetchone()[0] or 0)
 
     def marks(self) -> Marks:
-        """The newest event, invoice and message rows now."""
+        """The newest event, invoice and message rows now, and the events deleted so far:
+        each an index look-up (the deletions are counted by a trigger)."""
         row = self._db.execute(
             "SELECT (SELECT max(id) FROM events), (SELECT max(rowid) FROM invoices),"
-            " (SELECT max(rowid) FROM messages), (SELECT count(*) FROM events)").fetchone()
-        return Marks(row[0] or 0, row[1] or 0, row[2] or 0, row[3])
+            " (SELECT max(rowid) FROM messages),"
+            " (SELECT value FROM versions WHERE name = 'events_removed')").fetchone()
+        return Marks(row[0] or 0, row[1] or 0, row[2] or 0, row[3] or 0)
 
-    def events_lost(self, since: Marks, now: Marks) -> bool:
-        """True when events seen at ``since`` are gone at ``now`` (a store edited by hand:
+    @staticmethod
+    def events_lost(since: Marks, now: Marks) -> bool:
+        """True when events seen at ``since`` may be gone at ``now`` (a store edited by hand:
         relance never deletes one)."""
-        if now.event < since.event:
-            return True
-        added = int(self._db.execute("SELECT count(*) FROM events WHERE id > ?",
-                                     (since.event,)).fetchone()[0])
-        return now.events != since.events + added
+        return now.event < since.event or now.removed != since.removed
 
     def clients_changed(self, since: Marks) -> set[str]:
         """The clients with an event, an invoice or a message in the Inbox newer than
