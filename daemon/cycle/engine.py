@@ -24,6 +24,7 @@ from ..core.slots import BusinessCalendar, zone_for_dates
 from ..core.templating import TemplateSet
 from .apply import Action, Applied, Applier
 from .config import Config
+from .drafted import Drafted
 from .history import InvoiceHistory, ThreadHistory
 from .letterparts import letter_parts
 from .observe import Observer, ObserveReport
@@ -62,13 +63,13 @@ class Engine:
         self.calendar = BusinessCalendar(config.window.holiday_country,
                                          config.window.holiday_subdivision)
         # the plan, decided again only for the clients whose inputs changed (``plans.py``)
+        self.drafted = Drafted(store)  # the waiting drafts, read again where they changed
         self.planner = Planner(store, lambda: self.config, self.calendar, zone_of=self.zone_of,
-                               consolidate_for=self._consolidate)
+                               consolidate_for=self._consolidate, drafted=self.drafted)
         self.invoice_history = InvoiceHistory(store)  # the invoices' figures, asked of the store
         self.threads = ThreadHistory(store)  # and their threads, likewise
         self._applied: Applied | None = None  # what the last apply made true
-        # relance's drafts at a version of the follow-ups, and the listing found to hold them
-        self._ours: tuple[int, frozenset[str], frozenset[str] | None] = (-1, frozenset(), None)
+        self._listing_held: frozenset[str] | None = None  # a listing found to hold them all
 
     @cached_property
     def me(self) -> str:
@@ -229,14 +230,14 @@ class Engine:
         """Whether a draft relance made is missing from ``drafts`` (None: not known)."""
         if drafts is None:
             return False
-        version = self.store.followups_version()
-        if self._ours[0] != version:  # read again only after a write to the follow-ups
-            self._ours = (version, self.store.draft_ids(), None)
-        elif self._ours[2] is drafts:  # the very listing the last look checked
-            return False
-        if not self._ours[1] <= drafts:
+        drafted = self.drafted
+        before = drafted.version
+        drafted.refresh()
+        if drafted.version == before and self._listing_held is drafts:
+            return False  # the very listing the last look found to hold them all
+        if not drafted.ids <= drafts:
             return True
-        self._ours = (version, self._ours[1], drafts)
+        self._listing_held = drafts
         return False
 
     def _send_due(self, applier: Applier, current: Plan) -> None:

@@ -33,6 +33,7 @@ from ..core.cadence import Plan
 from ..core.model import Hold, HoldReason, Invoice, PlannedFollowUp, Stage, StageKind
 from ..core.slots import BusinessCalendar
 from .config import Config
+from .drafted import Drafted
 from .replan import Decided, PlanMemo, Slots
 from .schema import SCHEMA_VERSION
 from .store import Store
@@ -68,7 +69,8 @@ class Planner:
 
     def __init__(self, store: Store, config: Callable[[], Config], calendar: BusinessCalendar,
                  *, zone_of: Callable[[Invoice], tzinfo],
-                 consolidate_for: Callable[[Invoice], bool]) -> None:
+                 consolidate_for: Callable[[Invoice], bool],
+                 drafted: Drafted | None = None) -> None:
         self.store = store
         self.config = config  # read at each plan: the engine's configuration may be replaced
         self.calendar = calendar
@@ -81,7 +83,7 @@ class Planner:
         self._replace_all = False
         self.decided = 0  # how many clients the last plan decided again (for tests, profiles)
         self.batch = _BATCH
-        self._kept: tuple[int, dict[str, dict[tuple[str, str], datetime]]] = (-1, {})
+        self.drafted = drafted or Drafted(store)
 
     def full(self) -> None:
         """Forget every answer: the next plan decides for every client (``--full``)."""
@@ -100,10 +102,8 @@ class Planner:
         marks = self.store.marks()
         if self.store.events_lost(self.marks, marks):
             self.full()
-        version = self.store.followups_version()
-        if version != self._kept[0]:  # the drafts' slots, read again only after a write
-            self._kept = (version, self.store.drafted_slots())
-        kept = self._kept[1]
+        self.drafted.refresh()  # the drafts' slots: only the rows written since are read
+        kept = self.drafted.slots
         clients = sorted(self.store.clients_changed(self.marks) | self.memo.stale(now, kept))
         self.decided = len(clients)
         for start in range(0, len(clients), self.batch):  # never the whole store at once

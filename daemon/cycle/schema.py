@@ -134,11 +134,32 @@ _MIGRATIONS: tuple[str, ...] = (
     # SQL cannot make: filled by ``_index_subjects``), those of a mailbox thread id, and those
     # of an amount (the stored text read as a number, so that 100 finds 100.00). And a count
     # of the events ever deleted (relance deletes none: a store edited by hand), which a plan
-    # reads at once where counting the events would read them all.
+    # reads at once where counting the events would read them all. And each follow-up row
+    # stamped with the version its last write moved the follow-ups to, so that a reader that
+    # knew them at one version reads only the rows written since (``drafted.py``); a deleted
+    # row cannot be read so, and is counted instead.
     """
     INSERT INTO versions VALUES ('events_removed', 0);
     CREATE TRIGGER events_removed AFTER DELETE ON events BEGIN
         UPDATE versions SET value = value + 1 WHERE name = 'events_removed'; END;
+    ALTER TABLE followups ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX followups_by_change ON followups(changed);
+    INSERT INTO versions VALUES ('followups_removed', 0);
+    DROP TRIGGER followups_added;
+    DROP TRIGGER followups_changed;
+    DROP TRIGGER followups_removed;
+    CREATE TRIGGER followups_added AFTER INSERT ON followups BEGIN
+        UPDATE versions SET value = value + 1 WHERE name = 'followups';
+        UPDATE followups SET changed = (SELECT value FROM versions WHERE name = 'followups')
+            WHERE rowid = NEW.rowid; END;
+    CREATE TRIGGER followups_changed AFTER UPDATE OF invoice_key, stage, kind, message_id,
+            state, slot, draft_id, primary_key, covers, note, updated_at ON followups BEGIN
+        UPDATE versions SET value = value + 1 WHERE name = 'followups';
+        UPDATE followups SET changed = (SELECT value FROM versions WHERE name = 'followups')
+            WHERE rowid = NEW.rowid; END;
+    CREATE TRIGGER followups_removed AFTER DELETE ON followups BEGIN
+        UPDATE versions SET value = value + 1 WHERE name IN ('followups', 'followups_removed');
+        END;
     CREATE TABLE invoice_subjects (
         subject TEXT NOT NULL,
         address TEXT NOT NULL,

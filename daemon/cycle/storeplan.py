@@ -53,6 +53,23 @@ class PlanQueries:
         row = self._db.execute("SELECT value FROM versions WHERE name = 'followups'").fetchone()
         return int(row[0]) if row else 0
 
+    def followups_versions(self) -> tuple[int, int]:
+        """The follow-ups' version and the number of rows ever deleted (by hand)."""
+        found = dict(self._db.execute(
+            "SELECT name, value FROM versions WHERE name IN ('followups', 'followups_removed')"))
+        return int(found.get("followups", 0)), int(found.get("followups_removed", 0))
+
+    def followups_changed_since(self, version: int) -> list[tuple[str, str, str, str, str, str]]:
+        """(invoice key, stage, state, slot, draft id, client) of each follow-up row written
+        after ``version`` of the follow-ups, in the order written; for -1, of every drafted
+        one."""
+        where, values = ("f.changed > ? ORDER BY f.changed", (version,)) if version >= 0 \
+            else ("f.state = 'drafted'", ())
+        return [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in self._db.execute(
+            "SELECT f.invoice_key, f.stage, f.state, f.slot, f.draft_id, i.client"
+            " FROM followups AS f JOIN invoices AS i ON i.key = f.invoice_key WHERE " + where,
+            values)]
+
     def newest_event(self) -> int:
         """The id of the newest event (0: none), at the cost of one index look-up."""
         return int(self._db.execute("SELECT max(id) FROM events").fetchone()[0] or 0)
