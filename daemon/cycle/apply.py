@@ -57,6 +57,12 @@ def message_id_for(followup: PlannedFollowUp, domain: str) -> str:
     return followup_message_id(followup.invoice_key, stage, domain)
 
 
+# What apply does that leaves the row as the plan asks (a draft made or moved to its slot, a row
+# withdrawn): the next apply need not look at it again unless the plan changes. Anything else
+# (a follow-up held for the user, to be tried again; a send, a deferral) it looks at again.
+_SETTLED_BY_APPLY = frozenset({"drafted", "rescheduled", "withdrawn"})
+
+
 @dataclass(frozen=True)
 class Applied:
     """What an apply made the mailbox match: the planned follow-up of every row it wanted
@@ -142,9 +148,11 @@ class Applier:
     def applied(self) -> Applied:
         """What the mailbox matches after the last ``apply`` and what this applier did since
         (sends): the follow-ups' version as its writes left it, and the messages it acted on
-        (each of its writes goes with an action naming the message; their rows are looked at
-        again by the next apply)."""
-        touched = frozenset(action.message_id for action in self.actions)
+        but for those its action left as the plan asks (each of its writes goes with an
+        action naming the message; the rows of those are looked at again by the next
+        apply)."""
+        touched = frozenset(action.message_id for action in self.actions
+                            if action.verb not in _SETTLED_BY_APPLY)
         return Applied(self._wanted, self.store.followups_version(), touched, self._followups)
 
     def _withdraw(self, row: FollowUpRow) -> None:
