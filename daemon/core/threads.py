@@ -216,14 +216,25 @@ class ThreadIndex:
         thread_messages: Mapping[str, Iterable[str]] = MappingProxyType({}),
     ) -> ThreadIndex:
         """Return the index of ``invoices``; ``thread_messages`` maps an invoice key to the other
-        message ids known to be in its thread (the client's replies, relance's follow-ups)."""
-        builder = ThreadIndexBuilder()
+        message ids known to be in its thread (the client's replies, relance's follow-ups). An
+        invoice's own Message-ID wins over the same id seen in another invoice's thread."""
+        by_id: dict[str, str] = {}
+        by_thread: dict[str, set[str]] = {}
+        by_subject: dict[tuple[str, str], set[str]] = {}
         for invoice in invoices:
-            builder.add_invoice(invoice)
+            for mid in parse_message_ids(invoice.message_id):
+                by_id[mid] = invoice.key
+            if invoice.thread_id:
+                by_thread.setdefault(invoice.thread_id, set()).add(invoice.key)
+            for slot in subject_keys(invoice.subject, invoice.all_recipients):
+                by_subject.setdefault(slot, set()).add(invoice.key)
         for key, ids in thread_messages.items():
             for item in ids:
-                builder.add_thread_message(key, item)
-        return builder.index()
+                for mid in parse_message_ids(item):
+                    by_id.setdefault(mid, key)  # never over an invoice's own id
+        return cls(by_message_id=by_id,
+                   by_thread_id={k: frozenset(v) for k, v in by_thread.items()},
+                   by_subject={k: frozenset(v) for k, v in by_subject.items()})
 
     def message_owner(self, message_id: str) -> str | None:
         return self.by_message_id.get(message_id)
@@ -233,42 +244,6 @@ class ThreadIndex:
 
     def subject_invoices(self, subject: str, address: str) -> Collection[str]:
         return self.by_subject.get((subject, address), frozenset())
-
-
-class ThreadIndexBuilder:
-    """A ``ThreadIndex`` grown as invoices and thread messages become known. Invoices first or
-    not, the index is the one ``ThreadIndex.build`` makes of them all: an invoice's own
-    Message-ID wins over the same id seen as another invoice's thread message."""
-
-    def __init__(self) -> None:
-        self._by_id: dict[str, str] = {}
-        self._own: set[str] = set()  # the ids that are invoices' own
-        self._by_thread: dict[str, frozenset[str]] = {}
-        self._by_subject: dict[tuple[str, str], frozenset[str]] = {}
-
-    def add_invoice(self, invoice: Invoice) -> None:
-        key = invoice.key
-        for mid in parse_message_ids(invoice.message_id):
-            self._by_id[mid] = key
-            self._own.add(mid)
-        if invoice.thread_id:
-            self._by_thread[invoice.thread_id] = \
-                self._by_thread.get(invoice.thread_id, frozenset()) | {key}
-        for slot in subject_keys(invoice.subject, invoice.all_recipients):
-            self._by_subject[slot] = self._by_subject.get(slot, frozenset()) | {key}
-
-    def add_thread_message(self, invoice_key: str, message_id: str) -> None:
-        """``message_id`` is known to be in the thread of ``invoice_key`` (a reply, a
-        follow-up)."""
-        for mid in parse_message_ids(message_id):
-            if mid not in self._own:
-                self._by_id.setdefault(mid, invoice_key)
-
-    def index(self) -> ThreadIndex:
-        """The index of what was added so far (it shares this builder's tables: use it before
-        adding more)."""
-        return ThreadIndex(by_message_id=self._by_id, by_thread_id=self._by_thread,
-                           by_subject=self._by_subject)
 
 
 def _only(keys: Collection[str]) -> str | NoMatch:

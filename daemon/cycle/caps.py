@@ -53,4 +53,3 @@ class SendCaps:
         messages = {event.message_id for key, event in recent
                     if key in theirs and event.at.astimezone(zone).date() == today}
         return len(messages)
-

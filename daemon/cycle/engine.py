@@ -25,7 +25,6 @@ from ..core.templating import TemplateSet
 from .apply import Action, Applied, Applier
 from .config import Config
 from .drafted import Drafted
-from .history import InvoiceHistory, ThreadHistory
 from .letterparts import letter_parts
 from .observe import Observer, ObserveReport
 from .plans import Planner
@@ -66,8 +65,6 @@ class Engine:
         self.drafted = Drafted(store)  # the waiting drafts, read again where they changed
         self.planner = Planner(store, lambda: self.config, self.calendar, zone_of=self.zone_of,
                                consolidate_for=self._consolidate, drafted=self.drafted)
-        self.invoice_history = InvoiceHistory(store)  # the invoices' figures, asked of the store
-        self.threads = ThreadHistory(store)  # and their threads, likewise
         self._applied: Applied | None = None  # what the last apply made true
         self._listing_held: frozenset[str] | None = None  # a listing found to hold them all
 
@@ -93,9 +90,7 @@ class Engine:
         """Fetch what changed and record it; return the report and the drafts still present."""
         changes = self.box.sync(self.store.cursor(self.account))
         report = Observer(self.store, self.config, me=self.me, now=self.clock(),
-                          tracked=self.tracked(),
-                          figures=self.invoice_history.figures,
-                          threads=self.threads.index).observe(changes.messages)
+                          tracked=self.tracked()).observe(changes.messages)
         if changes.controls or self.store.meta("track_pending"):  # actions.TRACK_PENDING_META
             from .actions import obey, track_pending  # they drive the engine: imported here
 

@@ -44,17 +44,6 @@ class StoreFigures(Sequence[Figures]):
         return list(self)[index]
 
 
-class InvoiceHistory:
-    """The figures of one store's invoices, for the observer."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    def figures(self) -> StoreFigures:
-        """Every invoice's (number, amount), oldest first, as the store holds them."""
-        return StoreFigures(self.store)
-
-
 class StoreThreads:
     """``threads.ThreadLookup`` answered by the store: the invoices and the messages in their
     threads as they stood when it was made. The messages recorded since are left out: a pass
@@ -74,13 +63,3 @@ class StoreThreads:
     def subject_invoices(self, subject: str, address: str) -> Collection[str]:
         return self.store.invoices_by_subject(subject, address)
 
-
-class ThreadHistory:
-    """The index of one store's invoice threads, for the observer."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    def index(self) -> StoreThreads:
-        """The invoice threads as the store holds them now."""
-        return StoreThreads(self.store)

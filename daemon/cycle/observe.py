@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from email.message import EmailMessage
@@ -101,14 +101,8 @@ class Observer:
     """Reads fetched messages into the store. One instance per pass."""
 
     def __init__(self, store: Store, config: Config, *, me: str, now: datetime,
-                 tracked: frozenset[str] = frozenset(),
-                 figures: Callable[[], Sequence[Figures]] | None = None,
-                 threads: Callable[[], ThreadLookup] | None = None) -> None:
+                 tracked: frozenset[str] = frozenset()) -> None:
         self.store = store
-        # every invoice's number and amount, and the index of their threads (the engine's,
-        # when it has them; both are asked of the store: ``history.py``)
-        self._figures = figures or (lambda: StoreFigures(store))
-        self._threads = threads or (lambda: StoreThreads(store))
         self.config = config
         self.me = me.lower()
         self.now = now
@@ -126,8 +120,9 @@ class Observer:
             with self.store.transaction():
                 for pair in self._parsed(page):
                     self._observe_sent(pair)
-        index = self._threads()
-        self._open = self._figures()
+        # what a received message is matched by, asked of the store (``history.py``)
+        index = StoreThreads(self.store)
+        self._open = StoreFigures(self.store)
         for page in pages(in_order(received, self.now)):
             with self.store.transaction():
                 for pair in self._parsed(page):
