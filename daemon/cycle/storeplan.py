@@ -50,8 +50,7 @@ class PlanQueries:
 
     def followups_version(self) -> int:
         """A number every write to the follow-ups moves on, from any process (triggers)."""
-        row = self._db.execute("SELECT value FROM versions WHERE name = 'followups'").fetchone()
-        return int(row[0]) if row else 0
+        return self.followups_versions()[0]
 
     def followups_versions(self) -> tuple[int, int]:
         """The follow-ups' version and the number of rows ever deleted (by hand)."""
